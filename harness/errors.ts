@@ -1,0 +1,49 @@
+/**
+ * One error type per failure family, each with a stable `code`, a message that
+ * quotes the bad value, and an optional `cause`.
+ *
+ * - `UsageError` (exit 2): the user asked for something invalid; nothing was created.
+ * - `HostError` (exit 2): the host cannot do what was asked (no block device, no
+ *   controller, not root); nothing was created.
+ * - `CgroupError` (exit 1): the kernel refused an operation mid-way.
+ */
+export class IsobenchError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+  constructor(code: string, message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = options?.exitCode ?? 1;
+  }
+}
+
+export class UsageError extends IsobenchError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, { ...options, exitCode: 2 });
+  }
+}
+
+export class HostError extends IsobenchError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, { ...options, exitCode: 2 });
+  }
+}
+
+export class CgroupError extends IsobenchError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, { ...options, exitCode: 1 });
+  }
+}
+
+/** `errno` code of a Node system error, or undefined. */
+export function errnoOf(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
+}
+
+/** Renders a value the way error messages quote it: strings in double quotes, the rest as JSON. */
+export function quote(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : `${JSON.stringify(value)} (${typeof value})`;
+}
