@@ -1,0 +1,231 @@
+/*
+ * isobench-init: start one command in new namespaces inside cgroups that already exist.
+ *
+ *   isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net] -- COMMAND [ARG]...
+ *
+ * Why a small C program: Node cannot call unshare(2), and unshare(1) neither attaches to a
+ * cgroup before exec nor gives a PID 1 that reaps and forwards signals (with --fork it "ignores
+ * SIGINT and SIGTERM and does not forward any signals"). Node itself as PID 1 would charge
+ * ~40 MiB to the container's memory cgroup, which distorts small memory.max tests.
+ *
+ * Process layout:
+ *   outer (this process, child of isobench, in the container's cgroups, host namespaces)
+ *     -> init   (PID 1 in the new pid namespace: mounts /proc, sets hostname, brings lo up,
+ *                reaps every child, forwards signals to the command)
+ *          -> command (PID 2)
+ * The outer process attaches itself to the cgroups *before* unshare(CLONE_NEWCGROUP), so the
+ * cgroup namespace root is the container's cgroup (cgroup_namespaces(7)), and everything forked
+ * after that is born inside the cgroup: no window where the command runs unconfined.
+ *
+ * Exit status: the outer process exits with the command's exit code, or re-raises the signal that
+ * killed it, so the caller sees exactly what timeout(1) would report (128+N in a shell).
+ * When init itself dies (SIGKILL through cgroup.kill, or the OOM killer), the kernel kills the
+ * whole pid namespace; the outer process then re-raises SIGKILL.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_PROCS_FILES 32
+
+static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+static const int n_forwarded = sizeof(forwarded) / sizeof(forwarded[0]);
+
+static volatile pid_t outer_child = 0;
+
+static void die(const char *what) {
+  fprintf(stderr, "isobench-init: %s: %s\n", what, strerror(errno));
+  _exit(125);
+}
+
+static void write_pid(const char *file) {
+  int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "isobench-init: open %s: %s\n", file, strerror(errno));
+    _exit(125);
+  }
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+  if (write(fd, buf, (size_t)n) != n) {
+    fprintf(stderr, "isobench-init: attach to %s: %s\n", file, strerror(errno));
+    _exit(125);
+  }
+  close(fd);
+}
+
+static void lo_up(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket for lo");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die("get lo flags");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die("bring lo up");
+  close(s);
+}
+
+static void forward_to_outer_child(int sig) {
+  if (outer_child > 0) kill(outer_child, sig);
+}
+
+/* Re-raise a terminating signal on ourselves so our parent sees the same wait status. */
+static void exit_like(int status) {
+  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    prctl(PR_SET_DUMPABLE, 0); /* no core file for a re-raised SIGQUIT/SIGABRT */
+    raise(sig);
+    _exit(128 + sig);
+  }
+  _exit(125);
+}
+
+/* PID 1 of the new pid namespace. Never returns. */
+static void run_init(const char *hostname, int share_net, char **argv, int status_fd) {
+  /* If the outer process dies, take the namespace down with it. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make mounts private");
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die("mount /proc");
+  if (hostname && sethostname(hostname, strlen(hostname)) < 0) die("sethostname");
+  if (!share_net) lo_up();
+
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, NULL);
+
+  pid_t cmd = fork();
+  if (cmd < 0) die("fork command");
+  if (cmd == 0) {
+    for (int i = 1; i < NSIG; i++) signal(i, SIG_DFL);
+    /* The command starts with nothing blocked, whatever the outer process had blocked. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    close(status_fd);
+    execvp(argv[0], argv);
+    int code = errno == ENOENT ? 127 : 126;
+    fprintf(stderr, "isobench-init: cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(code);
+  }
+
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&all, &info);
+    if (sig < 0) continue;
+    if (sig == SIGCHLD) {
+      int st;
+      pid_t p;
+      /* Reap every child: orphans re-parented to PID 1 included. */
+      while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+        if (p == cmd) {
+          char buf[16];
+          int n = WIFEXITED(st) ? snprintf(buf, sizeof buf, "E%d\n", WEXITSTATUS(st))
+                                : snprintf(buf, sizeof buf, "S%d\n", WTERMSIG(st));
+          if (write(status_fd, buf, (size_t)n) < 0) { /* outer gone: nothing to report to */ }
+          /* Leaving PID 1 makes the kernel SIGKILL the rest of the namespace. */
+          _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        }
+      }
+      continue;
+    }
+    for (int i = 0; i < n_forwarded; i++)
+      if (forwarded[i] == sig) kill(cmd, sig);
+  }
+}
+
+int main(int argc, char **argv) {
+  const char *procs[MAX_PROCS_FILES];
+  int nprocs = 0;
+  const char *hostname = NULL;
+  int share_net = 0;
+  int i = 1;
+  for (; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      i++;
+      break;
+    } else if (strcmp(argv[i], "--cgroup-procs") == 0 && i + 1 < argc) {
+      if (nprocs == MAX_PROCS_FILES) {
+        fprintf(stderr, "isobench-init: too many --cgroup-procs\n");
+        return 125;
+      }
+      procs[nprocs++] = argv[++i];
+    } else if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc) {
+      hostname = argv[++i];
+    } else if (strcmp(argv[i], "--share-net") == 0) {
+      share_net = 1;
+    } else {
+      fprintf(stderr, "isobench-init: unknown argument %s\n", argv[i]);
+      return 125;
+    }
+  }
+  if (i >= argc) {
+    fprintf(stderr, "usage: isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net] -- COMMAND [ARG]...\n");
+    return 125;
+  }
+
+  /* Attach before unshare and before exec (rule 4 of the design). */
+  for (int k = 0; k < nprocs; k++) write_pid(procs[k]);
+
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+  if (!share_net) flags |= CLONE_NEWNET;
+  if (unshare(flags) < 0) die("unshare");
+
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0) die("pipe");
+
+  /* Block forwarded signals until the handler knows the child's pid. */
+  sigset_t fwd, old;
+  sigemptyset(&fwd);
+  for (int k = 0; k < n_forwarded; k++) sigaddset(&fwd, forwarded[k]);
+  sigprocmask(SIG_BLOCK, &fwd, &old);
+
+  pid_t child = fork();
+  if (child < 0) die("fork init");
+  if (child == 0) {
+    close(pipefd[0]);
+    run_init(hostname, share_net, argv + i, pipefd[1]);
+  }
+  close(pipefd[1]);
+  outer_child = child;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = forward_to_outer_child;
+  sa.sa_flags = SA_RESTART;
+  for (int k = 0; k < n_forwarded; k++) sigaction(forwarded[k], &sa, NULL);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+
+  int st;
+  while (waitpid(child, &st, 0) < 0) {
+    if (errno != EINTR) die("waitpid");
+  }
+  char buf[16] = {0};
+  ssize_t n = read(pipefd[0], buf, sizeof buf - 1);
+  if (n > 1 && buf[0] == 'E') _exit(atoi(buf + 1));
+  if (n > 1 && buf[0] == 'S') {
+    int fake = 0;
+    int sig = atoi(buf + 1);
+    /* Build a wait status "killed by sig" and re-raise it. */
+    fake = sig & 0x7f;
+    exit_like(fake);
+  }
+  exit_like(st);
+  return 125;
+}
