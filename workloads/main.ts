@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/**
+ * Standalone entry so a workload runs without the harness CLI:
+ *   node dist/workloads/main.js workload NAME [--PARAM VALUE]...
+ *   node dist/workloads/main.js load URL --rate HZ --duration D ...
+ */
+import { IsobenchError } from '../harness/errors.js';
+import { loadMain, workloadMain } from './index.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'workload' && rest[0] !== undefined) return workloadMain(rest[0], rest.slice(1));
+  if (command === 'load') return loadMain(rest);
+  process.stderr.write('usage: main.js workload NAME [--PARAM VALUE]... | main.js load URL --rate HZ --duration D ...\n');
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Exit explicitly: workers, sockets or a postgres child must not keep us alive after metrics.
+    process.stdout.write('', () => process.exit(code));
+  },
+  (err: unknown) => {
+    process.stderr.write(`isobench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(err instanceof IsobenchError ? err.exitCode : 1);
+  },
+);

@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UsageError } from '../../harness/errors.js';
+import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
+import {
+  choiceParam,
+  durationParam,
+  intParam,
+  type ParamSpecs,
+  parseParams,
+  sizeParam,
+  str,
+} from '../params.js';
+import { emitMetrics, emitReady, log, memoryFigures, waitForStop } from '../protocol.js';
+import { HeapWorkingSet, PAGE_BYTES, PageCacheWorkingSet, type WorkingSet } from './working-set.js';
+
+export const WEB_PARAMS: ParamSpecs = {
+  port: { type: 'string', description: 'TCP port; 0 picks a free one (the ready line reports it)', default: '0' },
+  host: { type: 'string', description: 'listen address: 127.0.0.1 or 0.0.0.0', default: '127.0.0.1' },
+  'working-set': { type: 'string', description: 'bytes held and touched (heap or file)', default: '256MiB' },
+  mode: { type: 'string', description: 'heap: anonymous memory; pagecache: a file read with pread', default: 'heap' },
+  'touch-bytes': { type: 'string', description: 'bytes touched per request, as random 4 KiB pages', default: '256KiB' },
+  'response-bytes': { type: 'string', description: 'response body size', default: '1KiB' },
+  'cpu-us': { type: 'string', description: 'extra busy work per request, microseconds', default: '0' },
+  'data-file': { type: 'string', description: 'file for pagecache mode (created/filled if missing or short)' },
+};
+
+const W = 'workload web';
+
+export async function webMain(argv: string[]): Promise<number> {
+  const v = parseParams(W, argv, WEB_PARAMS);
+  const port = intParam(W, v, 'port', 0, 65535);
+  const host = str(v, 'host') ?? '127.0.0.1';
+  const workingSetBytes = sizeParam(W, v, 'working-set');
+  const mode = choiceParam(W, v, 'mode', ['heap', 'pagecache'] as const);
+  const touchPages = Math.ceil(sizeParam(W, v, 'touch-bytes') / PAGE_BYTES);
+  const responseBytes = sizeParam(W, v, 'response-bytes');
+  const cpuUs = intParam(W, v, 'cpu-us', 0, 10_000_000);
+  const durationMs = durationParam(W, v, 'duration');
+  const dataFile = str(v, 'data-file');
+  if (mode === 'pagecache' && !dataFile) {
+    throw new UsageError('ISOBENCH_MISSING_PARAM', `${W}: --mode pagecache needs --data-file PATH`);
+  }
+
+  log('web', `preparing ${mode} working set of ${workingSetBytes} bytes`);
+  const workingSet: WorkingSet =
+    mode === 'heap' ? new HeapWorkingSet(workingSetBytes) : new PageCacheWorkingSet(dataFile ?? '', workingSetBytes);
+  const body = Buffer.alloc(responseBytes, 0x61);
+  const serviceTimeUs = newLatencyHistogramUs();
+  let requests = 0;
+  let checksum = 0;
+
+  const handle = (_req: IncomingMessage, res: ServerResponse) => {
+    const startMs = performance.now();
+    checksum = (checksum + workingSet.touchPages(touchPages)) | 0;
+    if (cpuUs > 0) spinUs(cpuUs);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+    res.end(body);
+    recordMs(serviceTimeUs, performance.now() - startMs);
+    requests++;
+  };
+
+  const server = createServer({ keepAliveTimeout: 60_000 }, handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const startedMs = performance.now();
+  emitReady('web', {
+    port: address.port,
+    host: address.address,
+    mode,
+    workingSetBytes: workingSet.bytes,
+    ...memoryFigures(),
+  });
+
+  const reason = await waitForStop(durationMs);
+  const elapsedMs = performance.now() - startedMs;
+  server.close();
+  server.closeAllConnections();
+  const memory = memoryFigures();
+  workingSet.close();
+  emitMetrics('web', {
+    stopReason: reason,
+    requests,
+    elapsedMs: Math.round(elapsedMs),
+    requestRateHz: elapsedMs > 0 ? (requests * 1000) / elapsedMs : 0,
+    mode,
+    workingSetBytes: workingSet.bytes,
+    touchBytesPerRequest: touchPages * PAGE_BYTES,
+    serviceTimeUs: latencyReportUs(serviceTimeUs),
+    checksum,
+    ...memory,
+  });
+  return 0;
+}
+
+/** Busy work that cannot be skipped: the point is to consume CPU time (and cpu.max quota). */
+function spinUs(us: number): void {
+  const end = process.hrtime.bigint() + BigInt(us) * 1000n;
+  while (process.hrtime.bigint() < end) {
+    // spin
+  }
+}
