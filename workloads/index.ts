@@ -2,7 +2,7 @@
  * Entry points the harness CLI wires: `isobench workload NAME [--PARAM VALUE]...` and
  * `isobench load URL ...`. Workloads never import the harness engine (only units/errors).
  */
-import { UsageError, quote } from '../harness/errors.js';
+import { quote, UsageError } from '../harness/errors.js';
 import { CPU_PARAMS, cpuMain } from './antagonists/cpu.js';
 import { FORK_PARAMS, forkMain } from './antagonists/fork.js';
 import { IO_PARAMS, ioMain } from './antagonists/io.js';
@@ -46,7 +46,10 @@ export function isWorkloadName(name: string): name is WorkloadName {
 /** Runs workload NAME until SIGTERM/SIGINT or `--duration`; resolves with the exit code. */
 export async function workloadMain(name: string, argv: string[]): Promise<number> {
   if (!isWorkloadName(name)) {
-    throw new UsageError('ISOBENCH_UNKNOWN_WORKLOAD', `unknown workload ${quote(name)}; expected one of ${WORKLOAD_NAMES.join(', ')}`);
+    throw new UsageError(
+      'ISOBENCH_UNKNOWN_WORKLOAD',
+      `unknown workload ${quote(name)}; expected one of ${WORKLOAD_NAMES.join(', ')}`,
+    );
   }
   return MAINS[name](argv);
 }

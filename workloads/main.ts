@@ -11,7 +11,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'workload' && rest[0] !== undefined) return workloadMain(rest[0], rest.slice(1));
   if (command === 'load') return loadMain(rest);
-  process.stderr.write('usage: main.js workload NAME [--PARAM VALUE]... | main.js load URL --rate HZ --duration D ...\n');
+  process.stderr.write(
+    'usage: main.js workload NAME [--PARAM VALUE]... | main.js load URL --rate HZ --duration D ...\n',
+  );
   return 2;
 }
 

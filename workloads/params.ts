@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError, quote } from '../harness/errors.js';
+import { quote, UsageError } from '../harness/errors.js';
 import { parseByteRate, parseDurationMs, parseSize } from '../harness/units.js';
 
 /** One `--name value` parameter of a workload; `description` feeds `isobench workload --help`. */
@@ -14,21 +14,30 @@ export type ParamValues = Record<string, string | boolean | undefined>;
 
 /** Every workload accepts these: `--duration` stops it like SIGTERM (for `isobench exec` and tests). */
 export const COMMON_PARAMS: ParamSpecs = {
-  duration: { type: 'string', description: 'stop by itself after this long (default: run until SIGTERM)', default: '0' },
+  duration: {
+    type: 'string',
+    description: 'stop by itself after this long (default: run until SIGTERM)',
+    default: '0',
+  },
 };
 
 /** Strict parse: an unknown option, a missing value or a positional is a UsageError quoting it. */
 export function parseParams(what: string, argv: string[], specs: ParamSpecs): ParamValues {
   const options: Record<string, { type: 'string' | 'boolean'; default?: string }> = {};
   for (const [name, spec] of Object.entries({ ...COMMON_PARAMS, ...specs })) {
-    options[name] = spec.default === undefined ? { type: spec.type } : { type: spec.type, default: spec.default };
+    options[name] =
+      spec.default === undefined ? { type: spec.type } : { type: spec.type, default: spec.default };
   }
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${what}: ${(err as Error).message} (args: ${quote(argv.join(' '))})`, {
-      cause: err,
-    });
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${what}: ${(err as Error).message} (args: ${quote(argv.join(' '))})`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -45,7 +54,10 @@ export function intParam(what: string, values: ParamValues, name: string, min: n
   const text = str(values, name) ?? '';
   const n = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${what}: --${name} expects an integer ${min}..${max}, got ${quote(text)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${what}: --${name} expects an integer ${min}..${max}, got ${quote(text)}`,
+    );
   }
   return n;
 }
@@ -54,7 +66,10 @@ export function numParam(what: string, values: ParamValues, name: string, min: n
   const text = str(values, name) ?? '';
   const n = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${what}: --${name} expects a number ${min}..${max}, got ${quote(text)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${what}: --${name} expects a number ${min}..${max}, got ${quote(text)}`,
+    );
   }
   return n;
 }
@@ -71,10 +86,18 @@ export function durationParam(what: string, values: ParamValues, name: string): 
   return parseDurationMs(str(values, name) ?? '', `${what} --${name}`);
 }
 
-export function choiceParam<T extends string>(what: string, values: ParamValues, name: string, choices: readonly T[]): T {
+export function choiceParam<T extends string>(
+  what: string,
+  values: ParamValues,
+  name: string,
+  choices: readonly T[],
+): T {
   const text = str(values, name) ?? '';
   if (!(choices as readonly string[]).includes(text)) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${what}: --${name} expects one of ${choices.join('|')}, got ${quote(text)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${what}: --${name} expects one of ${choices.join('|')}, got ${quote(text)}`,
+    );
   }
   return text as T;
 }

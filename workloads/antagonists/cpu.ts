@@ -1,6 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { durationParam, INTENSITY_PARAM, intensityParam, intParam, type ParamSpecs, parseParams } from '../params.js';
+import {
+  durationParam,
+  INTENSITY_PARAM,
+  intensityParam,
+  intParam,
+  type ParamSpecs,
+  parseParams,
+} from '../params.js';
 import { emitMetrics, emitReady, memoryFigures, waitForStop } from '../protocol.js';
 
 export const CPU_PARAMS: ParamSpecs = {
@@ -43,7 +50,8 @@ export async function cpuMain(argv: string[]): Promise<number> {
   const startCpu = process.cpuUsage();
   const workers = Array.from(
     { length: threads },
-    (_, index) => new Worker(WORKER_SOURCE, { eval: true, workerData: { state, index, busyMs, sliceMs: SLICE_MS } }),
+    (_, index) =>
+      new Worker(WORKER_SOURCE, { eval: true, workerData: { state, index, busyMs, sliceMs: SLICE_MS } }),
   );
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
   const startedMs = performance.now();

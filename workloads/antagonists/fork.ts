@@ -10,7 +10,11 @@ import {
 import { emitMetrics, emitReady, log, sleepMs, waitForStop } from '../protocol.js';
 
 export const FORK_PARAMS: ParamSpecs = {
-  max: { type: 'string', description: 'most children alive at once (a safety bound outside a cgroup)', default: '10000' },
+  max: {
+    type: 'string',
+    description: 'most children alive at once (a safety bound outside a cgroup)',
+    default: '10000',
+  },
   rate: { type: 'string', description: 'spawn attempts per second at intensity 100', default: '1000' },
   intensity: { ...INTENSITY_PARAM, description: 'percent of --rate spawn attempts per second' },
 };
@@ -95,7 +99,16 @@ export async function forkMain(argv: string[]): Promise<number> {
   const alive = children.size;
   await killAll(children);
   if (children.size > 0) log('fork', `${children.size} children did not exit after SIGKILL`);
-  emitMetrics('fork', { stopReason: reason, max, rateHz, attempts, ...counts, aliveAtStop: alive, failures, leftAlive: children.size });
+  emitMetrics('fork', {
+    stopReason: reason,
+    max,
+    rateHz,
+    attempts,
+    ...counts,
+    aliveAtStop: alive,
+    failures,
+    leftAlive: children.size,
+  });
   return 0;
 }
 

@@ -1,6 +1,15 @@
-import { closeSync, constants, existsSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { UsageError, quote } from '../../harness/errors.js';
+import { quote, UsageError } from '../../harness/errors.js';
 import { ensureFilledFile } from '../files.js';
 import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import {
@@ -52,12 +61,19 @@ export async function ioMain(argv: string[]): Promise<number> {
   const rateParam = byteRateParam(W, v, 'rate');
   const durationMs = durationParam(W, v, 'duration');
   if (blockBytes < 1 || (direct && blockBytes % ALIGN_BYTES !== 0)) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --block-size must be > 0 (a multiple of 4096 with --direct), got ${quote(String(v['block-size']))}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${W}: --block-size must be > 0 (a multiple of 4096 with --direct), got ${quote(String(v['block-size']))}`,
+    );
   }
   if (fileBytes < blockBytes) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --file-size must be at least --block-size, got ${quote(String(v['file-size']))}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${W}: --file-size must be at least --block-size, got ${quote(String(v['file-size']))}`,
+    );
   }
-  if (!existsSync(dir)) throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --path ${quote(dir)} does not exist`);
+  if (!existsSync(dir))
+    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --path ${quote(dir)} does not exist`);
   const reading = mode === 'read' || mode === 'randread';
   const random = mode.startsWith('rand');
   const rateBytesPerSec = (rateParam * intensity) / 100;
@@ -78,7 +94,9 @@ export async function ioMain(argv: string[]): Promise<number> {
   const io = (block: number) => {
     const position = block * blockBytes;
     const startMs = performance.now();
-    const n = reading ? readSync(fd, buffer, 0, blockBytes, position) : writeSync(fd, buffer, 0, blockBytes, position);
+    const n = reading
+      ? readSync(fd, buffer, 0, blockBytes, position)
+      : writeSync(fd, buffer, 0, blockBytes, position);
     recordMs(opLatencyUs, performance.now() - startMs);
     totals.ops++;
     totals.bytes += n;
@@ -87,7 +105,11 @@ export async function ioMain(argv: string[]): Promise<number> {
     io(0); // probe: fails here with EINVAL if O_DIRECT alignment is not met
   } catch (err) {
     closeSync(fd);
-    throw new UsageError('ISOBENCH_IO_FAILED', `${W}: first ${mode} on ${quote(file)}${direct ? ' with O_DIRECT' : ''} failed: ${(err as Error).message}`, { cause: err });
+    throw new UsageError(
+      'ISOBENCH_IO_FAILED',
+      `${W}: first ${mode} on ${quote(file)}${direct ? ' with O_DIRECT' : ''} failed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 
   let stopping = false;

@@ -15,11 +15,23 @@ import { emitMetrics, emitReady, memoryFigures, sleepMs, waitForStop } from '../
 
 export const MEMORY_PARAMS: ParamSpecs = {
   size: { type: 'string', description: 'bytes to hold (hold), or per cycle (churn)', default: '1GiB' },
-  rate: { type: 'string', description: 'allocate-and-touch rate, SIZE/s; 0 = as fast as possible', default: '0' },
-  mode: { type: 'string', description: 'hold: allocate up to size and keep; churn: allocate and free repeatedly; bomb: allocate without bound', default: 'hold' },
+  rate: {
+    type: 'string',
+    description: 'allocate-and-touch rate, SIZE/s; 0 = as fast as possible',
+    default: '0',
+  },
+  mode: {
+    type: 'string',
+    description:
+      'hold: allocate up to size and keep; churn: allocate and free repeatedly; bomb: allocate without bound',
+    default: 'hold',
+  },
   forever: { type: 'boolean', description: 'same as --mode bomb (memory bomb)' },
   churn: { type: 'boolean', description: 'same as --mode churn' },
-  intensity: { ...INTENSITY_PARAM, description: 'hold/churn: percent of --size used; bomb: percent of --rate (256MiB/s if unset)' },
+  intensity: {
+    ...INTENSITY_PARAM,
+    description: 'hold/churn: percent of --size used; bomb: percent of --rate (256MiB/s if unset)',
+  },
 };
 
 const W = 'workload memory';
@@ -99,7 +111,15 @@ export async function memoryMain(argv: string[]): Promise<number> {
   const reason = await waitForStop(durationMs);
   stopping = true;
   await running;
-  emitMetrics('memory', { stopReason: reason, mode, intensity, sizeBytes, rateBytesPerSec, ...totals, ...memoryFigures() });
+  emitMetrics('memory', {
+    stopReason: reason,
+    mode,
+    intensity,
+    sizeBytes,
+    rateBytesPerSec,
+    ...totals,
+    ...memoryFigures(),
+  });
   return 0;
 }
 

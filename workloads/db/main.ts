@@ -1,4 +1,4 @@
-import { UsageError, quote } from '../../harness/errors.js';
+import { quote, UsageError } from '../../harness/errors.js';
 import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import {
   choiceParam,
@@ -15,12 +15,26 @@ import { emitMetrics, emitReady, log, memoryFigures, sleepMs, waitForStop } from
 import { type DbEngine, PayloadSource } from './engine.js';
 
 export const DB_PARAMS: ParamSpecs = {
-  engine: { type: 'string', description: 'sqlite (better-sqlite3, WAL, synchronous=FULL) or postgres (a real server)', default: 'sqlite' },
-  'data-dir': { type: 'string', description: 'where the database lives; created and populated on first use, reused after (required)' },
+  engine: {
+    type: 'string',
+    description: 'sqlite (better-sqlite3, WAL, synchronous=FULL) or postgres (a real server)',
+    default: 'sqlite',
+  },
+  'data-dir': {
+    type: 'string',
+    description: 'where the database lives; created and populated on first use, reused after (required)',
+  },
   rows: { type: 'string', description: 'rows in the table', default: '100000' },
-  size: { type: 'string', description: 'table size instead of --rows (rows = size / row-bytes), e.g. larger than memory.max' },
+  size: {
+    type: 'string',
+    description: 'table size instead of --rows (rows = size / row-bytes), e.g. larger than memory.max',
+  },
   'row-bytes': { type: 'string', description: 'payload bytes per row', default: '1KiB' },
-  'read-pct': { type: 'string', description: 'percent of operations that are point reads; the rest are half inserts, half updates', default: '50' },
+  'read-pct': {
+    type: 'string',
+    description: 'percent of operations that are point reads; the rest are half inserts, half updates',
+    default: '50',
+  },
   'ops-per-txn': { type: 'string', description: 'operations per transaction', default: '4' },
   rate: { type: 'string', description: 'target transactions/s; 0 = flat out', default: '0' },
 };
@@ -34,8 +48,15 @@ export async function dbMain(argv: string[]): Promise<number> {
   const engineName = choiceParam(W, v, 'engine', ['sqlite', 'postgres'] as const);
   const dataDir = requiredParam(W, v, 'data-dir');
   const rowBytes = sizeParam(W, v, 'row-bytes');
-  if (rowBytes < 1) throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --row-bytes must be > 0, got ${quote(String(v['row-bytes']))}`);
-  const rows = str(v, 'size') === undefined ? intParam(W, v, 'rows', 1, 2 ** 40) : Math.max(1, Math.ceil(sizeParam(W, v, 'size') / rowBytes));
+  if (rowBytes < 1)
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${W}: --row-bytes must be > 0, got ${quote(String(v['row-bytes']))}`,
+    );
+  const rows =
+    str(v, 'size') === undefined
+      ? intParam(W, v, 'rows', 1, 2 ** 40)
+      : Math.max(1, Math.ceil(sizeParam(W, v, 'size') / rowBytes));
   const readPct = numParam(W, v, 'read-pct', 0, 100);
   const opsPerTxn = intParam(W, v, 'ops-per-txn', 1, 100_000);
   const rateHz = numParam(W, v, 'rate', 0, 1_000_000);

@@ -28,7 +28,10 @@ export function findPgBin(): string {
     : [];
   const newest = versions[0];
   if (!newest) {
-    throw new HostError('ISOBENCH_NO_POSTGRES', `no PostgreSQL server in ${root}/<version>/bin (apt-get install postgresql), or set ISOBENCH_PG_BIN`);
+    throw new HostError(
+      'ISOBENCH_NO_POSTGRES',
+      `no PostgreSQL server in ${root}/<version>/bin (apt-get install postgresql), or set ISOBENCH_PG_BIN`,
+    );
   }
   return join(root, newest, 'bin');
 }
@@ -41,7 +44,11 @@ function runAs(): { uid: number; gid: number } | undefined {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     return { uid, gid };
   } catch (err) {
-    throw new HostError('ISOBENCH_NO_POSTGRES_USER', 'running as root but there is no `postgres` user to run the server as', { cause: err });
+    throw new HostError(
+      'ISOBENCH_NO_POSTGRES_USER',
+      'running as root but there is no `postgres` user to run the server as',
+      { cause: err },
+    );
   }
 }
 
@@ -54,7 +61,10 @@ export async function startPostgres(dataDir: string, log: (m: string) => void): 
   const bin = findPgBin();
   const pgdata = join(dataDir, 'pgdata');
   if (join(dataDir, `.s.PGSQL.${PG_PORT}`).length > MAX_SOCKET_PATH) {
-    throw new HostError('ISOBENCH_PATH_TOO_LONG', `--data-dir ${quote(dataDir)} is too long for a unix socket path (max ~${MAX_SOCKET_PATH - 13} characters)`);
+    throw new HostError(
+      'ISOBENCH_PATH_TOO_LONG',
+      `--data-dir ${quote(dataDir)} is too long for a unix socket path (max ~${MAX_SOCKET_PATH - 13} characters)`,
+    );
   }
   mkdirSync(dataDir, { recursive: true });
   const user = runAs();
@@ -64,22 +74,35 @@ export async function startPostgres(dataDir: string, log: (m: string) => void): 
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
     log(`initdb ${pgdata}`);
     await runToEnd(
-      spawn(join(bin, 'initdb'), ['-D', pgdata, '-U', PG_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], spawnOptions),
+      spawn(
+        join(bin, 'initdb'),
+        ['-D', pgdata, '-U', PG_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+        spawnOptions,
+      ),
       'initdb',
     );
   }
   const child = spawn(
     join(bin, 'postgres'),
     [
-      '-D', pgdata,
-      '-c', "listen_addresses=",
-      '-c', `unix_socket_directories=${dataDir}`,
-      '-c', `port=${PG_PORT}`,
-      '-c', 'fsync=on',
-      '-c', 'synchronous_commit=on',
-      '-c', 'full_page_writes=on',
-      '-c', 'logging_collector=off',
-      '-c', 'max_connections=20',
+      '-D',
+      pgdata,
+      '-c',
+      'listen_addresses=',
+      '-c',
+      `unix_socket_directories=${dataDir}`,
+      '-c',
+      `port=${PG_PORT}`,
+      '-c',
+      'fsync=on',
+      '-c',
+      'synchronous_commit=on',
+      '-c',
+      'full_page_writes=on',
+      '-c',
+      'logging_collector=off',
+      '-c',
+      'max_connections=20',
     ],
     spawnOptions,
   );
@@ -89,12 +112,17 @@ export async function startPostgres(dataDir: string, log: (m: string) => void): 
     exited = true;
   });
   const pid = child.pid;
-  if (pid === undefined) throw new HostError('ISOBENCH_POSTGRES_START', `could not start ${join(bin, 'postgres')}`);
+  if (pid === undefined)
+    throw new HostError('ISOBENCH_POSTGRES_START', `could not start ${join(bin, 'postgres')}`);
 
   const stop = async () => {
     if (exited) return;
     // Fast shutdown: roll back open transactions, checkpoint, exit; leaves a clean data dir.
-    const pgCtl = spawn(join(bin, 'pg_ctl'), ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '60'], spawnOptions);
+    const pgCtl = spawn(
+      join(bin, 'pg_ctl'),
+      ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '60'],
+      spawnOptions,
+    );
     await runToEnd(pgCtl, 'pg_ctl stop').catch((err: Error) => log(err.message));
     await Promise.race([exit, sleepMs(30_000)]);
     if (!exited) {
@@ -106,9 +134,15 @@ export async function startPostgres(dataDir: string, log: (m: string) => void): 
 
   // Ready when the socket accepts connections (pg_isready exit 0).
   for (let i = 0; ; i++) {
-    if (exited) throw new HostError('ISOBENCH_POSTGRES_START', `postgres exited during startup; see its log above (data dir ${quote(pgdata)})`);
+    if (exited)
+      throw new HostError(
+        'ISOBENCH_POSTGRES_START',
+        `postgres exited during startup; see its log above (data dir ${quote(pgdata)})`,
+      );
     try {
-      execFileSync(join(bin, 'pg_isready'), ['-q', '-h', dataDir, '-p', String(PG_PORT)], { stdio: 'ignore' });
+      execFileSync(join(bin, 'pg_isready'), ['-q', '-h', dataDir, '-p', String(PG_PORT)], {
+        stdio: 'ignore',
+      });
       break;
     } catch {
       if (i > 600) {
@@ -125,7 +159,9 @@ function runToEnd(child: ChildProcess, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new HostError('ISOBENCH_POSTGRES_CMD', `${what} failed (exit ${code ?? signal})`)),
+      code === 0
+        ? resolve()
+        : reject(new HostError('ISOBENCH_POSTGRES_CMD', `${what} failed (exit ${code ?? signal})`)),
     );
   });
 }

@@ -7,11 +7,18 @@ const POPULATE_BATCH_ROWS = 100_000;
 /** A real PostgreSQL server (ours, started in the data dir) driven over its unix socket by one client. */
 export async function openPostgres(setup: DbSetup): Promise<DbEngine> {
   const server = await startPostgres(setup.dataDir, setup.log);
-  const client = new pg.Client({ host: server.socketDir, port: PG_PORT, user: PG_USER, database: 'postgres' });
+  const client = new pg.Client({
+    host: server.socketDir,
+    port: PG_PORT,
+    user: PG_USER,
+    database: 'postgres',
+  });
   try {
     client.on('error', (err) => setup.log(`postgres client: ${err.message}`));
     await client.connect();
-    await client.query('CREATE TABLE IF NOT EXISTS kv (id bigint PRIMARY KEY, payload bytea NOT NULL, updated bigint NOT NULL)');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS kv (id bigint PRIMARY KEY, payload bytea NOT NULL, updated bigint NOT NULL)',
+    );
     const res = await client.query<{ m: string }>('SELECT coalesce(max(id), 0)::text AS m FROM kv');
     let maxId = Number(res.rows[0]?.m ?? 0);
     if (maxId < setup.rows) {
@@ -36,8 +43,10 @@ export async function openPostgres(setup: DbSetup): Promise<DbEngine> {
       maxId,
       begin: () => client.query('BEGIN'),
       read: (id) => client.query('SELECT payload FROM kv WHERE id = $1', [id]),
-      insert: (id, payload) => client.query('INSERT INTO kv (id, payload, updated) VALUES ($1, $2, $3)', [id, payload, Date.now()]),
-      update: (id, payload) => client.query('UPDATE kv SET payload = $1, updated = $2 WHERE id = $3', [payload, Date.now(), id]),
+      insert: (id, payload) =>
+        client.query('INSERT INTO kv (id, payload, updated) VALUES ($1, $2, $3)', [id, payload, Date.now()]),
+      update: (id, payload) =>
+        client.query('UPDATE kv SET payload = $1, updated = $2 WHERE id = $3', [payload, Date.now(), id]),
       commit: () => client.query('COMMIT'),
       close: async () => {
         await client.end().catch(() => {});

@@ -14,7 +14,9 @@ export function openSqlite(setup: DbSetup): DbEngine {
   const file = join(setup.dataDir, 'isobench.sqlite');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.exec('CREATE TABLE IF NOT EXISTS kv (id INTEGER PRIMARY KEY, payload BLOB NOT NULL, updated INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS kv (id INTEGER PRIMARY KEY, payload BLOB NOT NULL, updated INTEGER NOT NULL)',
+  );
   let maxId = Number((db.prepare('SELECT coalesce(max(id), 0) AS m FROM kv').get() as { m: number }).m);
   if (maxId < setup.rows) {
     setup.log(`populating ${file}: rows ${maxId + 1}..${setup.rows}`);

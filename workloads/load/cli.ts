@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError, quote } from '../../harness/errors.js';
+import { quote, UsageError } from '../../harness/errors.js';
 import { parseDurationMs } from '../../harness/units.js';
 import type { LatencySummaryUs } from '../histogram.js';
 import { type LoadResult, runLoad } from './run.js';
@@ -17,7 +17,9 @@ export async function loadMain(argv: string[]): Promise<number> {
     parsed = parseLoadArgs(argv);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: ${(err as Error).message}; usage: ${LOAD_USAGE}`, { cause: err });
+    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: ${(err as Error).message}; usage: ${LOAD_USAGE}`, {
+      cause: err,
+    });
   }
   const result = await runLoad(parsed.options);
   process.stdout.write(parsed.json ? `${JSON.stringify(result)}\n` : formatTable(result));
@@ -41,7 +43,10 @@ function parseLoadArgs(argv: string[]) {
     },
   });
   if (positionals.length !== 1) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: expected exactly one URL, got ${quote(positionals.join(' '))}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${W}: expected exactly one URL, got ${quote(positionals.join(' '))}`,
+    );
   }
   const urlText = positionals[0] ?? '';
   let url: URL;
@@ -51,31 +56,48 @@ function parseLoadArgs(argv: string[]) {
     throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: expected an http:// URL, got ${quote(urlText)}`);
   }
   if (url.protocol !== 'http:') {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: only http:// URLs are supported, got ${quote(urlText)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${W}: only http:// URLs are supported, got ${quote(urlText)}`,
+    );
   }
   if (values.rate === undefined || values.duration === undefined) {
-    throw new UsageError('ISOBENCH_MISSING_PARAM', `${W}: --rate and --duration are required; usage: ${LOAD_USAGE}`);
+    throw new UsageError(
+      'ISOBENCH_MISSING_PARAM',
+      `${W}: --rate and --duration are required; usage: ${LOAD_USAGE}`,
+    );
   }
   const rateHz = Number(values.rate);
   if (!Number.isFinite(rateHz) || rateHz <= 0 || rateHz > 10_000_000) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --rate expects requests per second > 0, got ${quote(values.rate)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${W}: --rate expects requests per second > 0, got ${quote(values.rate)}`,
+    );
   }
   const connections = Number(values.connections);
   if (!Number.isSafeInteger(connections) || connections < 1 || connections > 10_000) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --connections expects 1..10000, got ${quote(values.connections)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${W}: --connections expects 1..10000, got ${quote(values.connections)}`,
+    );
   }
   const arrivals = values.arrivals as Arrivals;
   if (arrivals !== 'uniform' && arrivals !== 'poisson') {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --arrivals expects uniform|poisson, got ${quote(values.arrivals)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_PARAM',
+      `${W}: --arrivals expects uniform|poisson, got ${quote(values.arrivals)}`,
+    );
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
     throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --seed expects an integer, got ${quote(values.seed)}`);
   }
   const durationMs = parseDurationMs(values.duration, `${W} --duration`);
-  if (durationMs <= 0) throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --duration must be > 0, got ${quote(values.duration)}`);
+  if (durationMs <= 0)
+    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --duration must be > 0, got ${quote(values.duration)}`);
   const timeoutMs = parseDurationMs(values.timeout ?? '10s', `${W} --timeout`);
-  if (timeoutMs <= 0) throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --timeout must be > 0, got ${quote(values.timeout)}`);
+  if (timeoutMs <= 0)
+    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --timeout must be > 0, got ${quote(values.timeout)}`);
   return {
     json: values.json === true,
     options: {

@@ -18,5 +18,13 @@ export function workloadsMainPath(): string {
  */
 export function loadCommandInNetns(pid: number, argv: string[]): string[] {
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new RangeError(`loadCommandInNetns: bad pid ${pid}`);
-  return ['nsenter', `--net=/proc/${pid}/ns/net`, '--', process.execPath, workloadsMainPath(), 'load', ...argv];
+  return [
+    'nsenter',
+    `--net=/proc/${pid}/ns/net`,
+    '--',
+    process.execPath,
+    workloadsMainPath(),
+    'load',
+    ...argv,
+  ];
 }

@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import {
   encodeHistogram,
   type LatencySummaryUs,
@@ -63,7 +63,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const warmupMs = options.warmupMs ?? 0;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const random = options.seed === undefined ? Math.random : seededRandom(options.seed);
-  const offsets = dueOffsetsMs(options.rateHz, warmupMs + options.durationMs, options.arrivals ?? 'uniform', random);
+  const offsets = dueOffsetsMs(
+    options.rateHz,
+    warmupMs + options.durationMs,
+    options.arrivals ?? 'uniform',
+    random,
+  );
   const path = `${url.pathname}${url.search}`;
   const pool = new Pool(url.origin, {
     connections,
@@ -90,7 +95,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (measured) {
         if (err) {
           const code = (err as { code?: string }).code ?? '';
-          if (TIMEOUT_CODES.has(code) || code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_ABORTED') counts.timeouts++;
+          if (TIMEOUT_CODES.has(code) || code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_ABORTED')
+            counts.timeouts++;
           else counts.errors++;
         } else if (status < 200 || status >= 400) {
           counts.errors++;

@@ -15,14 +15,29 @@ import { emitMetrics, emitReady, log, memoryFigures, waitForStop } from '../prot
 import { HeapWorkingSet, PAGE_BYTES, PageCacheWorkingSet, type WorkingSet } from './working-set.js';
 
 export const WEB_PARAMS: ParamSpecs = {
-  port: { type: 'string', description: 'TCP port; 0 picks a free one (the ready line reports it)', default: '0' },
+  port: {
+    type: 'string',
+    description: 'TCP port; 0 picks a free one (the ready line reports it)',
+    default: '0',
+  },
   host: { type: 'string', description: 'listen address: 127.0.0.1 or 0.0.0.0', default: '127.0.0.1' },
   'working-set': { type: 'string', description: 'bytes held and touched (heap or file)', default: '256MiB' },
-  mode: { type: 'string', description: 'heap: anonymous memory; pagecache: a file read with pread', default: 'heap' },
-  'touch-bytes': { type: 'string', description: 'bytes touched per request, as random 4 KiB pages', default: '256KiB' },
+  mode: {
+    type: 'string',
+    description: 'heap: anonymous memory; pagecache: a file read with pread',
+    default: 'heap',
+  },
+  'touch-bytes': {
+    type: 'string',
+    description: 'bytes touched per request, as random 4 KiB pages',
+    default: '256KiB',
+  },
   'response-bytes': { type: 'string', description: 'response body size', default: '1KiB' },
   'cpu-us': { type: 'string', description: 'extra busy work per request, microseconds', default: '0' },
-  'data-file': { type: 'string', description: 'file for pagecache mode (created/filled if missing or short)' },
+  'data-file': {
+    type: 'string',
+    description: 'file for pagecache mode (created/filled if missing or short)',
+  },
 };
 
 const W = 'workload web';
@@ -44,7 +59,9 @@ export async function webMain(argv: string[]): Promise<number> {
 
   log('web', `preparing ${mode} working set of ${workingSetBytes} bytes`);
   const workingSet: WorkingSet =
-    mode === 'heap' ? new HeapWorkingSet(workingSetBytes) : new PageCacheWorkingSet(dataFile ?? '', workingSetBytes);
+    mode === 'heap'
+      ? new HeapWorkingSet(workingSetBytes)
+      : new PageCacheWorkingSet(dataFile ?? '', workingSetBytes);
   const body = Buffer.alloc(responseBytes, 0x61);
   const serviceTimeUs = newLatencyHistogramUs();
   let requests = 0;
