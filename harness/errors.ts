@@ -5,7 +5,8 @@
  * - `UsageError` (exit 2): the user asked for something invalid; nothing was created.
  * - `HostError` (exit 2): the host cannot do what was asked (no block device, no
  *   controller, not root); nothing was created.
- * - `CgroupError` (exit 1): the kernel refused an operation mid-way.
+ * - `CgroupError` (exit 125): the kernel refused an operation mid-way (125, as timeout(1) and
+ *   docker use for "the tool itself failed", so it is not taken for the command's own status).
  */
 export class IsobenchError extends Error {
   readonly code: string;
@@ -32,7 +33,7 @@ export class HostError extends IsobenchError {
 
 export class CgroupError extends IsobenchError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, message, { ...options, exitCode: 1 });
+    super(code, message, { ...options, exitCode: 125 });
   }
 }
 

@@ -1,0 +1,79 @@
+/**
+ * The one interface the rest of isobench uses for cgroups. v1/hybrid/v2 differences live only in
+ * the implementations (v1.ts, v2.ts); limits go in and come back in cgroup v2 vocabulary.
+ */
+import type { Limits } from '../limits.js';
+import type { CgroupMode } from './detect.js';
+import type { BlockDevice } from './device.js';
+
+/** What the kernel reads back for one requested limit, keyed by the same v2 name. */
+export interface AppliedLimit {
+  /** The value in v2 form (`max`, bytes, `50000 100000`, a weight ...), derived from what was read back. */
+  value: string;
+  /** The file written and read back, relative to the cgroup directory (`cpu.shares` on v1). */
+  file: string;
+  /** The raw text read back from that file (the device's line for per-device files). */
+  raw: string;
+  /** The conversion used on v1, by name; absent on v2 where the value is written as is. */
+  formula?: string;
+}
+
+export type AppliedLimits = Record<string, AppliedLimit>;
+
+export interface Psi {
+  someTotalUs: number;
+  /** null where the kernel has no `full` line (cpu before 5.13). */
+  fullTotalUs: number | null;
+}
+
+export interface CgroupStats {
+  cpuUsageUs: number | null;
+  cpuThrottledUs: number | null;
+  cpuNrThrottled: number | null;
+  memoryCurrentBytes: number | null;
+  memoryPeakBytes: number | null;
+  /** Times the cgroup hit its limit and the OOM killer was invoked (v2 memory.events `oom`; null on v1). */
+  ooms: number | null;
+  oomKills: number | null;
+  ioReadBytes: number | null;
+  ioWriteBytes: number | null;
+  ioReadOps: number | null;
+  ioWriteOps: number | null;
+  pidsCurrent: number | null;
+  pidsPeak: number | null;
+  psi: { cpu: Psi | null; memory: Psi | null; io: Psi | null } | null;
+}
+
+/** One container's cgroup: one directory per hierarchy it was created in. */
+export interface CgroupHandle {
+  /** The container name (`web`). */
+  name: string;
+  /** `isobench-<run id>-<name>`. */
+  id: string;
+  /** Hierarchy key (`unified`, `cpu`, `memory` ...) -> absolute directory. */
+  dirs: Record<string, string>;
+  /** The path inside the hierarchy, as /proc/PID/cgroup shows it (`/…/isobench-x-web`). */
+  path: string;
+}
+
+export interface CgroupDriver {
+  readonly mode: CgroupMode;
+  /** Checks that every limit can be applied here; throws a UsageError or HostError before anything exists. */
+  check(limits: Limits, device: BlockDevice | null): void;
+  create(name: string): Promise<CgroupHandle>;
+  apply(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits>;
+  /** The cgroup.procs files a process must be written to (every hierarchy the cgroup is in). */
+  procsFiles(h: CgroupHandle): string[];
+  attach(h: CgroupHandle, pid: number): Promise<void>;
+  readStats(h: CgroupHandle): Promise<CgroupStats>;
+  /** Pids in the cgroup (from the first hierarchy). */
+  pids(h: CgroupHandle): Promise<number[]>;
+  /** SIGKILLs every member and waits until the cgroup is empty (bounded). */
+  killAll(h: CgroupHandle): Promise<void>;
+  /** Kills what is left and removes every directory of the cgroup; ENOENT counts as done. */
+  remove(h: CgroupHandle): Promise<void>;
+  /** Undoes what opening the driver did to the parent (v2: controllers enabled, supervisor leaf). */
+  close(): Promise<void>;
+}
+
+export const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;

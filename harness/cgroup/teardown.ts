@@ -1,0 +1,150 @@
+/**
+ * Kill-and-remove for one container's cgroup directories, shared by the drivers, the teardown
+ * registry and `isobench cleanup` (which only has directories found by name, not a driver).
+ *
+ * Order (runc signalAllProcesses / RemovePath, crun destroy_cgroup_path):
+ * 1. lift io throttling, so that processes stuck in throttled IO (D state) can die promptly: an fsync
+ *    draining dirty pages at a low blkio limit was seen here to stall for 77-106 s;
+ * 2. `cgroup.kill` where a cgroup2 directory exists (v2, or the unified tree on hybrid hosts);
+ *    else freeze (v1 freezer), SIGKILL every member, thaw; else SIGKILL every member;
+ * 3. wait, bounded, until every directory is empty, killing again meanwhile;
+ * 4. rmdir deepest first, retrying EBUSY; ENOENT counts as done.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CgroupError } from '../errors.js';
+import { readOptional, rmdirRetry, sleep } from './fsio.js';
+
+export async function pidsIn(dir: string): Promise<number[]> {
+  const text = await readOptional(join(dir, 'cgroup.procs'));
+  if (!text) return [];
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
+}
+
+async function tryWrite(file: string, value: string): Promise<boolean> {
+  try {
+    await writeFile(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes every io throttle of the cgroup (v2 io.max, v1 blkio.throttle.*). */
+export async function liftIoThrottle(dir: string): Promise<void> {
+  const ioMax = await readOptional(join(dir, 'io.max'));
+  for (const line of ioMax?.split('\n') ?? []) {
+    const dev = line.split(' ')[0];
+    if (dev) await tryWrite(join(dir, 'io.max'), `${dev} rbps=max wbps=max riops=max wiops=max`);
+  }
+  for (const f of ['read_bps_device', 'write_bps_device', 'read_iops_device', 'write_iops_device']) {
+    const file = join(dir, `blkio.throttle.${f}`);
+    const text = await readOptional(file);
+    for (const line of text?.split('\n') ?? []) {
+      const dev = line.split(' ')[0];
+      if (dev) await tryWrite(file, `${dev} 0`);
+    }
+  }
+}
+
+function killPids(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function killOnce(dirs: string[]): Promise<void> {
+  const v2 = dirs.find((d) => existsSync(join(d, 'cgroup.kill')));
+  if (v2 && (await tryWrite(join(v2, 'cgroup.kill'), '1'))) return;
+  const freezer = dirs.find((d) => existsSync(join(d, 'freezer.state')));
+  if (freezer) {
+    // v1 "can't reliably freeze while new processes keep appearing": runc loops on FREEZING.
+    await tryWrite(join(freezer, 'freezer.state'), 'FROZEN');
+    for (let i = 0; i < 200; i++) {
+      const state = await readOptional(join(freezer, 'freezer.state'));
+      if (state !== 'FREEZING') break;
+      await sleep(5);
+    }
+    for (const d of dirs) killPids(await pidsIn(d));
+    await tryWrite(join(freezer, 'freezer.state'), 'THAWED');
+    return;
+  }
+  for (const d of dirs) killPids(await pidsIn(d));
+}
+
+/** Every directory below and including `dir`, deepest first. */
+export function subtreeDeepestFirst(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number) => {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e);
+      try {
+        if (statSync(p).isDirectory()) walk(p, depth + 1);
+      } catch {
+        /* raced with removal */
+      }
+    }
+    out.push(d);
+  };
+  walk(dir, 0);
+  return out;
+}
+
+async function populated(dirs: string[]): Promise<boolean> {
+  for (const d of dirs) {
+    const events = await readOptional(join(d, 'cgroup.events'));
+    if (events !== null) {
+      if (/^populated 1$/m.test(events)) return true;
+      continue;
+    }
+    if ((await pidsIn(d)).length > 0) return true;
+  }
+  return false;
+}
+
+/** SIGKILLs everything in the directories (and below) and waits until none is populated. */
+export async function killAndWait(dirs: string[], timeoutMs = 30_000): Promise<void> {
+  const all = dirs.filter(existsSync).flatMap((d) => subtreeDeepestFirst(d));
+  if (all.length === 0) return;
+  for (const d of all) await liftIoThrottle(d);
+  const deadline = Date.now() + timeoutMs;
+  let delay = 2;
+  for (;;) {
+    await killOnce(all);
+    if (!(await populated(all))) return;
+    if (Date.now() > deadline) {
+      const left = (await Promise.all(all.map(pidsIn))).flat();
+      throw new CgroupError(
+        'ISOBENCH_KILL_TIMEOUT',
+        `processes ${left.join(', ')} in ${dirs.join(', ')} did not die within ${timeoutMs} ms (uninterruptible IO?); run \`isobench cleanup\` later`,
+      );
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 100);
+  }
+}
+
+/** Kills and removes the directories of one cgroup in every hierarchy. */
+export async function destroyDirs(dirs: string[], timeoutMs = 30_000): Promise<void> {
+  await killAndWait(dirs, timeoutMs);
+  const all = dirs.filter(existsSync).flatMap((d) => subtreeDeepestFirst(d));
+  for (const d of all) {
+    await rmdirRetry(d, async () => {
+      await killOnce([d]);
+    });
+  }
+}

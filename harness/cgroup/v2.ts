@@ -1,0 +1,233 @@
+/**
+ * cgroup v2 driver (the unified hierarchy with controllers).
+ *
+ * Nesting: container cgroups are created directly below the parent (the cgroup isobench runs in,
+ * or --cgroup-parent). The no-internal-process rule forbids enabling controllers in a cgroup that
+ * has processes, so when the parent is not the root and holds isobench itself, isobench first moves
+ * itself into a leaf `isobench-<run id>--supervisor` (systemd's CGROUP_DELEGATION.md "supervisor/"
+ * pattern), then enables the controllers, and on close undoes both. It never moves a process it
+ * did not start: other processes in the parent make it stop with an explanation.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { HostError, UsageError, errnoOf } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { Registry } from '../teardown/registry.js';
+import { type Hierarchy, dirOf } from './detect.js';
+import type { BlockDevice } from './device.js';
+import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './driver.js';
+import { NAME_RE } from './driver.js';
+import { readOptional, readText, rmdirRetry, writeValue } from './fsio.js';
+import { checkIoWeightDevice, ioMaxLine, parseIoMaxLine, v2Files } from './v2-limits.js';
+import { keyed, num, parseIoStat, parsePressure } from './stats.js';
+import { destroyDirs, killAndWait, pidsIn } from './teardown.js';
+
+const WANTED = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
+
+/** Which controller a limit needs. */
+export function controllerOf(limit: string): string {
+  return limit.split('.')[0] as string;
+}
+
+export class V2Driver implements CgroupDriver {
+  readonly mode = 'v2' as const;
+  private readonly parentPath: string;
+  private readonly parentDir: string;
+  private prepared = false;
+
+  constructor(
+    private readonly unified: Hierarchy,
+    private readonly registry: Registry,
+    parentPath?: string,
+  ) {
+    this.parentPath = parentPath ?? unified.ownPath;
+    this.parentDir = dirOf(unified, this.parentPath);
+    if (!existsSync(this.parentDir)) {
+      throw new HostError('ISOBENCH_NO_PARENT', `cgroup parent ${this.parentPath} does not exist (${this.parentDir})`);
+    }
+  }
+
+  /** Controllers the parent can hand to its children. */
+  private available(): string[] {
+    const text = readFileSync(join(this.parentDir, 'cgroup.controllers'), 'utf8');
+    return text.trim().split(/\s+/).filter(Boolean);
+  }
+
+  check(limits: Limits, device: BlockDevice | null): void {
+    const avail = this.available();
+    for (const key of Object.keys(limits)) {
+      const ctrl = controllerOf(key);
+      if (!avail.includes(ctrl)) {
+        throw new HostError(
+          'ISOBENCH_NO_CONTROLLER',
+          `limit ${key} needs the ${ctrl} controller, which cgroup ${this.parentPath} does not have (cgroup.controllers: "${avail.join(' ')}"); run isobench in a cgroup delegated with that controller (systemd-run --scope -p Delegate=yes ...) or pass --cgroup-parent`,
+        );
+      }
+    }
+    if (limits['io.weight'] !== undefined && device) checkIoWeightDevice(device, this.unified.mountPoint);
+  }
+
+  /** Makes the parent able to give controllers to children (once per driver). */
+  private async prepareParent(): Promise<void> {
+    if (this.prepared) return;
+    this.prepared = true;
+    const stFile = join(this.parentDir, 'cgroup.subtree_control');
+    const enabled = (await readText(stFile)).split(/\s+/).filter(Boolean);
+    const missing = WANTED.filter((c) => this.available().includes(c) && !enabled.includes(c));
+    if (missing.length === 0) return;
+    const isRoot = this.parentPath === '/';
+    if (!isRoot) await this.moveSelfToSupervisor();
+    const done: string[] = [];
+    for (const c of missing) {
+      try {
+        await writeValue(stFile, `+${c}`);
+        done.push(c);
+      } catch (err) {
+        throw new HostError('ISOBENCH_ENABLE_CONTROLLER', `cannot enable ${c} in ${stFile}: ${(err as Error).message}`);
+      }
+    }
+    this.registry.recordEnabledControllers(stFile, done);
+    this.registry.addUndo(`disable ${done.join(' ')} in ${stFile}`, async () => {
+      // Best effort: another process of the user's may have started using them meanwhile.
+      for (const c of done.reverse()) await writeValue(stFile, `-${c}`).catch(() => {});
+    });
+  }
+
+  private async moveSelfToSupervisor(): Promise<void> {
+    const procs = (await pidsIn(this.parentDir)).filter((p) => p !== process.pid);
+    const foreign = procs.filter((p) => !isDescendantOfSelf(p));
+    if (foreign.length > 0) {
+      throw new HostError(
+        'ISOBENCH_PARENT_BUSY',
+        `cgroup ${this.parentPath} holds processes isobench did not start (${foreign.slice(0, 5).join(', ')}), so controllers cannot be enabled for children (cgroup v2 no-internal-process rule). Run isobench in a cgroup of its own, e.g. systemd-run --scope -p Delegate=yes isobench ..., or pass --cgroup-parent`,
+      );
+    }
+    const id = `isobench-${this.registry.runId}--supervisor`;
+    const dir = join(this.parentDir, id);
+    // Registered as a leaf to remove, never as a cgroup to kill: isobench itself lives in it.
+    this.registry.addSupervisor(dir);
+    mkdirSync(dir);
+    this.registry.addUndo(`move isobench back to ${this.parentPath}`, async () => {
+      for (const p of await pidsIn(dir)) await writeValue(join(this.parentDir, 'cgroup.procs'), String(p)).catch(() => {});
+      await rmdirRetry(dir);
+      this.registry.dropSupervisor(dir);
+    });
+    for (const p of [process.pid, ...procs]) await writeValue(join(dir, 'cgroup.procs'), String(p));
+  }
+
+  async create(name: string): Promise<CgroupHandle> {
+    if (!NAME_RE.test(name)) throw new UsageError('ISOBENCH_BAD_NAME', `container name ${JSON.stringify(name)} must match [a-z0-9][a-z0-9_-]*`);
+    await this.prepareParent();
+    const id = `isobench-${this.registry.runId}-${name}`;
+    const dir = join(this.parentDir, id);
+    this.registry.addCgroup({ id, dirs: [dir] });
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      this.registry.dropCgroup(id);
+      throw new HostError('ISOBENCH_CREATE', `cannot create ${dir}: ${errnoOf(err) ?? String(err)}`);
+    }
+    return { name, id, dirs: { unified: dir }, path: posix.join(this.parentPath, id) };
+  }
+
+  async apply(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits> {
+    const dir = h.dirs.unified as string;
+    const applied: AppliedLimits = {};
+    for (const w of v2Files(limits, device)) {
+      await writeValue(join(dir, w.file), w.value);
+    }
+    // Read every value back: what is reported as applied is what the kernel keeps.
+    for (const w of v2Files(limits, device)) {
+      const raw = await readText(join(dir, w.file));
+      if (w.file === 'io.max') {
+        const line = raw.split('\n').find((l) => l.startsWith(`${device?.majMin} `)) ?? '';
+        const parsed = parseIoMaxLine(line);
+        for (const k of w.keys) applied[k] = { value: parsed[k.slice('io.max.'.length)] ?? 'max', file: 'io.max', raw: line };
+      } else if (w.file === 'io.weight' || w.file === 'io.bfq.weight') {
+        const m = /^default (\d+)$/m.exec(raw);
+        applied['io.weight'] = { value: m?.[1] ?? raw, file: w.file, raw };
+      } else {
+        for (const k of w.keys) applied[k] = { value: raw, file: w.file, raw };
+      }
+    }
+    return applied;
+  }
+
+  procsFiles(h: CgroupHandle): string[] {
+    return [join(h.dirs.unified as string, 'cgroup.procs')];
+  }
+
+  async attach(h: CgroupHandle, pid: number): Promise<void> {
+    await writeValue(join(h.dirs.unified as string, 'cgroup.procs'), String(pid));
+  }
+
+  async pids(h: CgroupHandle): Promise<number[]> {
+    return pidsIn(h.dirs.unified as string);
+  }
+
+  async readStats(h: CgroupHandle): Promise<CgroupStats> {
+    return readV2Stats(h.dirs.unified as string);
+  }
+
+  async killAll(h: CgroupHandle): Promise<void> {
+    await killAndWait(Object.values(h.dirs));
+  }
+
+  async remove(h: CgroupHandle): Promise<void> {
+    await destroyDirs(Object.values(h.dirs));
+    this.registry.dropCgroup(h.id);
+  }
+
+  async close(): Promise<void> {
+    /* undo steps are in the registry, run by its teardown */
+  }
+}
+
+function isDescendantOfSelf(pid: number): boolean {
+  for (let p = pid, i = 0; p > 1 && i < 64; i++) {
+    if (p === process.pid) return true;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Reads a cgroup2 directory's statistics; also used for the unified twin on hybrid hosts. */
+export async function readV2Stats(dir: string): Promise<CgroupStats> {
+  const [cpu, memCur, memPeak, memEvents, io, pidsCur, pidsPeak, pc, pm, pi] = await Promise.all([
+    readOptional(join(dir, 'cpu.stat')),
+    readOptional(join(dir, 'memory.current')),
+    readOptional(join(dir, 'memory.peak')),
+    readOptional(join(dir, 'memory.events')),
+    readOptional(join(dir, 'io.stat')),
+    readOptional(join(dir, 'pids.current')),
+    readOptional(join(dir, 'pids.peak')),
+    readOptional(join(dir, 'cpu.pressure')),
+    readOptional(join(dir, 'memory.pressure')),
+    readOptional(join(dir, 'io.pressure')),
+  ]);
+  const c = keyed(cpu);
+  const ev = memEvents === null ? null : keyed(memEvents);
+  const ios = parseIoStat(io);
+  const psi = pc === null && pm === null && pi === null ? null : { cpu: parsePressure(pc), memory: parsePressure(pm), io: parsePressure(pi) };
+  return {
+    cpuUsageUs: c.usage_usec ?? null,
+    cpuThrottledUs: c.throttled_usec ?? null,
+    cpuNrThrottled: c.nr_throttled ?? null,
+    memoryCurrentBytes: num(memCur),
+    memoryPeakBytes: num(memPeak),
+    ooms: ev ? (ev.oom ?? 0) : null,
+    oomKills: ev ? (ev.oom_kill ?? 0) : null,
+    ioReadBytes: ios?.rbytes ?? null,
+    ioWriteBytes: ios?.wbytes ?? null,
+    ioReadOps: ios?.rios ?? null,
+    ioWriteOps: ios?.wios ?? null,
+    pidsCurrent: num(pidsCur),
+    pidsPeak: num(pidsPeak),
+    psi,
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * `isobench cleanup`: finds and removes what a run that died (SIGKILL, power loss) left behind:
+ * cgroups named `isobench-*` in every hierarchy, the processes in them, temp dirs and supervisor
+ * leaves listed in state files. Cgroups of a run whose owner is still alive are left alone.
+ */
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { detectCgroups, parseMountInfo } from './cgroup/detect.js';
+import { rmdirRetry } from './cgroup/fsio.js';
+import { destroyDirs, pidsIn } from './cgroup/teardown.js';
+import { readFileSync } from 'node:fs';
+import { isOwnerAlive, readStates } from './teardown/registry.js';
+
+export interface Leftover {
+  runId: string;
+  id: string;
+  dirs: string[];
+  pids: number[];
+}
+
+const ID_RE = /^isobench-([a-z0-9]+)-(-supervisor|[a-z0-9][a-z0-9_-]*)$/;
+
+/** Every directory named isobench-* in every cgroup mount, grouped by cgroup id. */
+export function scanCgroups(): Map<string, string[]> {
+  const mounts = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8')).filter(
+    (m) => m.fsType === 'cgroup' || m.fsType === 'cgroup2',
+  );
+  const found = new Map<string, string[]>();
+  const walk = (dir: string, depth: number) => {
+    if (depth > 32) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e);
+      try {
+        if (!statSync(p).isDirectory()) continue;
+      } catch {
+        continue;
+      }
+      if (ID_RE.test(e)) found.set(e, [...(found.get(e) ?? []), p]);
+      walk(p, depth + 1);
+    }
+  };
+  for (const m of new Set(mounts.map((m) => m.mountPoint))) walk(m, 0);
+  return found;
+}
+
+export async function findLeftovers(opts: { force?: boolean } = {}): Promise<{ leftovers: Leftover[]; liveRuns: string[]; staleStates: string[] }> {
+  const states = readStates();
+  const live = new Set(states.filter((s) => isOwnerAlive(s.state)).map((s) => s.state.runId));
+  const leftovers: Leftover[] = [];
+  for (const [id, dirs] of scanCgroups()) {
+    const runId = ID_RE.exec(id)?.[1] as string;
+    if (live.has(runId) && !opts.force) continue;
+    const pids = [...new Set((await Promise.all(dirs.map(pidsIn))).flat())];
+    leftovers.push({ runId, id, dirs, pids });
+  }
+  const staleStates = states.filter((s) => !live.has(s.state.runId) || opts.force).map((s) => s.file);
+  return { leftovers, liveRuns: [...live], staleStates };
+}
+
+export async function cleanupMain(opts: { dryRun?: boolean; force?: boolean; json?: boolean }): Promise<number> {
+  detectCgroups(); // fails early with a clear message when /proc or cgroups are missing
+  const { leftovers, liveRuns, staleStates } = await findLeftovers(opts);
+  const tempDirs = staleStates.flatMap((f) => {
+    try {
+      return (JSON.parse(readFileSync(f, 'utf8')).tempDirs as string[]).filter((d) => existsSync(d));
+    } catch {
+      return [];
+    }
+  });
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  if (opts.json) out(JSON.stringify({ dryRun: !!opts.dryRun, leftovers, tempDirs, liveRuns }));
+  else {
+    if (leftovers.length === 0 && tempDirs.length === 0) out('isobench cleanup: nothing left behind');
+    for (const l of leftovers) out(`${opts.dryRun ? 'would remove' : 'removing'} cgroup ${l.id} (${l.dirs.length} dirs, ${l.pids.length} processes${l.pids.length ? `: ${l.pids.slice(0, 10).join(' ')}` : ''})`);
+    for (const d of tempDirs) out(`${opts.dryRun ? 'would remove' : 'removing'} temp dir ${d}`);
+    if (liveRuns.length) out(`left alone: runs still alive: ${liveRuns.join(', ')} (use --force to remove them too)`);
+  }
+  if (opts.dryRun) return 0;
+  let failed = 0;
+  for (const l of leftovers) {
+    try {
+      if (l.id.endsWith('--supervisor')) for (const d of l.dirs) await rmdirRetry(d);
+      else await destroyDirs(l.dirs);
+    } catch (err) {
+      failed++;
+      process.stderr.write(`isobench cleanup: ${(err as Error).message}\n`);
+    }
+  }
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  if (failed === 0) for (const f of staleStates) rmSync(f, { force: true });
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/** The isobench command line. Each command lives in its own module; this file only wires them. */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { cleanupMain } from './cleanup.js';
+import { IsobenchError } from './errors.js';
+import { execMain } from './exec.js';
+import { LIMIT_KEYS } from './limits.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function buildProgram(): Command {
+  const program = new Command('isobench')
+    .description('Resource-isolation test harness and benchmark suite for Linux')
+    .version(pkg.version)
+    .enablePositionalOptions()
+    .showHelpAfterError();
+
+  program
+    .command('exec')
+    .description('run COMMAND in a namespace + cgroup container with limits; exit with its status')
+    .usage('[options] -- COMMAND [ARG]...')
+    .argument('<command...>', 'the command and its arguments')
+    .option('--name <name>', 'container name ([a-z0-9][a-z0-9_-]*), also its hostname', 'exec')
+    .option('--limit <key=value>', `a limit in cgroup v2 vocabulary, repeatable: ${LIMIT_KEYS.join(', ')}`, collect)
+    .option('--io-path <path>', 'path whose block device io limits apply to (default: the current directory)')
+    .option('--share-net', 'share the host network namespace instead of a new one with only lo')
+    .option('--json', 'print one JSON object with limits and stats as the last line of stdout')
+    .option('--json-file <path>', 'write that JSON object to a file instead')
+    .option('--cgroup-parent <path>', 'create the cgroup below this cgroup instead of below isobench\'s own')
+    .addOption(new Option('--kill-grace <seconds>', 'on SIGINT/SIGTERM, seconds before the whole cgroup is SIGKILLed').default(10).argParser(Number))
+    .passThroughOptions()
+    .action(async (command: string[], opts) => {
+      process.exitCode = await execMain(command, opts);
+    });
+
+  program
+    .command('cleanup')
+    .description('remove cgroups, processes and temp dirs left by isobench runs that died')
+    .option('--dry-run', 'only list what would be removed')
+    .option('--force', 'also remove what belongs to runs that are still alive')
+    .option('--json', 'print what was found as JSON')
+    .action(async (opts) => {
+      process.exitCode = await cleanupMain(opts);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof IsobenchError) {
+      process.stderr.write(`isobench: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`isobench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 125;
+    }
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,94 @@
+/**
+ * Starts a command as a container: new pid, mount (private /proc), uts (hostname = name), ipc, net
+ * (only `lo`, up) and cgroup namespaces, on the host's root filesystem, attached to its cgroup before
+ * exec (by isobench-init, see init.c). Stopping it kills the whole tree through the cgroup: killing
+ * the first process alone would not stop its children.
+ */
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { HostError } from '../errors.js';
+import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
+
+export interface ContainerSpec {
+  command: string[];
+  /** Share the host network namespace (a server a host-side client must reach). */
+  shareNet?: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  stdio?: StdioOptions;
+}
+
+export interface ExitInfo {
+  /** The command's exit code, or null when it died of a signal. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** What a shell would report: the code, or 128 + the signal number. */
+  status: number;
+}
+
+export interface Container {
+  readonly handle: CgroupHandle;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<ExitInfo>;
+  /** SIGTERM (forwarded by init to the command), then after `graceMs` SIGKILL to the whole cgroup. */
+  stop(graceMs?: number): Promise<ExitInfo>;
+  signal(sig: NodeJS.Signals): void;
+}
+
+export function initBinary(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '../../bin/isobench-init'), join(here, '../../dist/bin/isobench-init')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) {
+    throw new HostError('ISOBENCH_NO_INIT', `isobench-init is not built (looked in ${candidates.join(', ')}): run npm run build`);
+  }
+  return found;
+}
+
+export function exitInfo(code: number | null, signal: NodeJS.Signals | null): ExitInfo {
+  if (signal) return { exitCode: null, signal, status: 128 + (constants.signals[signal] ?? 0) };
+  return { exitCode: code ?? 0, signal: null, status: code ?? 0 };
+}
+
+export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec: ContainerSpec): Container {
+  const args: string[] = [];
+  for (const f of driver.procsFiles(handle)) args.push('--cgroup-procs', f);
+  args.push('--hostname', handle.name);
+  if (spec.shareNet) args.push('--share-net');
+  args.push('--', ...spec.command);
+  const child = spawn(initBinary(), args, {
+    stdio: spec.stdio ?? 'inherit',
+    env: spec.env ?? process.env,
+    cwd: spec.cwd,
+  });
+  const exited = new Promise<ExitInfo>((resolve, reject) => {
+    child.once('error', (err) => reject(new HostError('ISOBENCH_SPAWN', `cannot start ${spec.command[0]}: ${err.message}`, { cause: err })));
+    child.once('exit', (code, sig) => resolve(exitInfo(code, sig)));
+  });
+  // Surface spawn errors through `exited`; avoid an unhandled rejection if nobody awaits it yet.
+  exited.catch(() => {});
+  return {
+    handle,
+    child,
+    pid: child.pid ?? -1,
+    exited,
+    signal(sig) {
+      child.kill(sig);
+    },
+    async stop(graceMs = 5000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((r) => {
+        timer = setTimeout(() => r('timeout'), graceMs);
+      });
+      const first = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
+      if (first === 'timeout') await driver.killAll(handle);
+      return exited;
+    },
+  };
+}

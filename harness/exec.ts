@@ -1,0 +1,114 @@
+/**
+ * `isobench exec`: run one command in a container with limits, report what the kernel enforced.
+ *
+ * Exit status: the command's, or 128+N when it died of signal N (137 after an OOM kill), as
+ * timeout(1) reports it; 2 for bad input (nothing is created); 125 when isobench itself failed.
+ */
+import { writeFileSync } from 'node:fs';
+import { openDriver } from './cgroup/index.js';
+import { blockDeviceFor } from './cgroup/device.js';
+import type { AppliedLimits, CgroupStats } from './cgroup/driver.js';
+import { NAME_RE } from './cgroup/driver.js';
+import { type ExitInfo, startContainer } from './container/spawn.js';
+import { UsageError } from './errors.js';
+import { needsBlockDevice, parseLimitArgs } from './limits.js';
+import { Registry } from './teardown/registry.js';
+
+export interface ExecOptions {
+  name?: string;
+  limit?: string[];
+  ioPath?: string;
+  shareNet?: boolean;
+  json?: boolean;
+  jsonFile?: string;
+  cgroupParent?: string;
+  /** Seconds between SIGTERM and the cgroup-wide SIGKILL when isobench is interrupted. */
+  killGrace?: number;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  signal: string | null;
+  oomKilled: boolean;
+  durationMs: number;
+  cgroup: { mode: string; path: string; dirs: Record<string, string> };
+  limits: { requested: Record<string, string>; applied: AppliedLimits };
+  device: { path: string; majMin: string; name: string } | null;
+  stats: Omit<CgroupStats, 'cpuNrThrottled' | 'memoryCurrentBytes' | 'ooms' | 'pidsCurrent'> & {
+    ooms: number | null;
+  };
+}
+
+export async function execMain(command: string[], opts: ExecOptions): Promise<number> {
+  // Validate everything before touching the system.
+  const name = opts.name ?? 'exec';
+  if (!NAME_RE.test(name)) {
+    throw new UsageError('ISOBENCH_BAD_NAME', `--name ${JSON.stringify(name)}: container names must match [a-z0-9][a-z0-9_-]*`);
+  }
+  if (command.length === 0) throw new UsageError('ISOBENCH_NO_COMMAND', 'exec: no command given (isobench exec [options] -- COMMAND [ARG]...)');
+  const { limits, requested } = parseLimitArgs(opts.limit ?? []);
+  const device = needsBlockDevice(limits) ? blockDeviceFor(opts.ioPath ?? process.cwd()) : null;
+  const registry = new Registry();
+  const driver = openDriver(registry, { parent: opts.cgroupParent });
+  driver.check(limits, device);
+
+  let interrupted = 0;
+  let container: ReturnType<typeof startContainer> | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted++;
+    if (!container) return;
+    if (interrupted === 1) {
+      container.signal(sig);
+      const graceMs = (opts.killGrace ?? 10) * 1000;
+      setTimeout(() => void driver.killAll(container?.handle as never).catch(() => {}), graceMs).unref();
+    } else void driver.killAll(container.handle).catch(() => {});
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    const handle = await driver.create(name);
+    const applied = await driver.apply(handle, limits, device);
+    const before = await driver.readStats(handle);
+    const start = performance.now();
+    container = startContainer(driver, handle, { command, shareNet: opts.shareNet });
+    const exit: ExitInfo = await container.exited;
+    const durationMs = Math.round(performance.now() - start);
+    // The namespace's init exited, so the kernel has killed the rest; make sure before reading.
+    await driver.killAll(handle);
+    const stats = await driver.readStats(handle);
+    await driver.remove(handle);
+    const oomKills = stats.oomKills === null ? null : stats.oomKills - (before.oomKills ?? 0);
+    const result: ExecResult = {
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      oomKilled: exit.signal === 'SIGKILL' && (oomKills ?? 0) > 0,
+      durationMs,
+      cgroup: { mode: driver.mode, path: handle.path, dirs: handle.dirs },
+      limits: { requested, applied },
+      device: device ? { path: device.path, majMin: device.majMin, name: device.name } : null,
+      stats: {
+        cpuUsageUs: stats.cpuUsageUs,
+        cpuThrottledUs: stats.cpuThrottledUs,
+        memoryPeakBytes: stats.memoryPeakBytes,
+        ooms: stats.ooms,
+        oomKills,
+        ioReadBytes: stats.ioReadBytes,
+        ioWriteBytes: stats.ioWriteBytes,
+        ioReadOps: stats.ioReadOps,
+        ioWriteOps: stats.ioWriteOps,
+        pidsPeak: stats.pidsPeak,
+        psi: stats.psi,
+      },
+    };
+    const line = JSON.stringify(result);
+    if (opts.jsonFile) writeFileSync(opts.jsonFile, `${line}\n`);
+    else if (opts.json) process.stdout.write(`${line}\n`);
+    return exit.status;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    await registry.teardown();
+  }
+}

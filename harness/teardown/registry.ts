@@ -1,0 +1,197 @@
+/**
+ * The teardown registry: everything isobench creates (cgroups, processes, temp dirs, undo steps) is
+ * registered here first, and the registry removes it on normal exit, SIGINT, SIGTERM or an exception.
+ *
+ * A state file per run (`<state dir>/<run id>.json`, rewritten atomically on every change) keeps the
+ * list on disk, so that after a SIGKILL `isobench cleanup` knows what the dead run left and can tell
+ * a leftover from the cgroups of a run that is still alive (its owner pid and start time).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { destroyDirs } from '../cgroup/teardown.js';
+
+export interface CgroupRecord {
+  id: string;
+  dirs: string[];
+}
+
+export interface RunState {
+  runId: string;
+  ownerPid: number;
+  /** /proc/PID/stat starttime, so a recycled pid is not taken for a live owner. */
+  ownerStartTicks: number | null;
+  createdAt: string;
+  cgroups: CgroupRecord[];
+  tempDirs: string[];
+  /** v2 leaves isobench moved itself into; removed (never killed) once isobench has left them. */
+  supervisorDirs: string[];
+  /** Controllers isobench enabled in a parent's cgroup.subtree_control (v2), to disable again. */
+  enabledControllers: { file: string; controllers: string[] }[];
+}
+
+export function stateDir(): string {
+  if (process.env.ISOBENCH_STATE_DIR) return process.env.ISOBENCH_STATE_DIR;
+  if (process.getuid?.() === 0) return '/run/isobench';
+  return join(process.env.XDG_RUNTIME_DIR || tmpdir(), 'isobench');
+}
+
+export function newRunId(): string {
+  // 8 characters of [a-z0-9]: short enough for cgroup names, unique enough across concurrent runs.
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(8)].map((b) => alphabet[b % 36]).join('');
+}
+
+export function procStartTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm may contain spaces and parentheses: fields start after the last ')'.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return null;
+  }
+}
+
+export function isOwnerAlive(state: Pick<RunState, 'ownerPid' | 'ownerStartTicks'>): boolean {
+  const ticks = procStartTicks(state.ownerPid);
+  return ticks !== null && (state.ownerStartTicks === null || ticks === state.ownerStartTicks);
+}
+
+export function readStates(dir = stateDir()): { file: string; state: RunState }[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const out: { file: string; state: RunState }[] = [];
+  for (const n of names) {
+    try {
+      out.push({ file: join(dir, n), state: JSON.parse(readFileSync(join(dir, n), 'utf8')) as RunState });
+    } catch {
+      /* a half-written file cannot happen (atomic rename); an unreadable one is skipped */
+    }
+  }
+  return out;
+}
+
+type Undo = { label: string; run: () => Promise<void> };
+
+export class Registry {
+  readonly runId: string;
+  private readonly state: RunState;
+  private readonly file: string;
+  private readonly undos: Undo[] = [];
+  private tornDown = false;
+
+  constructor(runId = newRunId()) {
+    this.runId = runId;
+    this.state = {
+      runId,
+      ownerPid: process.pid,
+      ownerStartTicks: procStartTicks(process.pid),
+      createdAt: new Date().toISOString(),
+      cgroups: [],
+      tempDirs: [],
+      supervisorDirs: [],
+      enabledControllers: [],
+    };
+    this.file = join(stateDir(), `${runId}.json`);
+    // Nothing is written until something is created: validation failures leave no state file.
+  }
+
+  private persist(): void {
+    mkdirSync(stateDir(), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(this.state, null, 1)}\n`);
+    renameSync(tmp, this.file);
+  }
+
+  addCgroup(rec: CgroupRecord): void {
+    const existing = this.state.cgroups.find((c) => c.id === rec.id);
+    if (existing) existing.dirs = [...new Set([...existing.dirs, ...rec.dirs])];
+    else this.state.cgroups.push({ id: rec.id, dirs: [...rec.dirs] });
+    this.persist();
+  }
+
+  dropCgroup(id: string): void {
+    this.state.cgroups = this.state.cgroups.filter((c) => c.id !== id);
+    this.persist();
+  }
+
+  addTempDir(dir: string): void {
+    this.state.tempDirs.push(dir);
+    this.persist();
+  }
+
+  dropTempDir(dir: string): void {
+    this.state.tempDirs = this.state.tempDirs.filter((d) => d !== dir);
+    this.persist();
+  }
+
+  addSupervisor(dir: string): void {
+    this.state.supervisorDirs.push(dir);
+    this.persist();
+  }
+
+  dropSupervisor(dir: string): void {
+    this.state.supervisorDirs = this.state.supervisorDirs.filter((d) => d !== dir);
+    this.persist();
+  }
+
+  recordEnabledControllers(file: string, controllers: string[]): void {
+    if (controllers.length === 0) return;
+    this.state.enabledControllers.push({ file, controllers });
+    this.persist();
+  }
+
+  /** In-memory undo steps (restoring the parent, moving isobench back), run last-in first-out. */
+  addUndo(label: string, run: () => Promise<void>): void {
+    this.undos.push({ label, run });
+  }
+
+  /** Removes everything still registered; collects errors and throws the first after trying all. */
+  async teardown(): Promise<void> {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    const errors: unknown[] = [];
+    for (const c of [...this.state.cgroups].reverse()) {
+      try {
+        await destroyDirs(c.dirs);
+        this.dropCgroup(c.id);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    for (const d of [...this.state.tempDirs]) {
+      try {
+        rmSync(d, { recursive: true, force: true });
+        this.dropTempDir(d);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    for (const u of this.undos.splice(0).reverse()) {
+      try {
+        await u.run();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length === 0) rmSync(this.file, { force: true });
+    if (errors.length > 0) throw errors[0];
+  }
+
+  get stateFile(): string {
+    return this.file;
+  }
+
+  get pending(): Readonly<RunState> {
+    return this.state;
+  }
+}
+
+export function removeStateFile(file: string): void {
+  if (existsSync(file)) rmSync(file, { force: true });
+}
