@@ -15,7 +15,7 @@ export function dueOffsetsMs(
   if (arrivals === 'uniform') {
     const count = Math.ceil(totalMs / intervalMs - 1e-9);
     const out = new Float64Array(Math.max(0, count));
-    for (let i = 0; i < out.length; i++) out[i] = i * intervalMs;
+    for (let i = 0; i < out.length; i++) out[i] = (i * 1000) / rateHz;
     return out;
   }
   const offsets: number[] = [];
