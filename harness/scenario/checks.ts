@@ -1,0 +1,173 @@
+/**
+ * Checks that span fields: limits through the same parser as `isobench exec`, workload vs
+ * command vs load, phases naming containers. They run on the raw data even when the schema
+ * found errors elsewhere, so one pass reports everything; hence the defensive type guards.
+ */
+import { IsobenchError } from '../errors.js';
+import { applyLimit, type Limits } from '../limits.js';
+import { SERVED_WORKLOADS, WORKLOADS, type WorkloadName } from './schema.js';
+import type { DataIssue } from './structure.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isLimitValue = (v: unknown): v is string | number => typeof v === 'string' || typeof v === 'number';
+
+/** applyLimit's message without its `limit KEY: ` prefix, since our path already names the key. */
+function limitIssue(path: (string | number)[], key: string, err: unknown): DataIssue {
+  const message = err instanceof Error ? err.message : String(err);
+  const unknownKey = err instanceof IsobenchError && err.code === 'ISOBENCH_UNKNOWN_LIMIT';
+  const prefix = `limit ${key}: `;
+  return {
+    path,
+    at: unknownKey ? 'key' : 'value',
+    message: message.startsWith(prefix) ? message.slice(prefix.length) : message,
+  };
+}
+
+function checkContainer(name: string, c: Obj): DataIssue[] {
+  const issues: DataIssue[] = [];
+  const at = (...rest: string[]) => ['containers', name, ...rest];
+  if (c.workload !== undefined && c.command !== undefined) {
+    issues.push({ path: at('command'), at: 'key', message: 'give either workload or command, not both' });
+  } else if (c.workload === undefined && c.command === undefined) {
+    issues.push({
+      path: at(),
+      at: 'value',
+      message: `needs a workload (one of ${WORKLOADS.join(', ')}) or a command`,
+    });
+  }
+  const scratch: Limits = {};
+  if (isObj(c.limits)) {
+    for (const [key, value] of Object.entries(c.limits)) {
+      if (!isLimitValue(value)) continue; // the schema reports the type
+      try {
+        applyLimit(scratch, key, String(value));
+      } catch (err) {
+        issues.push(limitIssue(at('limits', key), key, err));
+      }
+    }
+  }
+  if (isLimitValue(c.cpuset)) {
+    try {
+      applyLimit(scratch, 'cpuset.cpus', String(c.cpuset));
+    } catch (err) {
+      issues.push(limitIssue(at('cpuset'), 'cpuset.cpus', err));
+    }
+    if (isObj(c.limits) && c.limits['cpuset.cpus'] !== undefined) {
+      issues.push({
+        path: at('cpuset'),
+        at: 'key',
+        message: 'set either cpuset or limits cpuset.cpus, not both',
+      });
+    }
+  }
+  const workload = typeof c.workload === 'string' ? c.workload : undefined;
+  const served = workload !== undefined && SERVED_WORKLOADS.includes(workload as WorkloadName);
+  if (
+    c.load !== undefined &&
+    !served &&
+    (workload === undefined || WORKLOADS.includes(workload as WorkloadName))
+  ) {
+    issues.push({
+      path: at('load'),
+      at: 'key',
+      message: `load applies only to served workloads (${SERVED_WORKLOADS.join(', ')}); ${workload === undefined ? 'a command' : JSON.stringify(workload)} drives itself`,
+    });
+  }
+  if (served && c.load === undefined) {
+    issues.push({
+      path: at('workload'),
+      at: 'value',
+      message: `workload ${JSON.stringify(workload)} is served: add load: { rate: REQUESTS_PER_SECOND }`,
+    });
+  }
+  return issues;
+}
+
+function checkPhases(phases: unknown[], containerNames: Set<string> | null): DataIssue[] {
+  const issues: DataIssue[] = [];
+  const firstByName = new Map<string, number>();
+  phases.forEach((phase, i) => {
+    if (!isObj(phase)) return;
+    if (typeof phase.name === 'string') {
+      const first = firstByName.get(phase.name);
+      if (first !== undefined) {
+        issues.push({
+          path: ['phases', i, 'name'],
+          at: 'value',
+          message: `duplicate phase name ${JSON.stringify(phase.name)} (also phases.${first}.name)`,
+        });
+      } else firstByName.set(phase.name, i);
+    }
+    if (!Array.isArray(phase.containers)) return;
+    const seen = new Set<string>();
+    phase.containers.forEach((name, j) => {
+      if (typeof name !== 'string') return;
+      if (containerNames && !containerNames.has(name)) {
+        issues.push({
+          path: ['phases', i, 'containers', j],
+          at: 'value',
+          message: `no container ${JSON.stringify(name)} (containers: ${[...containerNames].join(', ')})`,
+        });
+      } else if (seen.has(name)) {
+        issues.push({
+          path: ['phases', i, 'containers', j],
+          at: 'value',
+          message: `container ${JSON.stringify(name)} listed twice`,
+        });
+      }
+      seen.add(name);
+    });
+    const n = phase.containers.length;
+    if (phase.kind === 'solo' && n !== 1) {
+      issues.push({
+        path: ['phases', i, 'containers'],
+        at: 'value',
+        message: `a solo phase runs exactly one container, got ${n}`,
+      });
+    }
+    if (phase.kind === 'colocated' && n < 2) {
+      issues.push({
+        path: ['phases', i, 'containers'],
+        at: 'value',
+        message: `a colocated phase runs at least two containers, got ${n}`,
+      });
+    }
+  });
+  return issues;
+}
+
+function checkCellNames(cells: unknown[]): DataIssue[] {
+  const issues: DataIssue[] = [];
+  const firstByName = new Map<string, number>();
+  cells.forEach((cell, i) => {
+    if (!isObj(cell) || typeof cell.name !== 'string') return;
+    const first = firstByName.get(cell.name);
+    if (first === undefined) firstByName.set(cell.name, i);
+    else {
+      issues.push({
+        path: ['cells', i, 'name'],
+        at: 'value',
+        message: `duplicate cell name ${JSON.stringify(cell.name)} (also cells.${first}.name)`,
+      });
+    }
+  });
+  return issues;
+}
+
+export function crossChecks(raw: unknown): DataIssue[] {
+  if (!isObj(raw)) return [];
+  const issues: DataIssue[] = [];
+  let containerNames: Set<string> | null = null;
+  if (isObj(raw.containers)) {
+    containerNames = new Set(Object.keys(raw.containers));
+    if (containerNames.size === 0) {
+      issues.push({ path: ['containers'], at: 'value', message: 'expected at least one container' });
+    }
+    for (const [name, c] of Object.entries(raw.containers))
+      if (isObj(c)) issues.push(...checkContainer(name, c));
+  }
+  if (Array.isArray(raw.phases)) issues.push(...checkPhases(raw.phases, containerNames));
+  if (Array.isArray(raw.cells)) issues.push(...checkCellNames(raw.cells));
+  return issues;
+}

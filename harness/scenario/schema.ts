@@ -1,0 +1,181 @@
+/**
+ * The zod schema of a scenario file as written (before overrides are resolved): strict objects,
+ * so a misspelt field is an error rather than silently ignored. Checks that need more than one
+ * field (phase -> container references, limits through applyLimit, workload vs command) live
+ * in checks.ts, because zod skips an object's refinements as soon as one of its fields fails,
+ * and we report every error in one pass.
+ *
+ * The same schema generates the JSON Schema for editors (jsonschema.ts), so descriptions here
+ * are user-facing documentation.
+ */
+import { z } from 'zod';
+import { quote } from '../errors.js';
+import { parseDurationMs } from '../units.js';
+
+/** Container, phase and cell names end up in cgroup names and file names (DESIGN rule 2). */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+/** Workload parameters are passed as `--key value`. */
+export const PARAM_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+export const WORKLOADS = ['web', 'db', 'cpu', 'memory', 'fork', 'io'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+/** Workloads that serve requests, driven by the open-loop load generator from outside. */
+export const SERVED_WORKLOADS: readonly WorkloadName[] = ['web'];
+
+export const ARRIVALS = ['uniform', 'poisson'] as const;
+export type Arrivals = (typeof ARRIVALS)[number];
+
+const name = (what: string) =>
+  z.string({ error: (iss) => `expected a ${what} name, got ${quote(iss.input)}` }).regex(NAME_PATTERN, {
+    error: (iss) => `expected a ${what} name matching [a-z0-9][a-z0-9_-]*, got ${quote(iss.input)}`,
+  });
+
+const DURATION_HINT = 'a duration such as 500ms, 10s or 2m';
+
+/** A duration as a string with a unit, or a bare number of seconds. */
+const duration = z
+  .union([z.string(), z.number()], { error: (iss) => `expected ${DURATION_HINT}, got ${quote(iss.input)}` })
+  .superRefine((value, ctx) => {
+    try {
+      parseDurationMs(String(value));
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${DURATION_HINT}, got ${quote(value)}`,
+        input: value,
+      });
+    }
+  });
+
+export const scalarSchema = z.union([z.string(), z.number(), z.boolean()], {
+  error: (iss) => `expected a string, number or boolean, got ${quote(iss.input)}`,
+});
+export type Scalar = z.infer<typeof scalarSchema>;
+
+const loadSchema = z
+  .strictObject({
+    rate: z
+      .number()
+      .positive()
+      .describe('Requests per second, sent open-loop (request i is due at t0 + i/rate).'),
+    connections: z
+      .number()
+      .int()
+      .min(1)
+      .default(16)
+      .describe('Concurrent connections the load generator keeps.'),
+    arrivals: z
+      .enum(ARRIVALS)
+      .default('uniform')
+      .describe('Spacing of due times: uniform (fixed interval) or poisson (exponential gaps).'),
+  })
+  .describe('Load for a served workload (web).');
+
+const containerSchema = z
+  .strictObject({
+    workload: z
+      .enum(WORKLOADS)
+      .optional()
+      .describe('A built-in workload (isobench workload NAME). Exclusive with command.'),
+    command: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Any program as argv, instead of a built-in workload.'),
+    params: z
+      .record(
+        z.string().regex(PARAM_PATTERN, {
+          error: (iss) => `expected a parameter name matching [a-z][a-z0-9-]*, got ${quote(iss.input)}`,
+        }),
+        scalarSchema,
+      )
+      .default({})
+      .describe('Workload parameters, passed as --key value.'),
+    limits: z
+      .record(
+        z.string(),
+        z.union([z.string(), z.number()], {
+          error: (iss) => `expected a limit value (string or number), got ${quote(iss.input)}`,
+        }),
+      )
+      .default({})
+      .describe(
+        'Limits in cgroup v2 vocabulary, as for isobench exec --limit: cpu.weight, cpu.max, memory.max, ' +
+          'memory.high, memory.low, memory.swap.max, io.max.rbps, io.max.wbps, io.max.riops, io.max.wiops, ' +
+          'io.weight, pids.max, cpuset.cpus, cpuset.mems.',
+      ),
+    ioPath: z
+      .string()
+      .startsWith('/', { error: (iss) => `expected an absolute path, got ${quote(iss.input)}` })
+      .optional()
+      .describe("Path whose block device io.max and io.weight apply to (default: the container's data dir)."),
+    cpuset: z
+      .union([z.string(), z.number()], {
+        error: (iss) => `expected a CPU list such as 0, 0-1 or 0,2-3, got ${quote(iss.input)}`,
+      })
+      .optional()
+      .describe('CPUs the container may use; same as limits cpuset.cpus.'),
+    load: loadSchema.optional(),
+    shareNet: z.boolean().default(false).describe("Share the host's network namespace instead of a new one."),
+  })
+  .describe('One container: a workload with its parameters, limits and load.');
+
+const phaseSchema = z.strictObject({
+  name: name('phase'),
+  kind: z
+    .enum(['solo', 'colocated'])
+    .describe('solo: one container alone (baseline); colocated: several together.'),
+  containers: z.array(z.string()).min(1).describe('Names of the containers that run in this phase.'),
+});
+
+const cellSchema = z.strictObject({
+  name: name('cell'),
+  description: z.string().optional(),
+  set: z
+    .record(z.string(), scalarSchema)
+    .default({})
+    .describe('Settings this cell changes, by dotted path (containers.db.limits.io.max.wbps: 20MiB).'),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    name: name('scenario').describe('Scenario name; results go to OUTPUT/<date>-<name>/.'),
+    description: z.string().optional(),
+    duration: duration.default('20s').describe('Measured part of each trial.'),
+    warmup: duration.default('5s').describe('Time each trial runs before measuring starts.'),
+    repetitions: z.number().int().min(1).default(5).describe('Trials per cell and phase.'),
+    sampleInterval: duration.default('500ms').describe('Interval between cgroup/PSI samples.'),
+    output: z
+      .string()
+      .min(1)
+      .default('results')
+      .describe('Folder under which results/<date>-<name>/ is created.'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional()
+      .describe('Seed of the trial order shuffle; pin it to repeat an order exactly.'),
+    containers: z.record(name('container'), containerSchema).describe('Containers by name.'),
+    phases: z
+      .array(phaseSchema)
+      .min(1)
+      .optional()
+      .describe('Phases of each trial set (default: solo-NAME for each container, then colocated with all).'),
+    cells: z
+      .array(cellSchema)
+      .min(1)
+      .optional()
+      .describe('Named settings overlays, such as no-limits and isolated.'),
+    sweep: z
+      .record(z.string(), z.array(scalarSchema).min(1))
+      .optional()
+      .describe('Dotted path -> values; every combination becomes a cell (crossed with cells).'),
+  })
+  .describe('An isobench scenario: containers, phases, cells and sweep, timings and repetitions.');
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioData = z.output<typeof scenarioSchema>;
+export type ContainerData = z.output<typeof containerSchema>;
+export type PhaseData = z.output<typeof phaseSchema>;

@@ -1,0 +1,72 @@
+/**
+ * A validated scenario, with every unit resolved (durations in ms, limits parsed into the v2
+ * vocabulary) and sweeps expanded into cells. This is what the runner consumes; nothing in it
+ * needs re-checking.
+ */
+import type { Limits } from '../limits.js';
+import type { Arrivals, Scalar, WorkloadName } from './schema.js';
+
+export type { Arrivals, Scalar, WorkloadName };
+
+export type WorkloadSpec = { kind: 'builtin'; name: WorkloadName } | { kind: 'command'; argv: string[] };
+
+export interface LoadSpec {
+  rateHz: number;
+  connections: number;
+  arrivals: Arrivals;
+}
+
+export interface ContainerSpec {
+  name: string;
+  workload: WorkloadSpec;
+  /** Passed to the workload as `--key value`. */
+  params: Record<string, Scalar>;
+  limits: Limits;
+  /** Limits as written (cpuset folded in as cpuset.cpus), recorded next to what is read back. */
+  requestedLimits: Record<string, string>;
+  /** Path whose block device io limits apply to; null means the container's data dir. */
+  ioPath: string | null;
+  /** Open-loop load for served workloads; null for workloads that drive themselves. */
+  load: LoadSpec | null;
+  shareNet: boolean;
+}
+
+export type PhaseKind = 'solo' | 'colocated';
+
+export interface PhaseSpec {
+  name: string;
+  kind: PhaseKind;
+  containers: string[];
+}
+
+/** One combination of settings (a named cell, a sweep point, or both). */
+export interface CellSpec {
+  /** `c1`, `c2` ... in declaration order: stable for a given file, safe in file names. */
+  id: string;
+  /** For people: `isolated`, `db.io.max.wbps=5MiB`, `isolated / db.io.max.wbps=5MiB`, or `default`. */
+  name: string;
+  /** What this cell changes, by dotted path, as written. Empty for the default cell. */
+  settings: Record<string, Scalar>;
+  durationMs: number;
+  warmupMs: number;
+  sampleIntervalMs: number;
+  containers: Record<string, ContainerSpec>;
+}
+
+export interface Scenario {
+  name: string;
+  description: string | null;
+  /** The file as given, and its text, for the run record. */
+  file: string;
+  text: string;
+  /** `--set` and friends as given, for the run record. */
+  overrides: string[];
+  repetitions: number;
+  outputDir: string;
+  /** Seed of the trial order shuffle when the file pins one. */
+  seed: number | null;
+  phases: PhaseSpec[];
+  cells: CellSpec[];
+  /** Things that are valid but probably not meant (a colocated container without a solo baseline). */
+  warnings: string[];
+}
