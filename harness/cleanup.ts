@@ -3,12 +3,11 @@
  * cgroups named `isobench-*` in every hierarchy, the processes in them, temp dirs and supervisor
  * leaves listed in state files. Cgroups of a run whose owner is still alive are left alone.
  */
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectCgroups, parseMountInfo } from './cgroup/detect.js';
 import { rmdirRetry } from './cgroup/fsio.js';
 import { destroyDirs, pidsIn } from './cgroup/teardown.js';
-import { readFileSync } from 'node:fs';
 import { isOwnerAlive, readStates } from './teardown/registry.js';
 
 export interface Leftover {
@@ -49,7 +48,9 @@ export function scanCgroups(): Map<string, string[]> {
   return found;
 }
 
-export async function findLeftovers(opts: { force?: boolean } = {}): Promise<{ leftovers: Leftover[]; liveRuns: string[]; staleStates: string[] }> {
+export async function findLeftovers(
+  opts: { force?: boolean } = {},
+): Promise<{ leftovers: Leftover[]; liveRuns: string[]; staleStates: string[] }> {
   const states = readStates();
   const live = new Set(states.filter((s) => isOwnerAlive(s.state)).map((s) => s.state.runId));
   const leftovers: Leftover[] = [];
@@ -63,7 +64,11 @@ export async function findLeftovers(opts: { force?: boolean } = {}): Promise<{ l
   return { leftovers, liveRuns: [...live], staleStates };
 }
 
-export async function cleanupMain(opts: { dryRun?: boolean; force?: boolean; json?: boolean }): Promise<number> {
+export async function cleanupMain(opts: {
+  dryRun?: boolean;
+  force?: boolean;
+  json?: boolean;
+}): Promise<number> {
   detectCgroups(); // fails early with a clear message when /proc or cgroups are missing
   const { leftovers, liveRuns, staleStates } = await findLeftovers(opts);
   const tempDirs = staleStates.flatMap((f) => {
@@ -77,9 +82,13 @@ export async function cleanupMain(opts: { dryRun?: boolean; force?: boolean; jso
   if (opts.json) out(JSON.stringify({ dryRun: !!opts.dryRun, leftovers, tempDirs, liveRuns }));
   else {
     if (leftovers.length === 0 && tempDirs.length === 0) out('isobench cleanup: nothing left behind');
-    for (const l of leftovers) out(`${opts.dryRun ? 'would remove' : 'removing'} cgroup ${l.id} (${l.dirs.length} dirs, ${l.pids.length} processes${l.pids.length ? `: ${l.pids.slice(0, 10).join(' ')}` : ''})`);
+    for (const l of leftovers)
+      out(
+        `${opts.dryRun ? 'would remove' : 'removing'} cgroup ${l.id} (${l.dirs.length} dirs, ${l.pids.length} processes${l.pids.length ? `: ${l.pids.slice(0, 10).join(' ')}` : ''})`,
+      );
     for (const d of tempDirs) out(`${opts.dryRun ? 'would remove' : 'removing'} temp dir ${d}`);
-    if (liveRuns.length) out(`left alone: runs still alive: ${liveRuns.join(', ')} (use --force to remove them too)`);
+    if (liveRuns.length)
+      out(`left alone: runs still alive: ${liveRuns.join(', ')} (use --force to remove them too)`);
   }
   if (opts.dryRun) return 0;
   let failed = 0;

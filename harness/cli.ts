@@ -7,7 +7,9 @@ import { IsobenchError } from './errors.js';
 import { execMain } from './exec.js';
 import { LIMIT_KEYS } from './limits.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function buildProgram(): Command {
@@ -23,13 +25,21 @@ export function buildProgram(): Command {
     .usage('[options] -- COMMAND [ARG]...')
     .argument('<command...>', 'the command and its arguments')
     .option('--name <name>', 'container name ([a-z0-9][a-z0-9_-]*), also its hostname', 'exec')
-    .option('--limit <key=value>', `a limit in cgroup v2 vocabulary, repeatable: ${LIMIT_KEYS.join(', ')}`, collect)
+    .option(
+      '--limit <key=value>',
+      `a limit in cgroup v2 vocabulary, repeatable: ${LIMIT_KEYS.join(', ')}`,
+      collect,
+    )
     .option('--io-path <path>', 'path whose block device io limits apply to (default: the current directory)')
     .option('--share-net', 'share the host network namespace instead of a new one with only lo')
     .option('--json', 'print one JSON object with limits and stats as the last line of stdout')
     .option('--json-file <path>', 'write that JSON object to a file instead')
-    .option('--cgroup-parent <path>', 'create the cgroup below this cgroup instead of below isobench\'s own')
-    .addOption(new Option('--kill-grace <seconds>', 'on SIGINT/SIGTERM, seconds before the whole cgroup is SIGKILLed').default(10).argParser(Number))
+    .option('--cgroup-parent <path>', "create the cgroup below this cgroup instead of below isobench's own")
+    .addOption(
+      new Option('--kill-grace <seconds>', 'on SIGINT/SIGTERM, seconds before the whole cgroup is SIGKILLed')
+        .default(10)
+        .argParser(Number),
+    )
     .passThroughOptions()
     .action(async (command: string[], opts) => {
       process.exitCode = await execMain(command, opts);
@@ -56,7 +66,9 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`isobench: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`isobench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `isobench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exitCode = 125;
     }
   }

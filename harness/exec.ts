@@ -5,10 +5,10 @@
  * timeout(1) reports it; 2 for bad input (nothing is created); 125 when isobench itself failed.
  */
 import { writeFileSync } from 'node:fs';
-import { openDriver } from './cgroup/index.js';
 import { blockDeviceFor } from './cgroup/device.js';
 import type { AppliedLimits, CgroupStats } from './cgroup/driver.js';
 import { NAME_RE } from './cgroup/driver.js';
+import { openDriver } from './cgroup/index.js';
 import { type ExitInfo, startContainer } from './container/spawn.js';
 import { UsageError } from './errors.js';
 import { needsBlockDevice, parseLimitArgs } from './limits.js';
@@ -43,9 +43,16 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
   // Validate everything before touching the system.
   const name = opts.name ?? 'exec';
   if (!NAME_RE.test(name)) {
-    throw new UsageError('ISOBENCH_BAD_NAME', `--name ${JSON.stringify(name)}: container names must match [a-z0-9][a-z0-9_-]*`);
+    throw new UsageError(
+      'ISOBENCH_BAD_NAME',
+      `--name ${JSON.stringify(name)}: container names must match [a-z0-9][a-z0-9_-]*`,
+    );
   }
-  if (command.length === 0) throw new UsageError('ISOBENCH_NO_COMMAND', 'exec: no command given (isobench exec [options] -- COMMAND [ARG]...)');
+  if (command.length === 0)
+    throw new UsageError(
+      'ISOBENCH_NO_COMMAND',
+      'exec: no command given (isobench exec [options] -- COMMAND [ARG]...)',
+    );
   const { limits, requested } = parseLimitArgs(opts.limit ?? []);
   const device = needsBlockDevice(limits) ? blockDeviceFor(opts.ioPath ?? process.cwd()) : null;
   const registry = new Registry();

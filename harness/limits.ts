@@ -4,7 +4,7 @@
  *
  * Keys are flat: `io.max` is written per field (`io.max.wbps=10MiB`).
  */
-import { UsageError, quote } from './errors.js';
+import { quote, UsageError } from './errors.js';
 import { parseByteRate, parseSize } from './units.js';
 
 export const IO_MAX_FIELDS = ['rbps', 'wbps', 'riops', 'wiops'] as const;
@@ -92,7 +92,8 @@ function parseCpuMax(key: string, value: string): CpuMax {
 
 function parseCpuList(key: string, value: string): string {
   const v = value.trim();
-  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(v)) throw bad(key, 'a CPU or node list such as 0, 0-1 or 0,2-3', value);
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(v))
+    throw bad(key, 'a CPU or node list such as 0, 0-1 or 0,2-3', value);
   return v;
 }
 
@@ -153,12 +154,19 @@ export function applyLimit(limits: Limits, key: string, value: string): void {
 }
 
 /** Parses `KEY=VALUE` strings as given on the command line. */
-export function parseLimitArgs(args: readonly string[]): { limits: Limits; requested: Record<string, string> } {
+export function parseLimitArgs(args: readonly string[]): {
+  limits: Limits;
+  requested: Record<string, string>;
+} {
   const limits: Limits = {};
   const requested: Record<string, string> = {};
   for (const arg of args) {
     const eq = arg.indexOf('=');
-    if (eq <= 0) throw new UsageError('ISOBENCH_BAD_LIMIT', `--limit: expected KEY=VALUE such as memory.max=256MiB, got ${quote(arg)}`);
+    if (eq <= 0)
+      throw new UsageError(
+        'ISOBENCH_BAD_LIMIT',
+        `--limit: expected KEY=VALUE such as memory.max=256MiB, got ${quote(arg)}`,
+      );
     const key = arg.slice(0, eq).trim();
     const value = arg.slice(eq + 1);
     applyLimit(limits, key, value);

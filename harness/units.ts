@@ -1,4 +1,4 @@
-import { UsageError, quote } from './errors.js';
+import { quote, UsageError } from './errors.js';
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -27,7 +27,10 @@ export function parseSize(text: string, what = 'size'): number {
   const unit = m?.[2]?.toLowerCase() ?? '';
   const factor = SIZE_UNITS[unit];
   if (!m || factor === undefined) {
-    throw new UsageError('ISOBENCH_BAD_SIZE', `${what}: expected a size such as 512MiB, 10MB or 4096, got ${quote(text)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_SIZE',
+      `${what}: expected a size such as 512MiB, 10MB or 4096, got ${quote(text)}`,
+    );
   }
   const bytes = Math.floor(Number(m[1]) * factor);
   if (!Number.isSafeInteger(bytes)) {
@@ -49,7 +52,10 @@ export function parseDurationMs(text: string, what = 'duration'): number {
   const unit = m?.[2]?.toLowerCase() || 's';
   const factor = DURATION_UNITS[unit];
   if (!m || factor === undefined) {
-    throw new UsageError('ISOBENCH_BAD_DURATION', `${what}: expected a duration such as 500ms, 10s or 2m, got ${quote(text)}`);
+    throw new UsageError(
+      'ISOBENCH_BAD_DURATION',
+      `${what}: expected a duration such as 500ms, 10s or 2m, got ${quote(text)}`,
+    );
   }
   return Math.round(Number(m[1]) * factor);
 }

@@ -21,8 +21,12 @@ export function cpuWeightToShares(weight: number): number {
   return Math.min(262144, Math.max(2, Math.floor((weight * 1024) / 100)));
 }
 
+/**
+ * The reverse, rounded to the nearest weight (systemd divides down): shares = floor(w * 10.24) lies
+ * within 1/10.24 below w * 10.24, so rounding reads back exactly the weight that was written.
+ */
 export function cpuSharesToWeight(shares: number): number {
-  return Math.min(10000, Math.max(1, Math.floor((shares * 100) / 1024)));
+  return Math.min(10000, Math.max(1, Math.round((shares * 100) / 1024)));
 }
 
 /**

@@ -54,10 +54,11 @@ export function parseMountInfo(text: string): MountLine[] {
     if (sep < 0) continue;
     const pre = line.slice(0, sep).split(' ');
     const post = line.slice(sep + 3).split(' ');
-    const unescape = (s: string) => s.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+    const unescapeOctal = (s: string) =>
+      s.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
     out.push({
-      root: unescape(pre[3] ?? '/'),
-      mountPoint: unescape(pre[4] ?? ''),
+      root: unescapeOctal(pre[3] ?? '/'),
+      mountPoint: unescapeOctal(pre[4] ?? ''),
       fsType: post[0] ?? '',
       superOptions: (post[2] ?? '').split(','),
     });
@@ -130,9 +131,13 @@ export function detectCgroups(procRoot = '/proc'): HostCgroups {
     const ownDir = safeDir(unified, unified.ownPath);
     if (ownDir) {
       const ctrlFile = join(ownDir, 'cgroup.controllers');
-      unified.controllers = existsSync(ctrlFile) ? readFileSync(ctrlFile, 'utf8').trim().split(/\s+/).filter(Boolean) : [];
+      unified.controllers = existsSync(ctrlFile)
+        ? readFileSync(ctrlFile, 'utf8').trim().split(/\s+/).filter(Boolean)
+        : [];
       // cpu.pressure is a core file wherever PSI is enabled; the root cgroup has none, so also try /proc.
-      psi = existsSync(join(ownDir, 'cpu.pressure')) || (unified.ownPath === '/' && existsSync('/proc/pressure/cpu'));
+      psi =
+        existsSync(join(ownDir, 'cpu.pressure')) ||
+        (unified.ownPath === '/' && existsSync('/proc/pressure/cpu'));
     }
   }
   if (mode === 'v2') controllers = unified?.controllers ?? [];

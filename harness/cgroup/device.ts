@@ -8,8 +8,7 @@
  * io.max; for io.weight, which needs the blk-mq device's scheduler, a single-slave dm node is
  * followed to its slave (as systemd's block_get_originating does).
  */
-import { realpathSync, statSync } from 'node:fs';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostError } from '../errors.js';
 import { parseMountInfo } from './detect.js';
@@ -72,7 +71,9 @@ export function originatingDisk(majMin: string, sysRoot = '/sys'): { majMin: str
 }
 
 /** The mount that holds `path` (longest matching mount point). */
-function mountOf(path: string): { fsType: string; source: string; superOptions: string[]; mountPoint: string } | null {
+function mountOf(
+  path: string,
+): { fsType: string; source: string; superOptions: string[]; mountPoint: string } | null {
   const text = readFileSync('/proc/self/mountinfo', 'utf8');
   const real = realpathSync(path);
   let best: { fsType: string; source: string; superOptions: string[]; mountPoint: string } | null = null;

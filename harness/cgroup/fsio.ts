@@ -37,7 +37,11 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * the delay doubles from 1 ms, as runc's RemovePath does. ENOENT counts as done.
  * `beforeRetry` runs before each retry (teardown re-kills there).
  */
-export async function rmdirRetry(dir: string, beforeRetry?: () => Promise<void>, attempts = 14): Promise<void> {
+export async function rmdirRetry(
+  dir: string,
+  beforeRetry?: () => Promise<void>,
+  attempts = 14,
+): Promise<void> {
   let delay = 1;
   for (let i = 0; ; i++) {
     try {
@@ -47,7 +51,9 @@ export async function rmdirRetry(dir: string, beforeRetry?: () => Promise<void>,
       const code = errnoOf(err);
       if (code === 'ENOENT') return;
       if (code !== 'EBUSY' || i >= attempts) {
-        throw new CgroupError('ISOBENCH_CGROUP_REMOVE', `cannot remove ${dir}: ${code ?? String(err)}`, { cause: err });
+        throw new CgroupError('ISOBENCH_CGROUP_REMOVE', `cannot remove ${dir}: ${code ?? String(err)}`, {
+          cause: err,
+        });
       }
       await beforeRetry?.();
       await sleep(delay);

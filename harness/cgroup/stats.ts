@@ -17,7 +17,9 @@ export function parsePressure(text: string | null): Psi | null {
 }
 
 /** v2 io.stat: `MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N` per device, summed. */
-export function parseIoStat(text: string | null): { rbytes: number; wbytes: number; rios: number; wios: number } | null {
+export function parseIoStat(
+  text: string | null,
+): { rbytes: number; wbytes: number; rios: number; wios: number } | null {
   if (text === null) return null;
   const sum = { rbytes: 0, wbytes: 0, rios: 0, wios: 0 };
   for (const line of text.split('\n')) {

@@ -19,10 +19,7 @@ import { readOptional, rmdirRetry, sleep } from './fsio.js';
 export async function pidsIn(dir: string): Promise<number[]> {
   const text = await readOptional(join(dir, 'cgroup.procs'));
   if (!text) return [];
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
+  return text.split('\n').filter(Boolean).map(Number);
 }
 
 async function tryWrite(file: string, value: string): Promise<boolean> {

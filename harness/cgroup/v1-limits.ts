@@ -14,8 +14,16 @@
  * | pids.max          | pids.max (pids)                              | same                            |
  * | cpuset.cpus/mems  | cpuset.cpus / cpuset.mems (cpuset)           | same                            |
  */
-import type { Limits, IoMaxField } from '../limits.js';
-import { CPU_MAX_TO_CFS, CPU_WEIGHT_TO_SHARES, IO_WEIGHT_TO_BLKIO, LOW_TO_SOFT_LIMIT, SWAP_TO_MEMSW, cpuWeightToShares, ioWeightToBlkio } from './convert.js';
+import type { IoMaxField, Limits } from '../limits.js';
+import {
+  CPU_MAX_TO_CFS,
+  CPU_WEIGHT_TO_SHARES,
+  cpuWeightToShares,
+  IO_WEIGHT_TO_BLKIO,
+  ioWeightToBlkio,
+  LOW_TO_SOFT_LIMIT,
+  SWAP_TO_MEMSW,
+} from './convert.js';
 import type { V1Controller } from './detect.js';
 
 export interface V1Write {
@@ -38,40 +46,85 @@ const V1_UNLIMITED = '-1';
 
 export function v1Writes(limits: Limits, majMin: string | null, ioWeightFile: string): V1Write[] {
   const w: V1Write[] = [];
-  if (limits['cpuset.cpus'] !== undefined) w.push({ controller: 'cpuset', file: 'cpuset.cpus', value: limits['cpuset.cpus'], key: 'cpuset.cpus' });
-  if (limits['cpuset.mems'] !== undefined) w.push({ controller: 'cpuset', file: 'cpuset.mems', value: limits['cpuset.mems'], key: 'cpuset.mems' });
+  if (limits['cpuset.cpus'] !== undefined)
+    w.push({ controller: 'cpuset', file: 'cpuset.cpus', value: limits['cpuset.cpus'], key: 'cpuset.cpus' });
+  if (limits['cpuset.mems'] !== undefined)
+    w.push({ controller: 'cpuset', file: 'cpuset.mems', value: limits['cpuset.mems'], key: 'cpuset.mems' });
   if (limits['cpu.weight'] !== undefined) {
-    w.push({ controller: 'cpu', file: 'cpu.shares', value: String(cpuWeightToShares(limits['cpu.weight'])), key: 'cpu.weight', formula: CPU_WEIGHT_TO_SHARES });
+    w.push({
+      controller: 'cpu',
+      file: 'cpu.shares',
+      value: String(cpuWeightToShares(limits['cpu.weight'])),
+      key: 'cpu.weight',
+      formula: CPU_WEIGHT_TO_SHARES,
+    });
   }
   const cm = limits['cpu.max'];
   if (cm) {
     // The period first: a quota is validated against the period in force.
     w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cm.periodUs), key: null });
-    w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: cm.quotaUs === 'max' ? V1_UNLIMITED : String(cm.quotaUs), key: 'cpu.max', formula: CPU_MAX_TO_CFS });
+    w.push({
+      controller: 'cpu',
+      file: 'cpu.cfs_quota_us',
+      value: cm.quotaUs === 'max' ? V1_UNLIMITED : String(cm.quotaUs),
+      key: 'cpu.max',
+      formula: CPU_MAX_TO_CFS,
+    });
   }
   const mem = limits['memory.max'];
-  if (mem !== undefined) w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: mem === 'max' ? V1_UNLIMITED : String(mem), key: 'memory.max' });
+  if (mem !== undefined)
+    w.push({
+      controller: 'memory',
+      file: 'memory.limit_in_bytes',
+      value: mem === 'max' ? V1_UNLIMITED : String(mem),
+      key: 'memory.max',
+    });
   const swap = limits['memory.swap.max'];
   if (swap !== undefined) {
     // memsw counts memory plus swap; it must stay >= memory.limit_in_bytes, so it is written after it.
     const memsw = swap === 'max' || mem === undefined || mem === 'max' ? V1_UNLIMITED : String(mem + swap);
-    w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: memsw, key: 'memory.swap.max', formula: SWAP_TO_MEMSW });
+    w.push({
+      controller: 'memory',
+      file: 'memory.memsw.limit_in_bytes',
+      value: memsw,
+      key: 'memory.swap.max',
+      formula: SWAP_TO_MEMSW,
+    });
   }
   if (limits['memory.low'] !== undefined) {
-    w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: String(limits['memory.low']), key: 'memory.low', formula: LOW_TO_SOFT_LIMIT });
+    w.push({
+      controller: 'memory',
+      file: 'memory.soft_limit_in_bytes',
+      value: String(limits['memory.low']),
+      key: 'memory.low',
+      formula: LOW_TO_SOFT_LIMIT,
+    });
   }
   const io = limits['io.max'];
   if (io && majMin) {
     for (const [field, file] of Object.entries(IO_THROTTLE_FILE) as [IoMaxField, string][]) {
       const v = io[field];
       // Writing 0 removes the device's rule: that is v1's "max".
-      if (v !== undefined) w.push({ controller: 'blkio', file, value: `${majMin} ${v === 'max' ? 0 : v}`, key: `io.max.${field}` });
+      if (v !== undefined)
+        w.push({
+          controller: 'blkio',
+          file,
+          value: `${majMin} ${v === 'max' ? 0 : v}`,
+          key: `io.max.${field}`,
+        });
     }
   }
   if (limits['io.weight'] !== undefined) {
-    w.push({ controller: 'blkio', file: ioWeightFile, value: String(ioWeightToBlkio(limits['io.weight'])), key: 'io.weight', formula: IO_WEIGHT_TO_BLKIO });
+    w.push({
+      controller: 'blkio',
+      file: ioWeightFile,
+      value: String(ioWeightToBlkio(limits['io.weight'])),
+      key: 'io.weight',
+      formula: IO_WEIGHT_TO_BLKIO,
+    });
   }
-  if (limits['pids.max'] !== undefined) w.push({ controller: 'pids', file: 'pids.max', value: String(limits['pids.max']), key: 'pids.max' });
+  if (limits['pids.max'] !== undefined)
+    w.push({ controller: 'pids', file: 'pids.max', value: String(limits['pids.max']), key: 'pids.max' });
   return w;
 }
 

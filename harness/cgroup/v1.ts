@@ -12,20 +12,20 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { HostError, UsageError, errnoOf } from '../errors.js';
+import { errnoOf, HostError, UsageError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Registry } from '../teardown/registry.js';
-import { cpuSharesToWeight, blkioWeightToIo, v1BytesToV2 } from './convert.js';
-import { type HostCgroups, type Hierarchy, type V1Controller, dirOf } from './detect.js';
+import { blkioWeightToIo, cpuSharesToWeight, v1BytesToV2 } from './convert.js';
+import { dirOf, type Hierarchy, type HostCgroups, type V1Controller } from './detect.js';
 import type { BlockDevice } from './device.js';
 import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './driver.js';
 import { NAME_RE } from './driver.js';
 import { readOptional, readText, writeValue } from './fsio.js';
 import { keyed, num, parseBlkioRecursive } from './stats.js';
 import { destroyDirs, killAndWait, pidsIn } from './teardown.js';
-import { checkIoWeightDevice } from './v2-limits.js';
-import { readV2Stats } from './v2.js';
 import { throttleValue, v1Writes } from './v1-limits.js';
+import { readV2Stats } from './v2.js';
+import { checkIoWeightDevice } from './v2-limits.js';
 
 const NEEDS: Record<string, V1Controller> = {
   cpu: 'cpu',
@@ -67,12 +67,19 @@ export class V1Driver implements CgroupDriver {
   check(limits: Limits, device: BlockDevice | null): void {
     for (const h of this.hierarchies) {
       const dir = this.parentDir(h);
-      if (!existsSync(dir)) throw new HostError('ISOBENCH_NO_PARENT', `cgroup parent ${this.parentPath ?? h.ownPath} does not exist in ${h.mountPoint}`);
+      if (!existsSync(dir))
+        throw new HostError(
+          'ISOBENCH_NO_PARENT',
+          `cgroup parent ${this.parentPath ?? h.ownPath} does not exist in ${h.mountPoint}`,
+        );
     }
     for (const key of Object.keys(limits)) {
       const ctrl = NEEDS[key.split('.')[0] as string] as V1Controller;
       if (!this.host.v1[ctrl]) {
-        throw new HostError('ISOBENCH_NO_CONTROLLER', `limit ${key} needs the v1 ${ctrl} hierarchy, which is not mounted on this host`);
+        throw new HostError(
+          'ISOBENCH_NO_CONTROLLER',
+          `limit ${key} needs the v1 ${ctrl} hierarchy, which is not mounted on this host`,
+        );
       }
     }
     if (limits['memory.high'] !== undefined) {
@@ -84,24 +91,37 @@ export class V1Driver implements CgroupDriver {
     const mem = this.ctrlParent('memory');
     if (limits['memory.swap.max'] !== undefined) {
       if (!mem || !existsSync(join(mem, 'memory.memsw.limit_in_bytes'))) {
-        throw new HostError('ISOBENCH_NO_SWAP_ACCOUNTING', 'limit memory.swap.max needs swap accounting on v1 (memory.memsw.* files; boot with swapaccount=1)');
+        throw new HostError(
+          'ISOBENCH_NO_SWAP_ACCOUNTING',
+          'limit memory.swap.max needs swap accounting on v1 (memory.memsw.* files; boot with swapaccount=1)',
+        );
       }
       const m = limits['memory.max'];
       if (limits['memory.swap.max'] !== 'max' && (m === undefined || m === 'max')) {
-        throw new UsageError('ISOBENCH_BAD_LIMIT', 'limit memory.swap.max: on cgroup v1 it needs memory.max too (v1 limits memory+swap together)');
+        throw new UsageError(
+          'ISOBENCH_BAD_LIMIT',
+          'limit memory.swap.max: on cgroup v1 it needs memory.max too (v1 limits memory+swap together)',
+        );
       }
     }
     if (limits['io.weight'] !== undefined) {
       const blk = this.ctrlParent('blkio');
       if (!blk || !existsSync(join(blk, this.ioWeightFile()))) {
-        throw new HostError('ISOBENCH_IO_WEIGHT_UNSUPPORTED', 'limit io.weight: this kernel has neither blkio.bfq.weight nor blkio.weight (no proportional IO scheduler for cgroup v1)');
+        throw new HostError(
+          'ISOBENCH_IO_WEIGHT_UNSUPPORTED',
+          'limit io.weight: this kernel has neither blkio.bfq.weight nor blkio.weight (no proportional IO scheduler for cgroup v1)',
+        );
       }
       if (device) checkIoWeightDevice(device, null);
     }
   }
 
   async create(name: string): Promise<CgroupHandle> {
-    if (!NAME_RE.test(name)) throw new UsageError('ISOBENCH_BAD_NAME', `container name ${JSON.stringify(name)} must match [a-z0-9][a-z0-9_-]*`);
+    if (!NAME_RE.test(name))
+      throw new UsageError(
+        'ISOBENCH_BAD_NAME',
+        `container name ${JSON.stringify(name)} must match [a-z0-9][a-z0-9_-]*`,
+      );
     const id = `isobench-${this.registry.runId}-${name}`;
     const dirs: Record<string, string> = {};
     for (const h of this.hierarchies) dirs[h.key] = join(this.parentDir(h), id);
@@ -118,7 +138,9 @@ export class V1Driver implements CgroupDriver {
         // A new v1 cpuset starts with no CPUs and no memory nodes; attaching a task would fail (ENOSPC).
         const parent = this.parentDir(h);
         for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-          const v = (await readText(join(parent, f))) || (await readText(join(parent, f.replace('cpuset.', 'cpuset.effective_'))));
+          const v =
+            (await readText(join(parent, f))) ||
+            (await readText(join(parent, f.replace('cpuset.', 'cpuset.effective_'))));
           await writeValue(join(dir, f), v);
         }
       }
@@ -151,7 +173,12 @@ export class V1Driver implements CgroupDriver {
         case 'cpu.max': {
           const period = await readText(join(dir, 'cpu.cfs_period_us'));
           const quota = Number(raw) < 0 ? 'max' : raw;
-          applied[w.key] = { value: `${quota} ${period}`, file: 'cpu.cfs_quota_us cpu.cfs_period_us', raw: `${raw} ${period}`, ...formula };
+          applied[w.key] = {
+            value: `${quota} ${period}`,
+            file: 'cpu.cfs_quota_us cpu.cfs_period_us',
+            raw: `${raw} ${period}`,
+            ...formula,
+          };
           break;
         }
         case 'memory.max':

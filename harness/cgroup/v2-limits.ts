@@ -15,7 +15,9 @@ export interface FileWrite {
 const str = (v: number | 'max') => String(v);
 
 export function ioMaxLine(device: BlockDevice, io: NonNullable<Limits['io.max']>): string {
-  const parts = IO_MAX_FIELDS.filter((f) => io[f] !== undefined).map((f) => `${f}=${str(io[f] as number | 'max')}`);
+  const parts = IO_MAX_FIELDS.filter((f) => io[f] !== undefined).map(
+    (f) => `${f}=${str(io[f] as number | 'max')}`,
+  );
   return `${device.majMin} ${parts.join(' ')}`;
 }
 
@@ -29,9 +31,12 @@ export function parseIoMaxLine(line: string): Record<string, string> {
 /** The writes, in an order the kernel accepts: cpuset first (tasks need CPUs), memory.max before swap. */
 export function v2Files(limits: Limits, device: BlockDevice | null): FileWrite[] {
   const w: FileWrite[] = [];
-  if (limits['cpuset.cpus'] !== undefined) w.push({ file: 'cpuset.cpus', value: limits['cpuset.cpus'], keys: ['cpuset.cpus'] });
-  if (limits['cpuset.mems'] !== undefined) w.push({ file: 'cpuset.mems', value: limits['cpuset.mems'], keys: ['cpuset.mems'] });
-  if (limits['cpu.weight'] !== undefined) w.push({ file: 'cpu.weight', value: str(limits['cpu.weight']), keys: ['cpu.weight'] });
+  if (limits['cpuset.cpus'] !== undefined)
+    w.push({ file: 'cpuset.cpus', value: limits['cpuset.cpus'], keys: ['cpuset.cpus'] });
+  if (limits['cpuset.mems'] !== undefined)
+    w.push({ file: 'cpuset.mems', value: limits['cpuset.mems'], keys: ['cpuset.mems'] });
+  if (limits['cpu.weight'] !== undefined)
+    w.push({ file: 'cpu.weight', value: str(limits['cpu.weight']), keys: ['cpu.weight'] });
   const cm = limits['cpu.max'];
   if (cm) w.push({ file: 'cpu.max', value: `${cm.quotaUs} ${cm.periodUs}`, keys: ['cpu.max'] });
   for (const k of ['memory.max', 'memory.swap.max', 'memory.high', 'memory.low'] as const) {
@@ -40,12 +45,17 @@ export function v2Files(limits: Limits, device: BlockDevice | null): FileWrite[]
   }
   const io = limits['io.max'];
   if (io && device) {
-    w.push({ file: 'io.max', value: ioMaxLine(device, io), keys: IO_MAX_FIELDS.filter((f) => io[f] !== undefined).map((f) => `io.max.${f}`) });
+    w.push({
+      file: 'io.max',
+      value: ioMaxLine(device, io),
+      keys: IO_MAX_FIELDS.filter((f) => io[f] !== undefined).map((f) => `io.max.${f}`),
+    });
   }
   if (limits['io.weight'] !== undefined) {
     w.push({ file: 'io.weight', value: `default ${limits['io.weight']}`, keys: ['io.weight'] });
   }
-  if (limits['pids.max'] !== undefined) w.push({ file: 'pids.max', value: str(limits['pids.max']), keys: ['pids.max'] });
+  if (limits['pids.max'] !== undefined)
+    w.push({ file: 'pids.max', value: str(limits['pids.max']), keys: ['pids.max'] });
   return w;
 }
 
@@ -58,7 +68,8 @@ export function checkIoWeightDevice(device: BlockDevice, cgroupRoot: string | nu
   if (sched === 'bfq') return;
   if (cgroupRoot) {
     const qos = join(cgroupRoot, 'io.cost.qos');
-    if (existsSync(qos) && new RegExp(`^${device.majMin} enable=1`, 'm').test(readFileSync(qos, 'utf8'))) return;
+    if (existsSync(qos) && new RegExp(`^${device.majMin} enable=1`, 'm').test(readFileSync(qos, 'utf8')))
+      return;
   }
   throw new HostError(
     'ISOBENCH_IO_WEIGHT_UNSUPPORTED',

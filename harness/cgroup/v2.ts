@@ -10,17 +10,17 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { HostError, UsageError, errnoOf } from '../errors.js';
+import { errnoOf, HostError, UsageError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Registry } from '../teardown/registry.js';
-import { type Hierarchy, dirOf } from './detect.js';
+import { dirOf, type Hierarchy } from './detect.js';
 import type { BlockDevice } from './device.js';
 import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './driver.js';
 import { NAME_RE } from './driver.js';
 import { readOptional, readText, rmdirRetry, writeValue } from './fsio.js';
-import { checkIoWeightDevice, ioMaxLine, parseIoMaxLine, v2Files } from './v2-limits.js';
 import { keyed, num, parseIoStat, parsePressure } from './stats.js';
 import { destroyDirs, killAndWait, pidsIn } from './teardown.js';
+import { checkIoWeightDevice, parseIoMaxLine, v2Files } from './v2-limits.js';
 
 const WANTED = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
 
@@ -43,7 +43,10 @@ export class V2Driver implements CgroupDriver {
     this.parentPath = parentPath ?? unified.ownPath;
     this.parentDir = dirOf(unified, this.parentPath);
     if (!existsSync(this.parentDir)) {
-      throw new HostError('ISOBENCH_NO_PARENT', `cgroup parent ${this.parentPath} does not exist (${this.parentDir})`);
+      throw new HostError(
+        'ISOBENCH_NO_PARENT',
+        `cgroup parent ${this.parentPath} does not exist (${this.parentDir})`,
+      );
     }
   }
 
@@ -83,7 +86,10 @@ export class V2Driver implements CgroupDriver {
         await writeValue(stFile, `+${c}`);
         done.push(c);
       } catch (err) {
-        throw new HostError('ISOBENCH_ENABLE_CONTROLLER', `cannot enable ${c} in ${stFile}: ${(err as Error).message}`);
+        throw new HostError(
+          'ISOBENCH_ENABLE_CONTROLLER',
+          `cannot enable ${c} in ${stFile}: ${(err as Error).message}`,
+        );
       }
     }
     this.registry.recordEnabledControllers(stFile, done);
@@ -108,7 +114,8 @@ export class V2Driver implements CgroupDriver {
     this.registry.addSupervisor(dir);
     mkdirSync(dir);
     this.registry.addUndo(`move isobench back to ${this.parentPath}`, async () => {
-      for (const p of await pidsIn(dir)) await writeValue(join(this.parentDir, 'cgroup.procs'), String(p)).catch(() => {});
+      for (const p of await pidsIn(dir))
+        await writeValue(join(this.parentDir, 'cgroup.procs'), String(p)).catch(() => {});
       await rmdirRetry(dir);
       this.registry.dropSupervisor(dir);
     });
@@ -116,7 +123,11 @@ export class V2Driver implements CgroupDriver {
   }
 
   async create(name: string): Promise<CgroupHandle> {
-    if (!NAME_RE.test(name)) throw new UsageError('ISOBENCH_BAD_NAME', `container name ${JSON.stringify(name)} must match [a-z0-9][a-z0-9_-]*`);
+    if (!NAME_RE.test(name))
+      throw new UsageError(
+        'ISOBENCH_BAD_NAME',
+        `container name ${JSON.stringify(name)} must match [a-z0-9][a-z0-9_-]*`,
+      );
     await this.prepareParent();
     const id = `isobench-${this.registry.runId}-${name}`;
     const dir = join(this.parentDir, id);
@@ -142,7 +153,8 @@ export class V2Driver implements CgroupDriver {
       if (w.file === 'io.max') {
         const line = raw.split('\n').find((l) => l.startsWith(`${device?.majMin} `)) ?? '';
         const parsed = parseIoMaxLine(line);
-        for (const k of w.keys) applied[k] = { value: parsed[k.slice('io.max.'.length)] ?? 'max', file: 'io.max', raw: line };
+        for (const k of w.keys)
+          applied[k] = { value: parsed[k.slice('io.max.'.length)] ?? 'max', file: 'io.max', raw: line };
       } else if (w.file === 'io.weight' || w.file === 'io.bfq.weight') {
         const m = /^default (\d+)$/m.exec(raw);
         applied['io.weight'] = { value: m?.[1] ?? raw, file: w.file, raw };
@@ -213,7 +225,10 @@ export async function readV2Stats(dir: string): Promise<CgroupStats> {
   const c = keyed(cpu);
   const ev = memEvents === null ? null : keyed(memEvents);
   const ios = parseIoStat(io);
-  const psi = pc === null && pm === null && pi === null ? null : { cpu: parsePressure(pc), memory: parsePressure(pm), io: parsePressure(pi) };
+  const psi =
+    pc === null && pm === null && pi === null
+      ? null
+      : { cpu: parsePressure(pc), memory: parsePressure(pm), io: parsePressure(pi) };
   return {
     cpuUsageUs: c.usage_usec ?? null,
     cpuThrottledUs: c.throttled_usec ?? null,

@@ -6,11 +6,11 @@
  */
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HostError } from '../errors.js';
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
+import { HostError } from '../errors.js';
 
 export interface ContainerSpec {
   command: string[];
@@ -44,7 +44,10 @@ export function initBinary(): string {
   const candidates = [join(here, '../../bin/isobench-init'), join(here, '../../dist/bin/isobench-init')];
   const found = candidates.find((c) => existsSync(c));
   if (!found) {
-    throw new HostError('ISOBENCH_NO_INIT', `isobench-init is not built (looked in ${candidates.join(', ')}): run npm run build`);
+    throw new HostError(
+      'ISOBENCH_NO_INIT',
+      `isobench-init is not built (looked in ${candidates.join(', ')}): run npm run build`,
+    );
   }
   return found;
 }
@@ -66,7 +69,11 @@ export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec:
     cwd: spec.cwd,
   });
   const exited = new Promise<ExitInfo>((resolve, reject) => {
-    child.once('error', (err) => reject(new HostError('ISOBENCH_SPAWN', `cannot start ${spec.command[0]}: ${err.message}`, { cause: err })));
+    child.once('error', (err) =>
+      reject(
+        new HostError('ISOBENCH_SPAWN', `cannot start ${spec.command[0]}: ${err.message}`, { cause: err }),
+      ),
+    );
     child.once('exit', (code, sig) => resolve(exitInfo(code, sig)));
   });
   // Surface spawn errors through `exited`; avoid an unhandled rejection if nobody awaits it yet.

@@ -3,10 +3,22 @@
  * command vs load, phases naming containers. They run on the raw data even when the schema
  * found errors elsewhere, so one pass reports everything; hence the defensive type guards.
  */
-import { IsobenchError } from '../errors.js';
+import { IsobenchError, quote } from '../errors.js';
 import { applyLimit, type Limits } from '../limits.js';
 import { SERVED_WORKLOADS, WORKLOADS, type WorkloadName } from './schema.js';
 import type { DataIssue } from './structure.js';
+
+/**
+ * Parameter names (and whether they take a value) of each built-in workload, as the workloads
+ * declare them (WORKLOAD_PARAMS in workloads/index.ts). Injected rather than imported, so that
+ * parsing a scenario does not load the workloads (and their native modules).
+ */
+export type WorkloadParamSpecs = Partial<
+  Record<WorkloadName, Record<string, { type: 'string' | 'boolean' }>>
+>;
+
+/** The runner stops each workload itself at the end of a trial. */
+const RESERVED_PARAMS = new Set(['duration']);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -24,7 +36,7 @@ function limitIssue(path: (string | number)[], key: string, err: unknown): DataI
   };
 }
 
-function checkContainer(name: string, c: Obj): DataIssue[] {
+function checkContainer(name: string, c: Obj, paramSpecs: WorkloadParamSpecs): DataIssue[] {
   const issues: DataIssue[] = [];
   const at = (...rest: string[]) => ['containers', name, ...rest];
   if (c.workload !== undefined && c.command !== undefined) {
@@ -36,6 +48,15 @@ function checkContainer(name: string, c: Obj): DataIssue[] {
       message: `needs a workload (one of ${WORKLOADS.join(', ')}) or a command`,
     });
   }
+  if (c.command !== undefined && isObj(c.params) && Object.keys(c.params).length > 0) {
+    issues.push({
+      path: at('params'),
+      at: 'key',
+      message: 'params go to built-in workloads; put arguments in command',
+    });
+  }
+  if (typeof c.workload === 'string' && isObj(c.params))
+    issues.push(...checkParams(name, c.workload, c.params, paramSpecs));
   const scratch: Limits = {};
   if (isObj(c.limits)) {
     for (const [key, value] of Object.entries(c.limits)) {
@@ -80,6 +101,42 @@ function checkContainer(name: string, c: Obj): DataIssue[] {
       at: 'value',
       message: `workload ${JSON.stringify(workload)} is served: add load: { rate: REQUESTS_PER_SECOND }`,
     });
+  }
+  return issues;
+}
+
+function checkParams(
+  name: string,
+  workload: string,
+  params: Obj,
+  paramSpecs: WorkloadParamSpecs,
+): DataIssue[] {
+  const issues: DataIssue[] = [];
+  const specs = paramSpecs[workload as WorkloadName];
+  for (const [key, value] of Object.entries(params)) {
+    const path = ['containers', name, 'params', key];
+    if (RESERVED_PARAMS.has(key)) {
+      issues.push({
+        path,
+        at: 'key',
+        message: `${JSON.stringify(key)} is set by the runner (use the scenario's duration)`,
+      });
+      continue;
+    }
+    if (!specs) continue;
+    const spec = specs[key];
+    if (!spec) {
+      const known = Object.keys(specs).filter((k) => !RESERVED_PARAMS.has(k));
+      issues.push({
+        path,
+        at: 'key',
+        message: `unknown parameter ${JSON.stringify(key)} for workload ${workload}: expected one of ${known.join(', ')}`,
+      });
+    } else if (spec.type === 'boolean' && typeof value !== 'boolean') {
+      issues.push({ path, at: 'value', message: `expected true or false (a switch), got ${quote(value)}` });
+    } else if (spec.type === 'string' && typeof value === 'boolean') {
+      issues.push({ path, at: 'value', message: `expected a value, got ${quote(value)}` });
+    }
   }
   return issues;
 }
@@ -155,7 +212,7 @@ function checkCellNames(cells: unknown[]): DataIssue[] {
   return issues;
 }
 
-export function crossChecks(raw: unknown): DataIssue[] {
+export function crossChecks(raw: unknown, paramSpecs: WorkloadParamSpecs = {}): DataIssue[] {
   if (!isObj(raw)) return [];
   const issues: DataIssue[] = [];
   let containerNames: Set<string> | null = null;
@@ -165,7 +222,7 @@ export function crossChecks(raw: unknown): DataIssue[] {
       issues.push({ path: ['containers'], at: 'value', message: 'expected at least one container' });
     }
     for (const [name, c] of Object.entries(raw.containers))
-      if (isObj(c)) issues.push(...checkContainer(name, c));
+      if (isObj(c)) issues.push(...checkContainer(name, c, paramSpecs));
   }
   if (Array.isArray(raw.phases)) issues.push(...checkPhases(raw.phases, containerNames));
   if (Array.isArray(raw.cells)) issues.push(...checkCellNames(raw.cells));

@@ -8,7 +8,7 @@
  */
 import { quote } from '../errors.js';
 import { type CellDraft, draftCells } from './cells.js';
-import { crossChecks } from './checks.js';
+import { crossChecks, type WorkloadParamSpecs } from './checks.js';
 import { type IssueOrigin, ScenarioError, type ScenarioIssue } from './issues.js';
 import { type AppliedFlag, applyFlags, type ScenarioOverrides } from './overrides.js';
 import { isUnder, joinPath, setIn } from './paths.js';
@@ -22,6 +22,8 @@ export interface ParseOptions {
   /** The file name as the user gave it; it prefixes every error line. */
   file: string;
   overrides?: ScenarioOverrides;
+  /** Pass WORKLOAD_PARAMS from workloads/ to check parameter names; without it any name passes. */
+  workloadParams?: WorkloadParamSpecs;
 }
 
 class Locator {
@@ -64,11 +66,12 @@ function validateCell(
   raw: Record<string, unknown>,
   draft: CellDraft,
   locator: Locator,
+  paramSpecs: WorkloadParamSpecs,
 ): { data: ScenarioData | null; issues: ScenarioIssue[] } {
   const doc = structuredClone(raw);
   for (const o of draft.overrides) setIn(doc, o.segments, o.value);
   const structure = checkStructure(doc);
-  const dataIssues = [...(structure.ok ? [] : structure.issues), ...crossChecks(doc)];
+  const dataIssues = [...(structure.ok ? [] : structure.issues), ...crossChecks(doc, paramSpecs)];
   const issues = dataIssues.map((d) => {
     const override = draft.overrides.find((o) => isUnder(d.path, o.segments));
     if (!override) return locator.issue(d);
@@ -106,7 +109,7 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
   const cells: CellSpec[] = [];
   let base: ScenarioData | null = null;
   for (const draft of drafts) {
-    const result = validateCell(doc, draft, locator);
+    const result = validateCell(doc, draft, locator, opts.workloadParams ?? {});
     issues.push(...result.issues);
     if (result.data) {
       base ??= result.data;

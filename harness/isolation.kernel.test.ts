@@ -1,0 +1,307 @@
+/**
+ * The isolation layer on the real kernel: limits applied and read back, enforcement (OOM, CPU
+ * split, IO throttle, pids), namespaces, exit statuses, bad input, teardown. The same file runs on
+ * this host (hybrid v1) and inside the cgroup v2 VM (ci/kernel-vm), so assertions are in v2 terms.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect } from 'vitest';
+import { detectCgroups } from './cgroup/detect.js';
+import { stateDir } from './teardown/registry.js';
+import {
+  CLI,
+  execJson,
+  ioTestDir,
+  isobench,
+  itWhen,
+  leftoverCgroups,
+  missingRoot,
+} from './testing/support.js';
+
+const missing = missingRoot();
+const test = itWhen(missing);
+const mode = missing ? 'unknown' : detectCgroups().mode;
+const io = ioTestDir();
+const ioTest = itWhen(missing ?? io.missing);
+const MiB = 1024 * 1024;
+
+function expectGone(dirs: Record<string, string> | undefined) {
+  expect(dirs).toBeDefined();
+  for (const d of Object.values(dirs ?? {})) expect(existsSync(d), `${d} still exists`).toBe(false);
+}
+
+describe(`isolation layer (${mode})`, () => {
+  test('applies every limit and reports the values the kernel reads back', async () => {
+    const args = [
+      '--name',
+      'limits',
+      '--limit',
+      'cpu.weight=400',
+      '--limit',
+      'cpu.max=50000 100000',
+      '--limit',
+      'memory.max=256MiB',
+      '--limit',
+      'memory.low=32MiB',
+      '--limit',
+      'memory.swap.max=0',
+      '--limit',
+      'pids.max=50',
+      '--limit',
+      'cpuset.cpus=0',
+      '--limit',
+      'cpuset.mems=0',
+    ];
+    if (io.dir)
+      args.push(
+        '--io-path',
+        io.dir,
+        '--limit',
+        'io.max.rbps=20MiB',
+        '--limit',
+        'io.max.wbps=10MiB',
+        '--limit',
+        'io.max.riops=1000',
+        '--limit',
+        'io.max.wiops=500',
+      );
+    if (mode === 'v2') args.push('--limit', 'memory.high=200MiB');
+    const { proc, json } = await execJson(args, ['true']);
+    expect(proc.exitCode, proc.stderr).toBe(0);
+    const applied = json?.limits.applied ?? {};
+    const value = (k: string) => applied[k]?.value;
+    expect(value('cpu.weight')).toBe('400');
+    expect(value('cpu.max')).toBe('50000 100000');
+    expect(value('memory.max')).toBe(String(256 * MiB));
+    expect(value('memory.low')).toBe(String(32 * MiB));
+    expect(value('memory.swap.max')).toBe('0');
+    expect(value('pids.max')).toBe('50');
+    expect(value('cpuset.cpus')).toBe('0');
+    expect(value('cpuset.mems')).toBe('0');
+    if (io.dir) {
+      expect(value('io.max.rbps')).toBe(String(20 * MiB));
+      expect(value('io.max.wbps')).toBe(String(10 * MiB));
+      expect(value('io.max.riops')).toBe('1000');
+      expect(value('io.max.wiops')).toBe('500');
+    }
+    if (mode === 'v2') {
+      expect(value('memory.high')).toBe(String(200 * MiB));
+      expect(applied['cpu.weight']?.file).toBe('cpu.weight');
+    } else {
+      // v1: the file and raw value it came from, and the formula's name.
+      expect(applied['cpu.weight']).toMatchObject({ file: 'cpu.shares', raw: '4096' });
+      expect(applied['cpu.weight']?.formula).toMatch(/^systemd/);
+      expect(applied['memory.swap.max']).toMatchObject({
+        file: 'memory.memsw.limit_in_bytes',
+        raw: String(256 * MiB),
+      });
+    }
+    expectGone(json?.cgroup.dirs);
+  });
+
+  test("memory.max below a hog's need: OOM-killed, exit 137, oomKills >= 1", async () => {
+    const hog = 'const a=[];for(;;){a.push(Buffer.alloc(8<<20,1))}';
+    const { proc, json } = await execJson(
+      ['--name', 'oom', '--limit', 'memory.max=96MiB', '--limit', 'memory.swap.max=0'],
+      ['node', '-e', hog],
+    );
+    expect(proc.exitCode).toBe(137);
+    expect(json?.signal).toBe('SIGKILL');
+    expect(json?.oomKilled).toBe(true);
+    expect(json?.stats.oomKills).toBeGreaterThanOrEqual(1);
+    expect(json?.stats.memoryPeakBytes).toBeLessThanOrEqual(96 * MiB);
+    if (mode === 'v2') expect(json?.stats.ooms).toBeGreaterThanOrEqual(1);
+    expectGone(json?.cgroup.dirs);
+  });
+
+  test('cpu.weight 100 vs 400 on one CPU splits CPU time near 1:4', async () => {
+    const hog = ['timeout', '4', 'sh', '-c', 'while :; do :; done'];
+    const [low, high] = await Promise.all([
+      execJson(['--name', 'w100', '--limit', 'cpu.weight=100', '--limit', 'cpuset.cpus=0'], hog),
+      execJson(['--name', 'w400', '--limit', 'cpu.weight=400', '--limit', 'cpuset.cpus=0'], hog),
+    ]);
+    const lowUs = low.json?.stats.cpuUsageUs ?? 0;
+    const highUs = high.json?.stats.cpuUsageUs ?? 0;
+    expect(lowUs).toBeGreaterThan(0);
+    const ratio = highUs / lowUs;
+    expect(ratio, `w400 ${highUs} µs / w100 ${lowUs} µs`).toBeGreaterThanOrEqual(3);
+    expect(ratio).toBeLessThanOrEqual(5.5);
+  });
+
+  test('cpu.max 20000/100000 is enforced as throttling', async () => {
+    const { json } = await execJson(
+      ['--name', 'quota', '--limit', 'cpu.max=20000 100000'],
+      ['timeout', '2', 'sh', '-c', 'while :; do :; done'],
+    );
+    expect(json?.stats.cpuThrottledUs).toBeGreaterThan(0);
+    // 20% of one CPU: at most 0.2 s of CPU per second of the run (plus one period of slack).
+    expect(json?.stats.cpuUsageUs ?? Infinity).toBeLessThanOrEqual(
+      0.2 * (json?.durationMs ?? 0) * 1000 + 100_000,
+    );
+  });
+
+  ioTest('io.max.wbps 10MiB throttles O_DIRECT writes to within 15% of 10 MiB/s', async () => {
+    const dir = mkdtempSync(join(io.dir as string, 'isobench-io-'));
+    try {
+      const { proc, json } = await execJson(
+        ['--name', 'iomax', '--io-path', dir, '--limit', 'io.max.wbps=10MiB'],
+        ['dd', 'if=/dev/zero', `of=${join(dir, 'f')}`, 'bs=1M', 'count=30', 'oflag=direct', 'status=none'],
+      );
+      expect(proc.exitCode, proc.stderr).toBe(0);
+      const bytes = json?.stats.ioWriteBytes ?? 0;
+      expect(bytes).toBeGreaterThanOrEqual(30 * MiB);
+      const rate = bytes / ((json?.durationMs ?? 1) / 1000);
+      expect(rate / (10 * MiB)).toBeGreaterThan(0.85);
+      expect(rate / (10 * MiB)).toBeLessThan(1.15);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('pids.max stops a fork loop', async () => {
+    const loop = 'i=0; while [ $i -lt 40 ]; do sleep 3 & echo started; i=$((i+1)); done; wait';
+    const { proc, json } = await execJson(['--name', 'forks', '--limit', 'pids.max=10'], ['sh', '-c', loop]);
+    const started = proc.stdout.split('\n').filter((l) => l === 'started').length;
+    expect(started).toBeLessThan(10);
+    expect(proc.exitCode).not.toBe(0);
+    expect(proc.stderr).toMatch(/fork/i);
+    if (json?.stats.pidsPeak !== null) expect(json?.stats.pidsPeak).toBeLessThanOrEqual(10);
+    expect(json?.limits.applied['pids.max']?.value).toBe('10');
+  });
+
+  test('namespaces: the command is pid 2 under init, hostname is the name, only lo, own /proc', async () => {
+    const script =
+      'echo pid=$$; hostname; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; ip -o link show lo; ls /proc | grep -c "^[0-9]"';
+    const { proc, json } = await execJson(['--name', 'ns-check'], ['sh', '-c', script]);
+    expect(proc.exitCode, proc.stderr).toBe(0);
+    const lines = proc.stdout.trim().split('\n');
+    expect(lines[0]).toBe('pid=2');
+    expect(lines[1]).toBe('ns-check');
+    expect(lines[2]).toBe('lo');
+    expect(lines[3]).toMatch(/\blo\b.*<[^>]*\bUP\b/);
+    // init, sh, ls, grep: nothing of the host's.
+    expect(Number(lines[4])).toBeLessThanOrEqual(5);
+    expectGone(json?.cgroup.dirs);
+  });
+
+  test('--share-net keeps the host network namespace', async () => {
+    const host = (await execa('sh', ['-c', 'tail -n +3 /proc/net/dev | wc -l'])).stdout.trim();
+    const { proc } = await execJson(
+      ['--name', 'sharenet', '--share-net'],
+      ['sh', '-c', 'tail -n +3 /proc/net/dev | wc -l'],
+    );
+    expect(proc.stdout.trim()).toBe(host);
+  });
+
+  test("exit status is the command's, 128+N for a signal; stdout passes through", async () => {
+    const a = await execJson(['--name', 'exit3'], ['sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(a.proc.exitCode).toBe(3);
+    expect(a.proc.stdout).toBe('out');
+    expect(a.proc.stderr).toBe('err');
+    expect(a.json?.exitCode).toBe(3);
+    const b = await execJson(['--name', 'term'], ['sh', '-c', 'kill -TERM $$']);
+    expect(b.proc.exitCode).toBe(143);
+    expect(b.json).toMatchObject({ exitCode: null, signal: 'SIGTERM', oomKilled: false });
+  });
+
+  test('--json prints the result as the last line of stdout', async () => {
+    const r = await isobench(['exec', '--json', '--name', 'jsonline', '--', 'echo', 'hello']);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('hello');
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ exitCode: 0, signal: null, cgroup: { mode } });
+  });
+
+  const badInputs: [string, string[], RegExp][] = [
+    ['unknown key', ['--limit', 'memroy.max=1G'], /"memroy\.max"/],
+    ['malformed size', ['--limit', 'memory.max=lots'], /"lots"/],
+    ['cpu.weight 0', ['--limit', 'cpu.weight=0'], /"0"/],
+    ['cpu.weight 10001', ['--limit', 'cpu.weight=10001'], /"10001"/],
+    [
+      'an io path with no block device',
+      ['--io-path', '/dev/shm', '--limit', 'io.max.wbps=1MiB'],
+      /"\/dev\/shm".*no block device/,
+    ],
+    ['a bad name', ['--name', 'Bad.Name'], /"Bad\.Name"/],
+  ];
+  for (const [what, args, message] of badInputs) {
+    test(`bad input (${what}): one line on stderr, exit 2, nothing created`, async () => {
+      const before = new Set(readdirSafe(stateDir()));
+      const r = await isobench(['exec', ...args, '--', 'true']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(leftoverCgroups()).toEqual([]);
+      expect(readdirSafe(stateDir()).filter((f) => !before.has(f))).toEqual([]);
+    });
+  }
+
+  test('not root and no delegated cgroup: exit 2 with a clear line', async () => {
+    const r = await execa(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', CLI, 'exec', '--', 'true'],
+      {
+        reject: false,
+        env: { ISOBENCH_STATE_DIR: '/tmp/isobench-nobody-state' },
+      },
+    );
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/run as root, or in a delegated cgroup v2 subtree/);
+  });
+
+  test("after SIGKILL of isobench, cleanup removes the container's cgroups and processes", async () => {
+    // stdio ignored: the container inherits isobench's pipes and would keep them open after the SIGKILL.
+    const child = execa(
+      'node',
+      [CLI, 'exec', '--name', 'killed', '--', 'sh', '-c', 'sleep 300 & sleep 300'],
+      { reject: false, stdio: 'ignore' },
+    );
+    let dirs: string[] = [];
+    let pids: number[] = [];
+    for (let i = 0; i < 200 && pids.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const { scanCgroups } = await import('./cleanup.js');
+      const { pidsIn } = await import('./cgroup/teardown.js');
+      for (const [id, d] of scanCgroups()) {
+        if (!id.endsWith('-killed')) continue;
+        dirs = d;
+        pids = await pidsIn(d[0] as string);
+      }
+    }
+    expect(pids.length).toBeGreaterThanOrEqual(3); // outer init, init, sh, sleeps
+    child.kill('SIGKILL');
+    await child;
+    for (const p of pids) expect(alive(p), `pid ${p} should outlive a SIGKILLed isobench`).toBe(true);
+    const dry = await isobench(['cleanup', '--dry-run']);
+    expect(dry.exitCode).toBe(0);
+    expect(dry.stdout).toMatch(/would remove cgroup isobench-[a-z0-9]+-killed/);
+    for (const d of dirs) expect(existsSync(d)).toBe(true);
+    const clean = await isobench(['cleanup']);
+    expect(clean.exitCode, clean.stderr).toBe(0);
+    for (const d of dirs) expect(existsSync(d)).toBe(false);
+    for (const p of pids) expect(alive(p)).toBe(false);
+  });
+
+  afterAll(() => {
+    if (!missing) expect(leftoverCgroups()).toEqual([]);
+  });
+});
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    // A zombie still answers kill(0); /proc/PID/stat state Z means it is dead.
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

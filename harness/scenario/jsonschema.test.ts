@@ -1,0 +1,29 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { scenarioJsonSchema, scenarioJsonSchemaText } from './jsonschema.js';
+
+const committed = new URL('./scenario.schema.json', import.meta.url);
+
+describe('scenario.schema.json', () => {
+  it('equals the schema generated from the parser (UPDATE_SCHEMA=1 rewrites it)', () => {
+    const generated = scenarioJsonSchemaText();
+    if (process.env.UPDATE_SCHEMA === '1') writeFileSync(committed, generated);
+    expect(readFileSync(committed, 'utf8'), 'run: UPDATE_SCHEMA=1 npx vitest run harness/scenario/jsonschema.test.ts').toBe(
+      generated,
+    );
+  });
+
+  it('describes strict objects and the fields editors complete', () => {
+    const schema = scenarioJsonSchema() as {
+      additionalProperties: boolean;
+      required: string[];
+      properties: Record<string, unknown>;
+    };
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(['name', 'containers']);
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['duration', 'warmup', 'repetitions', 'sampleInterval', 'containers', 'phases', 'cells', 'sweep']),
+    );
+    expect(JSON.stringify(schema)).toContain('"enum":["web","db","cpu","memory","fork","io"]');
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Test support: run the built CLI as a real process, find leftovers, and skip with a reason when a
+ * prerequisite is missing (a skip under CI=true is a failure: CI must prove everything).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { it } from 'vitest';
+import { blockDeviceFor } from '../cgroup/device.js';
+import { scanCgroups } from '../cleanup.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = join(ROOT, 'dist/harness/cli.js');
+
+export function missingRoot(): string | null {
+  if (process.getuid?.() !== 0) return 'not root (cgroup tests need root or a delegated cgroup)';
+  if (!existsSync(CLI)) return 'dist/harness/cli.js is not built (npm run build)';
+  return null;
+}
+
+/** `it`, or an `it` that skips with the reason (fails under CI=true). */
+export function itWhen(missing: string | null): typeof it {
+  if (!missing) return it;
+  if (process.env.CI) {
+    return ((name: string) =>
+      it(name, () => {
+        throw new Error(`prerequisite missing under CI=true: ${missing}`);
+      })) as unknown as typeof it;
+  }
+  return ((name: string, fn?: unknown, opts?: unknown) =>
+    it.skip(`${name} [skipped: ${missing}]`, fn as never, opts as never)) as unknown as typeof it;
+}
+
+export async function isobench(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+) {
+  return execa('node', [CLI, ...args], {
+    reject: false,
+    all: false,
+    env: opts.env,
+    cwd: opts.cwd ?? ROOT,
+    timeout: opts.timeoutMs ?? 120_000,
+  });
+}
+
+export interface ExecJson {
+  exitCode: number | null;
+  signal: string | null;
+  oomKilled: boolean;
+  durationMs: number;
+  cgroup: { mode: string; path: string; dirs: Record<string, string> };
+  limits: {
+    requested: Record<string, string>;
+    applied: Record<string, { value: string; file: string; raw: string; formula?: string }>;
+  };
+  stats: Record<string, number | null> & {
+    psi: null | Record<string, { someTotalUs: number; fullTotalUs: number | null } | null>;
+  };
+}
+
+/** `isobench exec --json-file` and the parsed result. */
+export async function execJson(args: string[], command: string[], opts: { cwd?: string } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'isobench-test-'));
+  const file = join(dir, 'out.json');
+  try {
+    const proc = await isobench(['exec', '--json-file', file, ...args, '--', ...command], opts);
+    const json = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ExecJson) : null;
+    return { proc, json };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function leftoverCgroups(): string[] {
+  return [...scanCgroups().keys()];
+}
+
+/** A directory on a block device for io tests: ISOBENCH_TEST_IO_PATH (the VM's disk) or the system temp dir. */
+export function ioTestDir(): { dir: string | null; missing: string | null } {
+  const base = process.env.ISOBENCH_TEST_IO_PATH ?? tmpdir();
+  try {
+    blockDeviceFor(base);
+    return { dir: base, missing: null };
+  } catch (err) {
+    return { dir: null, missing: `no block device behind ${base}: ${(err as Error).message}` };
+  }
+}
