@@ -4,11 +4,12 @@
  * leaves listed in state files. Cgroups of a run whose owner is still alive are left alone.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectCgroups, parseMountInfo } from './cgroup/detect.js';
 import { rmdirRetry } from './cgroup/fsio.js';
 import { destroyDirs, pidsIn } from './cgroup/teardown.js';
-import { isOwnerAlive, readStates } from './teardown/registry.js';
+import { isOwnerAlive, type RunState, readStates } from './teardown/registry.js';
 
 export interface Leftover {
   runId: string;
@@ -102,6 +103,17 @@ export async function cleanupMain(opts: {
     }
   }
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  // v2: controllers a dead run enabled in its parent (only where nothing below still uses them).
+  for (const f of staleStates) {
+    try {
+      const state = JSON.parse(readFileSync(f, 'utf8')) as RunState;
+      for (const e of state.enabledControllers ?? []) {
+        for (const c of [...e.controllers].reverse()) await writeFile(e.file, `-${c}`).catch(() => {});
+      }
+    } catch {
+      /* unreadable state: nothing more to undo */
+    }
+  }
   if (failed === 0) for (const f of staleStates) rmSync(f, { force: true });
   return failed === 0 ? 0 : 1;
 }
