@@ -12,7 +12,11 @@ describe('cells and sweeps', () => {
       ['c2', 'db.io.max.wbps=20MiB'],
       ['c3', 'db.io.max.wbps=max'],
     ]);
-    expect(s.cells.map((c) => c.containers.db?.limits['io.max']?.wbps)).toEqual([5 * 1024 ** 2, 20 * 1024 ** 2, 'max']);
+    expect(s.cells.map((c) => c.containers.db?.limits['io.max']?.wbps)).toEqual([
+      5 * 1024 ** 2,
+      20 * 1024 ** 2,
+      'max',
+    ]);
     expect(s.cells[0]?.settings).toEqual({ 'containers.db.limits.io.max.wbps': '5MiB' });
   });
 
@@ -58,13 +62,21 @@ describe('cells and sweeps', () => {
   });
 
   it('reports an unknown limit in a sweep path at the path, not at each value', () => {
-    expect(scenarioErrorLines(() => parse('sweep:\n  containers.db.limits.memory.maxx: [1GiB, 2GiB]\n'))).toEqual([
-      expect.stringMatching(/^x\.yaml:12:3 sweep\.containers\.db\.limits\.memory\.maxx: unknown limit "memory\.maxx"/),
+    expect(
+      scenarioErrorLines(() => parse('sweep:\n  containers.db.limits.memory.maxx: [1GiB, 2GiB]\n')),
+    ).toEqual([
+      expect.stringMatching(
+        /^x\.yaml:12:3 sweep\.containers\.db\.limits\.memory\.maxx: unknown limit "memory\.maxx"/,
+      ),
     ]);
   });
 
   it('refuses sweep paths that do not exist or change the run layout', () => {
-    expect(scenarioErrorLines(() => parse('sweep:\n  containers.db.limitz.memory.max: [1GiB]\n  repetitions: [3, 5]\n'))).toEqual([
+    expect(
+      scenarioErrorLines(() =>
+        parse('sweep:\n  containers.db.limitz.memory.max: [1GiB]\n  repetitions: [3, 5]\n'),
+      ),
+    ).toEqual([
       'x.yaml:12:3 sweep.containers.db.limitz.memory.max: no field "limitz" in containers.db; expected one of workload, command, params, limits, ioPath, cpuset, load, shareNet',
       'x.yaml:13:3 sweep.repetitions: cells and sweeps may change duration, warmup, sampleInterval or containers.*, got "repetitions" (use --set for the whole run)',
     ]);
@@ -72,7 +84,9 @@ describe('cells and sweeps', () => {
 
   it('refuses a path both set by a cell and swept', () => {
     const lines = scenarioErrorLines(() =>
-      parse('cells:\n  - name: a\n    set: { containers.db.limits.cpu.weight: 50 }\nsweep:\n  containers.db.limits.cpu.weight: [10, 100]\n'),
+      parse(
+        'cells:\n  - name: a\n    set: { containers.db.limits.cpu.weight: 50 }\nsweep:\n  containers.db.limits.cpu.weight: [10, 100]\n',
+      ),
     );
     expect(lines).toEqual([
       'x.yaml:13:12 cells.0.set.containers.db.limits.cpu.weight: also swept by sweep.containers.db.limits.cpu.weight; set a path in cells or sweep it, not both',

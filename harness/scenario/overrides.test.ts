@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { ScenarioOverrides } from './overrides.js';
 import { parseScenario } from './parse.js';
 import { miniScenario, scenarioErrorLines } from './testutil.js';
-import type { ScenarioOverrides } from './overrides.js';
 
-const parse = (overrides: ScenarioOverrides, extra = '') => parseScenario(miniScenario(extra), { file: 'x.yaml', overrides });
+const parse = (overrides: ScenarioOverrides, extra = '') =>
+  parseScenario(miniScenario(extra), { file: 'x.yaml', overrides });
 
 describe('--set and the timing flags', () => {
   it('sets any field by its dotted path, reading values as YAML', () => {
@@ -36,7 +37,11 @@ describe('--set and the timing flags', () => {
   it('reports a bad override against the flag, not the file', () => {
     expect(
       scenarioErrorLines(() =>
-        parse({ set: ['containers.db.limits.memory.max=lots', 'containers.cache.limits.cpu.weight=5', 'nonsense'], duration: 'soon', repetitions: '0' }),
+        parse({
+          set: ['containers.db.limits.memory.max=lots', 'containers.cache.limits.cpu.weight=5', 'nonsense'],
+          duration: 'soon',
+          repetitions: '0',
+        }),
       ),
     ).toEqual([
       '--set containers.cache.limits.cpu.weight: no container "cache" in containers (have web, db)',
@@ -49,7 +54,10 @@ describe('--set and the timing flags', () => {
 
   it('refuses an override that a cell or sweep would silently replace', () => {
     const lines = scenarioErrorLines(() =>
-      parse({ set: ['containers.db.limits.io.max.wbps=10MiB'] }, 'sweep:\n  containers.db.limits.io.max.wbps: [5MiB, max]\n'),
+      parse(
+        { set: ['containers.db.limits.io.max.wbps=10MiB'] },
+        'sweep:\n  containers.db.limits.io.max.wbps: [5MiB, max]\n',
+      ),
     );
     expect(lines).toEqual([
       '--set containers.db.limits.io.max.wbps: sweep.containers.db.limits.io.max.wbps sweeps this path and would override it; change the sweep instead (--set sweep.containers.db.limits.io.max.wbps=[A, B])',
@@ -60,7 +68,11 @@ describe('--set and the timing flags', () => {
     const extra = 'sweep:\n  containers.db.limits.io.max.wbps: [5MiB, max]\n';
     const s = parse({ set: ['sweep.containers.db.limits.io.max.wbps=[1MiB, 2MiB, 3MiB]'] }, extra);
     expect(s.cells).toHaveLength(3);
-    expect(scenarioErrorLines(() => parse({ set: ['sweep.containers.db.limits.io.max.wbps=[1MiB, slow]'] }, extra))).toEqual([
+    expect(
+      scenarioErrorLines(() =>
+        parse({ set: ['sweep.containers.db.limits.io.max.wbps=[1MiB, slow]'] }, extra),
+      ),
+    ).toEqual([
       '--set sweep.containers.db.limits.io.max.wbps.1: expected a byte rate such as 10MiB, 10MiB/s or 5MB, or max, got "slow"',
     ]);
   });

@@ -4,7 +4,9 @@ import { formatApproxDuration, formatPlanSummary, parseShard, planRun } from './
 import { miniScenario } from './testutil.js';
 
 const twoCells = parseScenario(
-  miniScenario('cells:\n  - name: no-limits\n  - name: isolated\n    set: { containers.db.limits.io.max.wbps: 20MiB }\n'),
+  miniScenario(
+    'cells:\n  - name: no-limits\n  - name: isolated\n    set: { containers.db.limits.io.max.wbps: 20MiB }\n',
+  ),
   { file: 'x.yaml' },
 );
 
@@ -22,7 +24,11 @@ describe('planRun', () => {
     const t = plan.trials.find((x) => x.id === 'c2-colocated-r3');
     expect(t?.containers.map((c) => c.name)).toEqual(['web', 'db']);
     expect(t?.containers[1]?.limits).toEqual({ 'io.max': { wbps: 20 * 1024 ** 2 } });
-    expect(t?.cell).toEqual({ id: 'c2', name: 'isolated', settings: { 'containers.db.limits.io.max.wbps': '20MiB' } });
+    expect(t?.cell).toEqual({
+      id: 'c2',
+      name: 'isolated',
+      settings: { 'containers.db.limits.io.max.wbps': '20MiB' },
+    });
     expect(t).toMatchObject({ durationMs: 10_000, warmupMs: 2_000, repetition: 3 });
   });
 
@@ -36,19 +42,26 @@ describe('planRun', () => {
   });
 
   it('never repeats the previous repetition’s order, for any seed', () => {
-    const tiny = parseScenario('name: t\nrepetitions: 20\ncontainers:\n  a: { workload: cpu }\n  b: { workload: io }\nphases:\n  - { name: solo-a, kind: solo, containers: [a] }\n  - { name: both, kind: colocated, containers: [a, b] }\n', { file: 't.yaml' });
+    const tiny = parseScenario(
+      'name: t\nrepetitions: 20\ncontainers:\n  a: { workload: cpu }\n  b: { workload: io }\nphases:\n  - { name: solo-a, kind: solo, containers: [a] }\n  - { name: both, kind: colocated, containers: [a, b] }\n',
+      { file: 't.yaml' },
+    );
     for (let seed = 0; seed < 50; seed++) {
       for (const s of [tiny, twoCells]) {
         const plan = planRun(s, { seed });
         const n = s.cells.length * s.phases.length;
-        const reps = Array.from({ length: s.repetitions }, (_, r) => orderOf(plan.trials.slice(r * n, (r + 1) * n)).join());
+        const reps = Array.from({ length: s.repetitions }, (_, r) =>
+          orderOf(plan.trials.slice(r * n, (r + 1) * n)).join(),
+        );
         for (let r = 1; r < reps.length; r++) expect(reps[r]).not.toBe(reps[r - 1]);
       }
     }
   });
 
   it('keeps a single unit in place (nothing to interleave)', () => {
-    const one = parseScenario('name: one\nrepetitions: 3\ncontainers:\n  a: { workload: cpu }\n', { file: 'o.yaml' });
+    const one = parseScenario('name: one\nrepetitions: 3\ncontainers:\n  a: { workload: cpu }\n', {
+      file: 'o.yaml',
+    });
     expect(planRun(one).trials.map((t) => t.id)).toEqual(['c1-solo-a-r1', 'c1-solo-a-r2', 'c1-solo-a-r3']);
   });
 

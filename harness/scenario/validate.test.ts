@@ -19,7 +19,10 @@ function sink(): { stream: Writable; text: () => string } {
 
 const dir = mkdtempSync(join(tmpdir(), 'isobench-validate-'));
 const good = join(dir, 'good.yaml');
-writeFileSync(good, miniScenario('cells:\n  - name: a\n  - name: b\n    set: { containers.db.limits.cpu.weight: 50 }\n'));
+writeFileSync(
+  good,
+  miniScenario('cells:\n  - name: a\n  - name: b\n    set: { containers.db.limits.cpu.weight: 50 }\n'),
+);
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, miniScenario('repetitions: 2\n'));
 
@@ -41,7 +44,9 @@ describe('validateMain', () => {
 
   it('applies overrides and shards', async () => {
     const r = await run(good, { set: ['repetitions=10'], duration: '1m', shard: '1/2' });
-    expect(r.stdout).toBe(`OK: ${good}: 2 cells x 3 phases x 10 repetitions = 60 trials (shard 1/2: 30 trials), about 32 min\n`);
+    expect(r.stdout).toBe(
+      `OK: ${good}: 2 cells x 3 phases x 10 repetitions = 60 trials (shard 1/2: 30 trials), about 32 min\n`,
+    );
   });
 
   it('prints every error line to stderr and returns 2', async () => {
@@ -49,8 +54,12 @@ describe('validateMain', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     // A duplicate key stops parsing before overrides are looked at: the document is not trustworthy.
-    expect(r.stderr).toBe(`${bad}:11:1 repetitions: duplicate key "repetitions": keys of a mapping must be unique\n`);
-    const many = await run(good, { set: ['containers.web.load.rate=-1', 'containers.db.limits.memory.max=lots'] });
+    expect(r.stderr).toBe(
+      `${bad}:11:1 repetitions: duplicate key "repetitions": keys of a mapping must be unique\n`,
+    );
+    const many = await run(good, {
+      set: ['containers.web.load.rate=-1', 'containers.db.limits.memory.max=lots'],
+    });
     expect(many.stderr.trim().split('\n')).toEqual([
       '--set containers.web.load.rate: expected a number > 0, got -1 (number)',
       '--set containers.db.limits.memory.max: expected a size such as 512MiB, 1GB or 4096, or max, got "lots"',
@@ -62,7 +71,10 @@ describe('validateMain', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read the scenario (ENOENT)');
     const shard = await run(good, { shard: '3/2' });
-    expect(shard).toMatchObject({ code: 2, stderr: '--shard: expected I/N with 1 <= I <= N, such as 1/4, got "3/2"\n' });
+    expect(shard).toMatchObject({
+      code: 2,
+      stderr: '--shard: expected I/N with 1 <= I <= N, such as 1/4, got "3/2"\n',
+    });
   });
 });
 
