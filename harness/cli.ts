@@ -2,6 +2,13 @@
 /** The isobench command line. Each command lives in its own module; this file only wires them. */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import {
+  describeWorkloadParams,
+  LOAD_USAGE,
+  loadMain,
+  WORKLOAD_NAMES,
+  workloadMain,
+} from '../workloads/index.js';
 import { cleanupMain } from './cleanup.js';
 import { IsobenchError } from './errors.js';
 import { execMain } from './exec.js';
@@ -53,6 +60,45 @@ export function buildProgram(): Command {
     .option('--json', 'print what was found as JSON')
     .action(async (opts) => {
       process.exitCode = await cleanupMain(opts);
+    });
+
+  program
+    .command('workload')
+    .description(
+      `run a workload in the foreground (the entry the runner uses inside containers): ${WORKLOAD_NAMES.join(', ')}`,
+    )
+    .usage('NAME [--PARAM VALUE]...')
+    .argument('<name>', 'workload name')
+    .argument('[params...]', "the workload's parameters")
+    .helpOption(false)
+    .allowUnknownOption()
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      () => `\n${WORKLOAD_NAMES.map((n) => `${n}:\n${describeWorkloadParams(n)}`).join('\n')}`,
+    )
+    .action(async (name: string, params: string[]) => {
+      if (name === '--help' || name === '-h') {
+        program.commands.find((c) => c.name() === 'workload')?.outputHelp();
+        return;
+      }
+      process.exitCode = await workloadMain(name, params);
+    });
+
+  program
+    .command('load')
+    .description('open-loop HTTP load generator (coordinated-omission corrected)')
+    .usage(LOAD_USAGE.replace(/^isobench load /, ''))
+    .argument('[args...]', 'URL and options')
+    .helpOption(false)
+    .allowUnknownOption()
+    .passThroughOptions()
+    .action(async (args: string[]) => {
+      if (args.includes('--help') || args.includes('-h')) {
+        process.stdout.write(`Usage: ${LOAD_USAGE}\n`);
+        return;
+      }
+      process.exitCode = await loadMain(args);
     });
 
   return program;
