@@ -26,7 +26,9 @@ describe('parameter validation (nothing starts on a bad value)', () => {
   it('rejects out-of-range and malformed values, quoting them', async () => {
     expect((await usageError(workloadMain('cpu', ['--intensity', '150']))).message).toContain('"150"');
     expect((await usageError(workloadMain('web', ['--working-set', 'lots']))).message).toContain('"lots"');
-    expect((await usageError(workloadMain('io', ['--path', '/tmp', '--mode', 'append']))).message).toContain('"append"');
+    expect((await usageError(workloadMain('io', ['--path', '/tmp', '--mode', 'append']))).message).toContain(
+      '"append"',
+    );
     expect((await usageError(workloadMain('db', []))).code).toBe('ISOBENCH_MISSING_PARAM');
     expect((await usageError(workloadMain('web', ['--mode', 'pagecache']))).message).toContain('--data-file');
   });
@@ -36,7 +38,9 @@ describe('parameter validation (nothing starts on a bad value)', () => {
     expect(rate.message).toContain('"fast"');
     const url = await usageError(loadMain(['https://127.0.0.1/', '--rate', '1', '--duration', '1s']));
     expect(url.message).toContain('"https://127.0.0.1/"');
-    const unknown = await usageError(loadMain(['http://127.0.0.1/', '--rate', '1', '--duration', '1s', '--pipelining', '4']));
+    const unknown = await usageError(
+      loadMain(['http://127.0.0.1/', '--rate', '1', '--duration', '1s', '--pipelining', '4']),
+    );
     expect(unknown.message).toContain('--pipelining');
   });
 

@@ -23,29 +23,46 @@ export function log(workload: string, message: string): void {
   process.stderr.write(`[isobench ${workload} ${process.pid}] ${message}\n`);
 }
 
+export interface StopListener {
+  /** Resolves with the signal name, or 'duration' once `durationMs` (> 0) has passed from this call. */
+  wait(durationMs: number): Promise<string>;
+}
+
 /**
- * Resolves with the signal name on the first SIGTERM/SIGINT, or 'duration' after
- * `durationMs` (> 0). The listeners stay installed until the returned promise settles so a
- * second signal during shutdown does not kill the process before the metrics line.
+ * Installs SIGTERM/SIGINT handlers now — before the ready line and before slow setup such as
+ * starting postgres — so a stop that arrives early is never the default "die at once" (which would
+ * lose the metrics line and could leave a postgres server behind). After the first signal further
+ * ones are ignored until we exit, so shutdown cannot be cut short.
  */
-export function waitForStop(durationMs = 0): Promise<string> {
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (reason: string) => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      // Ignore further signals while we write metrics and clean up.
-      process.on('SIGTERM', ignore);
-      process.on('SIGINT', ignore);
-      if (timer) clearTimeout(timer);
-      resolve(reason);
-    };
-    const onTerm = () => finish('SIGTERM');
-    const onInt = () => finish('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-    if (durationMs > 0) timer = setTimeout(() => finish('duration'), durationMs);
-  });
+export function listenForStop(): StopListener {
+  let signalled: string | undefined;
+  let wake: ((reason: string) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    process.on('SIGTERM', ignore);
+    process.on('SIGINT', ignore);
+    signalled = signal;
+    wake?.(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    wait(durationMs) {
+      if (signalled) return Promise.resolve(signalled);
+      return new Promise((resolve) => {
+        // Signal listeners do not keep node alive: an idle workload (memory hold, done allocating)
+        // would just exit without its metrics line. This timer keeps the loop alive until stopped.
+        const timer =
+          durationMs > 0 ? setTimeout(() => finish('duration'), durationMs) : setInterval(() => {}, 2 ** 30);
+        const finish = (reason: string) => {
+          clearTimeout(timer);
+          resolve(reason);
+        };
+        wake = finish;
+      });
+    },
+  };
 }
 
 function ignore(): void {}

@@ -8,7 +8,7 @@ import {
   type ParamSpecs,
   parseParams,
 } from '../params.js';
-import { emitMetrics, emitReady, memoryFigures, waitForStop } from '../protocol.js';
+import { emitMetrics, emitReady, listenForStop, memoryFigures } from '../protocol.js';
 
 export const CPU_PARAMS: ParamSpecs = {
   threads: { type: 'string', description: 'spinning worker threads (default: all CPUs)' },
@@ -44,6 +44,7 @@ export async function cpuMain(argv: string[]): Promise<number> {
   const threads = v.threads === undefined ? availableParallelism() : intParam(W, v, 'threads', 1, 1024);
   const intensity = intensityParam(W, v);
   const durationMs = durationParam(W, v, 'duration');
+  const stop = listenForStop();
   const busyMs = (SLICE_MS * intensity) / 100;
   // state[0] = stop flag, state[1 + i] = slices completed by worker i.
   const state = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
@@ -56,7 +57,7 @@ export async function cpuMain(argv: string[]): Promise<number> {
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
   const startedMs = performance.now();
   emitReady('cpu', { threads, intensity, sliceMs: SLICE_MS });
-  const reason = await waitForStop(durationMs);
+  const reason = await stop.wait(durationMs);
   Atomics.store(state, 0, 1);
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
   const elapsedMs = performance.now() - startedMs;

@@ -7,7 +7,7 @@ import {
   type ParamSpecs,
   parseParams,
 } from '../params.js';
-import { emitMetrics, emitReady, log, sleepMs, waitForStop } from '../protocol.js';
+import { emitMetrics, emitReady, listenForStop, log, sleepMs } from '../protocol.js';
 
 export const FORK_PARAMS: ParamSpecs = {
   max: {
@@ -22,6 +22,8 @@ export const FORK_PARAMS: ParamSpecs = {
 const W = 'workload fork';
 /** After a failed spawn (EAGAIN from pids.max), wait this long: keep pressing, do not spin. */
 const BACKOFF_MS = 10;
+/** Spawns in flight at once: enough to reach thousands per second, few enough to stay bounded. */
+const MAX_CONCURRENT_SPAWNS = 32;
 
 /**
  * A bounded fork bomb. Children are `cat` reading a pipe from us: they sleep in read(2) and exit
@@ -34,6 +36,7 @@ export async function forkMain(argv: string[]): Promise<number> {
   const max = intParam(W, v, 'max', 1, 1_000_000);
   const rateHz = (intParam(W, v, 'rate', 1, 1_000_000) * intensityParam(W, v)) / 100;
   const durationMs = durationParam(W, v, 'duration');
+  const stop = listenForStop();
   const children = new Set<ChildProcess>();
   const counts = { started: 0, failed: 0, failedEagain: 0, exitedEarly: 0, peakAlive: 0 };
   const failures: Record<string, number> = {};
@@ -76,24 +79,33 @@ export async function forkMain(argv: string[]): Promise<number> {
 
   const t0Ms = performance.now();
   let attempts = 0;
+  let spawning = 0;
+  let lastFailureMs = Number.NEGATIVE_INFINITY;
   const loop = async () => {
     if (rateHz <= 0) return;
     while (!stopping) {
-      if (children.size >= max) {
-        await sleepMs(50);
+      // Spawns overlap (each takes ms of fork+exec); the bound counts the ones still starting.
+      if (children.size + spawning >= max || spawning >= MAX_CONCURRENT_SPAWNS) {
+        await sleepMs(5);
         continue;
       }
-      // Attempt i is due at t0 + i/rate, so failures do not slow the nominal pace.
+      // Attempt i is due at t0 + i/rate, so failures and slow spawns do not lower the nominal pace.
       await sleepMs(t0Ms + (attempts * 1000) / rateHz - performance.now());
+      if (performance.now() - lastFailureMs < BACKOFF_MS) await sleepMs(BACKOFF_MS);
       if (stopping) break;
       attempts++;
-      if (!(await spawnOne())) await sleepMs(BACKOFF_MS);
+      spawning++;
+      void spawnOne().then((ok) => {
+        spawning--;
+        if (!ok) lastFailureMs = performance.now();
+      });
     }
+    while (spawning > 0) await sleepMs(5);
   };
 
   emitReady('fork', { max, rateHz });
   const running = loop();
-  const reason = await waitForStop(durationMs);
+  const reason = await stop.wait(durationMs);
   stopping = true;
   await running;
   const alive = children.size;

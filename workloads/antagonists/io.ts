@@ -24,7 +24,7 @@ import {
   requiredParam,
   sizeParam,
 } from '../params.js';
-import { emitMetrics, emitReady, log, sleepMs, waitForStop } from '../protocol.js';
+import { emitMetrics, emitReady, listenForStop, log, sleepMs } from '../protocol.js';
 import { alignedBuffer } from './aligned.js';
 
 export const IO_PARAMS: ParamSpecs = {
@@ -60,6 +60,7 @@ export async function ioMain(argv: string[]): Promise<number> {
   const intensity = intensityParam(W, v);
   const rateParam = byteRateParam(W, v, 'rate');
   const durationMs = durationParam(W, v, 'duration');
+  const stop = listenForStop();
   if (blockBytes < 1 || (direct && blockBytes % ALIGN_BYTES !== 0)) {
     throw new UsageError(
       'ISOBENCH_BAD_PARAM',
@@ -153,7 +154,7 @@ export async function ioMain(argv: string[]): Promise<number> {
 
   emitReady('io', { mode, direct, sync: dsync, blockBytes, fileBytes, rateBytesPerSec, intensity, file });
   const running = loop();
-  const reason = await waitForStop(durationMs);
+  const reason = await stop.wait(durationMs);
   stopping = true;
   await running;
   if (!reading && !dsync && !direct) fsyncSync(fd); // so bytes counted as written are on disk

@@ -11,7 +11,7 @@ import {
   parseParams,
   sizeParam,
 } from '../params.js';
-import { emitMetrics, emitReady, memoryFigures, sleepMs, waitForStop } from '../protocol.js';
+import { emitMetrics, emitReady, listenForStop, memoryFigures, sleepMs } from '../protocol.js';
 
 export const MEMORY_PARAMS: ParamSpecs = {
   size: { type: 'string', description: 'bytes to hold (hold), or per cycle (churn)', default: '1GiB' },
@@ -62,6 +62,7 @@ export async function memoryMain(argv: string[]): Promise<number> {
   let rateBytesPerSec = byteRateParam(W, v, 'rate');
   if (mode === 'bomb') rateBytesPerSec = ((rateBytesPerSec || BOMB_DEFAULT_RATE) * intensity) / 100;
   const durationMs = durationParam(W, v, 'duration');
+  const stop = listenForStop();
   const gc = mode === 'churn' ? getGc() : undefined;
 
   const held: Buffer[] = [];
@@ -108,7 +109,7 @@ export async function memoryMain(argv: string[]): Promise<number> {
 
   emitReady('memory', { mode, sizeBytes, rateBytesPerSec, intensity });
   const running = loop();
-  const reason = await waitForStop(durationMs);
+  const reason = await stop.wait(durationMs);
   stopping = true;
   await running;
   emitMetrics('memory', {

@@ -11,7 +11,7 @@ import {
   sizeParam,
   str,
 } from '../params.js';
-import { emitMetrics, emitReady, log, memoryFigures, sleepMs, waitForStop } from '../protocol.js';
+import { emitMetrics, emitReady, listenForStop, log, memoryFigures, sleepMs } from '../protocol.js';
 import { type DbEngine, PayloadSource } from './engine.js';
 
 export const DB_PARAMS: ParamSpecs = {
@@ -61,6 +61,7 @@ export async function dbMain(argv: string[]): Promise<number> {
   const opsPerTxn = intParam(W, v, 'ops-per-txn', 1, 100_000);
   const rateHz = numParam(W, v, 'rate', 0, 1_000_000);
   const durationMs = durationParam(W, v, 'duration');
+  const stop = listenForStop();
   const say = (m: string) => log('db', m);
 
   const setup = { dataDir, rows, rowBytes, log: say };
@@ -131,7 +132,7 @@ export async function dbMain(argv: string[]): Promise<number> {
 
   emitReady('db', { engine: engineName, dataDir, rows: engine.maxId, rowBytes, ...engine.describe() });
   const running = loop();
-  const reason = await waitForStop(durationMs);
+  const reason = await stop.wait(durationMs);
   stopping = true;
   await running;
   const elapsedMs = performance.now() - t0Ms;

@@ -13,7 +13,8 @@ function newestMtimeMs(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtimeMs(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -26,7 +27,10 @@ export function ensureBuilt(): void {
   const stale = !existsSync(MAIN_JS) || statSync(MAIN_JS).mtimeMs < newestMtimeMs(join(REPO, 'workloads'));
   if (stale) {
     try {
-      execFileSync(join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
+      execFileSync(join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
+        cwd: REPO,
+        stdio: 'ignore',
+      });
     } catch {
       // type errors elsewhere: the JS is still emitted
     }

@@ -11,7 +11,7 @@ import {
   sizeParam,
   str,
 } from '../params.js';
-import { emitMetrics, emitReady, log, memoryFigures, waitForStop } from '../protocol.js';
+import { emitMetrics, emitReady, listenForStop, log, memoryFigures } from '../protocol.js';
 import { HeapWorkingSet, PAGE_BYTES, PageCacheWorkingSet, type WorkingSet } from './working-set.js';
 
 export const WEB_PARAMS: ParamSpecs = {
@@ -52,6 +52,7 @@ export async function webMain(argv: string[]): Promise<number> {
   const responseBytes = sizeParam(W, v, 'response-bytes');
   const cpuUs = intParam(W, v, 'cpu-us', 0, 10_000_000);
   const durationMs = durationParam(W, v, 'duration');
+  const stop = listenForStop();
   const dataFile = str(v, 'data-file');
   if (mode === 'pagecache' && !dataFile) {
     throw new UsageError('ISOBENCH_MISSING_PARAM', `${W}: --mode pagecache needs --data-file PATH`);
@@ -92,7 +93,7 @@ export async function webMain(argv: string[]): Promise<number> {
     ...memoryFigures(),
   });
 
-  const reason = await waitForStop(durationMs);
+  const reason = await stop.wait(durationMs);
   const elapsedMs = performance.now() - startedMs;
   server.close();
   server.closeAllConnections();

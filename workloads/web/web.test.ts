@@ -30,7 +30,16 @@ describe('web workload', () => {
 
   it('pagecache mode: fills the data file, reads it with pread per request, reports what it served', async () => {
     const file = join(dir, 'ws.dat');
-    const web = startWorkload('web', ['--mode', 'pagecache', '--data-file', file, '--working-set', '16MiB', '--touch-bytes', '64KiB']);
+    const web = startWorkload('web', [
+      '--mode',
+      'pagecache',
+      '--data-file',
+      file,
+      '--working-set',
+      '16MiB',
+      '--touch-bytes',
+      '64KiB',
+    ]);
     const ready = await web.ready;
     expect(statSync(file).size).toBe(16 * MiB);
     const before = procIo(web.pid);
