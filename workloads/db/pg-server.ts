@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostError, quote } from '../../harness/errors.js';
@@ -68,7 +68,18 @@ export async function startPostgres(dataDir: string, log: (m: string) => void): 
   }
   mkdirSync(dataDir, { recursive: true });
   const user = runAs();
-  if (user) chownSync(dataDir, user.uid, user.gid);
+  if (user) {
+    chownSync(dataDir, user.uid, user.gid);
+    // We chown only the data dir, never its parents: if one of them is not searchable by
+    // `postgres` (a 0700 mkdtemp dir, /root), say so instead of failing inside initdb.
+    const probe = spawnSync('test', ['-w', dataDir], { ...user, stdio: 'ignore' });
+    if (probe.status !== 0) {
+      throw new HostError(
+        'ISOBENCH_PG_DATA_DIR',
+        `the postgres user cannot reach --data-dir ${quote(dataDir)}: a parent directory is not searchable by it (mode 0700?); use a path whose parents are o+x, such as /var/tmp/...`,
+      );
+    }
+  }
   const spawnOptions = { stdio: ['ignore', 2, 2] as ['ignore', number, number], ...(user ?? {}) };
 
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
