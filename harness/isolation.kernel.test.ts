@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect } from 'vitest';
 import { detectCgroups } from './cgroup/detect.js';
-import { stateDir } from './teardown/registry.js';
+import { openDriver } from './cgroup/index.js';
+import { startContainer } from './container/spawn.js';
+
+import { Registry, stateDir } from './teardown/registry.js';
 import {
   CLI,
   execJson,
@@ -280,6 +283,31 @@ describe(`isolation layer (${mode})`, () => {
     expect(clean.exitCode, clean.stderr).toBe(0);
     for (const d of dirs) expect(existsSync(d)).toBe(false);
     for (const p of pids) expect(alive(p)).toBe(false);
+  });
+
+  test('stopping a container kills its whole tree through the cgroup (cgroup.kill where it exists)', async () => {
+    const registry = new Registry();
+    const driver = openDriver(registry);
+    try {
+      const h = await driver.create('killtree');
+      // setsid: a child in its own session escapes process-group kills, not the cgroup.
+      const c = startContainer(driver, h, { command: ['sh', '-c', 'setsid sleep 300 & sleep 300 & wait'], stdio: 'ignore' });
+      let pids: number[] = [];
+      for (let i = 0; i < 200 && pids.length < 5; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        pids = await driver.pids(h);
+      }
+      expect(pids.length).toBeGreaterThanOrEqual(5); // outer init, init, sh, two sleeps
+      const method = await driver.killAll(h);
+      expect(method).toBe(mode === 'v1' ? 'freezer' : 'cgroup.kill');
+      expect(await driver.pids(h)).toEqual([]);
+      for (const p of pids) expect(alive(p)).toBe(false);
+      expect((await c.exited).signal).toBe('SIGKILL');
+      await driver.remove(h);
+      for (const d of Object.values(h.dirs)) expect(existsSync(d)).toBe(false);
+    } finally {
+      await registry.teardown();
+    }
   });
 
   afterAll(() => {

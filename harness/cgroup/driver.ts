@@ -5,6 +5,7 @@
 import type { Limits } from '../limits.js';
 import type { CgroupMode } from './detect.js';
 import type { BlockDevice } from './device.js';
+import type { KillMethod } from './teardown.js';
 
 /** What the kernel reads back for one requested limit, keyed by the same v2 name. */
 export interface AppliedLimit {
@@ -69,7 +70,7 @@ export interface CgroupDriver {
   /** Pids in the cgroup (from the first hierarchy). */
   pids(h: CgroupHandle): Promise<number[]>;
   /** SIGKILLs every member and waits until the cgroup is empty (bounded). */
-  killAll(h: CgroupHandle): Promise<void>;
+  killAll(h: CgroupHandle): Promise<KillMethod>;
   /** Kills what is left and removes every directory of the cgroup; ENOENT counts as done. */
   remove(h: CgroupHandle): Promise<void>;
   /** Undoes what opening the driver did to the parent (v2: controllers enabled, supervisor leaf). */

@@ -58,9 +58,12 @@ function killPids(pids: number[]): void {
   }
 }
 
-async function killOnce(dirs: string[]): Promise<void> {
+/** How a cgroup's members were killed: reported so tests can tell which mechanism did it. */
+export type KillMethod = 'cgroup.kill' | 'freezer' | 'signal' | 'none';
+
+async function killOnce(dirs: string[]): Promise<KillMethod> {
   const v2 = dirs.find((d) => existsSync(join(d, 'cgroup.kill')));
-  if (v2 && (await tryWrite(join(v2, 'cgroup.kill'), '1'))) return;
+  if (v2 && (await tryWrite(join(v2, 'cgroup.kill'), '1'))) return 'cgroup.kill';
   const freezer = dirs.find((d) => existsSync(join(d, 'freezer.state')));
   if (freezer) {
     // v1 "can't reliably freeze while new processes keep appearing": runc loops on FREEZING.
@@ -72,9 +75,10 @@ async function killOnce(dirs: string[]): Promise<void> {
     }
     for (const d of dirs) killPids(await pidsIn(d));
     await tryWrite(join(freezer, 'freezer.state'), 'THAWED');
-    return;
+    return 'freezer';
   }
   for (const d of dirs) killPids(await pidsIn(d));
+  return 'signal';
 }
 
 /** Every directory below and including `dir`, deepest first. */
@@ -114,15 +118,15 @@ async function populated(dirs: string[]): Promise<boolean> {
 }
 
 /** SIGKILLs everything in the directories (and below) and waits until none is populated. */
-export async function killAndWait(dirs: string[], timeoutMs = 30_000): Promise<void> {
+export async function killAndWait(dirs: string[], timeoutMs = 30_000): Promise<KillMethod> {
   const all = dirs.filter(existsSync).flatMap((d) => subtreeDeepestFirst(d));
-  if (all.length === 0) return;
+  if (all.length === 0) return 'none';
   for (const d of all) await liftIoThrottle(d);
   const deadline = Date.now() + timeoutMs;
   let delay = 2;
   for (;;) {
-    await killOnce(all);
-    if (!(await populated(all))) return;
+    const method = await killOnce(all);
+    if (!(await populated(all))) return method;
     if (Date.now() > deadline) {
       const left = (await Promise.all(all.map(pidsIn))).flat();
       throw new CgroupError(

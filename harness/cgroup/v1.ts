@@ -22,7 +22,7 @@ import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './d
 import { NAME_RE } from './driver.js';
 import { readOptional, readText, writeValue } from './fsio.js';
 import { keyed, num, parseBlkioRecursive } from './stats.js';
-import { destroyDirs, killAndWait, pidsIn } from './teardown.js';
+import { type KillMethod, destroyDirs, killAndWait, pidsIn } from './teardown.js';
 import { throttleValue, v1Writes } from './v1-limits.js';
 import { readV2Stats } from './v2.js';
 import { checkIoWeightDevice } from './v2-limits.js';
@@ -265,8 +265,8 @@ export class V1Driver implements CgroupDriver {
     };
   }
 
-  async killAll(h: CgroupHandle): Promise<void> {
-    await killAndWait(Object.values(h.dirs));
+  async killAll(h: CgroupHandle): Promise<KillMethod> {
+    return killAndWait(Object.values(h.dirs));
   }
 
   async remove(h: CgroupHandle): Promise<void> {

@@ -19,7 +19,7 @@ import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './d
 import { NAME_RE } from './driver.js';
 import { readOptional, readText, rmdirRetry, writeValue } from './fsio.js';
 import { keyed, num, parseIoStat, parsePressure } from './stats.js';
-import { destroyDirs, killAndWait, pidsIn } from './teardown.js';
+import { type KillMethod, destroyDirs, killAndWait, pidsIn } from './teardown.js';
 import { checkIoWeightDevice, parseIoMaxLine, v2Files } from './v2-limits.js';
 
 const WANTED = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
@@ -78,8 +78,11 @@ export class V2Driver implements CgroupDriver {
     const enabled = (await readText(stFile)).split(/\s+/).filter(Boolean);
     const missing = WANTED.filter((c) => this.available().includes(c) && !enabled.includes(c));
     if (missing.length === 0) return;
-    const isRoot = this.parentPath === '/';
-    if (!isRoot) await this.moveSelfToSupervisor();
+    // The root cgroup is exempt from the no-internal-process rule; elsewhere the parent must be empty.
+    if (this.parentPath !== '/') {
+      const procs = await pidsIn(this.parentDir);
+      if (procs.length > 0) await this.moveSelfToSupervisor(procs);
+    }
     const done: string[] = [];
     for (const c of missing) {
       try {
@@ -99,9 +102,9 @@ export class V2Driver implements CgroupDriver {
     });
   }
 
-  private async moveSelfToSupervisor(): Promise<void> {
-    const procs = (await pidsIn(this.parentDir)).filter((p) => p !== process.pid);
-    const foreign = procs.filter((p) => !isDescendantOfSelf(p));
+  /** `procs`: the processes in the parent now; only isobench and its own children may be among them. */
+  private async moveSelfToSupervisor(procs: number[]): Promise<void> {
+    const foreign = procs.filter((p) => p !== process.pid && !isDescendantOfSelf(p));
     if (foreign.length > 0) {
       throw new HostError(
         'ISOBENCH_PARENT_BUSY',
@@ -119,7 +122,7 @@ export class V2Driver implements CgroupDriver {
       await rmdirRetry(dir);
       this.registry.dropSupervisor(dir);
     });
-    for (const p of [process.pid, ...procs]) await writeValue(join(dir, 'cgroup.procs'), String(p));
+    for (const p of procs) await writeValue(join(dir, 'cgroup.procs'), String(p));
   }
 
   async create(name: string): Promise<CgroupHandle> {
@@ -181,8 +184,8 @@ export class V2Driver implements CgroupDriver {
     return readV2Stats(h.dirs.unified as string);
   }
 
-  async killAll(h: CgroupHandle): Promise<void> {
-    await killAndWait(Object.values(h.dirs));
+  async killAll(h: CgroupHandle): Promise<KillMethod> {
+    return killAndWait(Object.values(h.dirs));
   }
 
   async remove(h: CgroupHandle): Promise<void> {
