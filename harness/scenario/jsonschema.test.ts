@@ -35,3 +35,11 @@ describe('scenario.schema.json', () => {
     expect(JSON.stringify(schema)).toContain('"enum":["web","db","cpu","memory","fork","io"]');
   });
 });
+
+describe('limits in the JSON Schema', () => {
+  it('lists every limit key for completion', () => {
+    const text = JSON.stringify(scenarioJsonSchema());
+    expect(text).toContain('"io.max.wbps":{"type":["string","number"]}');
+    expect(text).toContain('"cpuset.mems":{"type":["string","number"]}');
+  });
+});

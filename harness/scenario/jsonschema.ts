@@ -4,18 +4,29 @@
  * test, so it cannot drift from the parser.
  */
 import { z } from 'zod';
-import { scenarioSchema } from './schema.js';
+import { LIMIT_KEYS } from '../limits.js';
+import { limitsSchema, scenarioSchema } from './schema.js';
 
 export function scenarioJsonSchema(): Record<string, unknown> {
-  // io: 'input' describes what a user writes (defaults make fields optional), not the parsed output.
-  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const schema = z.toJSONSchema(scenarioSchema, {
+    // 'input' describes what a user writes (fields with defaults are optional), not the parsed output.
+    io: 'input',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      // The parser checks limit keys with applyLimit (to word errors like `isobench exec`);
+      // editors get the keys spelt out, so that they can complete them.
+      if (ctx.zodSchema === limitsSchema) {
+        const json = ctx.jsonSchema as Record<string, unknown>;
+        delete json.propertyNames;
+        json.properties = Object.fromEntries(LIMIT_KEYS.map((key) => [key, { type: ['string', 'number'] }]));
+        json.additionalProperties = false;
+      }
+    },
+  }) as Record<string, unknown>;
   return { ...schema, title: 'isobench scenario' };
 }
 
-/** The file's text: 2-space JSON with a final newline, as committed. */
+/** The file's text: 2-space JSON with a final newline. */
 export function scenarioJsonSchemaText(): string {
   return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
 }

@@ -71,6 +71,23 @@ const loadSchema = z
   })
   .describe('Load for a served workload (web).');
 
+/**
+ * Limits as written: keys and values are checked by applyLimit (checks.ts), so the messages
+ * match `isobench exec --limit`. The JSON Schema lists the keys for completion (jsonschema.ts).
+ */
+export const limitsSchema = z
+  .record(
+    z.string(),
+    z.union([z.string(), z.number()], {
+      error: (iss) => `expected a limit value (string or number), got ${quote(iss.input)}`,
+    }),
+  )
+  .describe(
+    'Limits in cgroup v2 vocabulary, as for isobench exec --limit: cpu.weight, cpu.max, memory.max, ' +
+      'memory.high, memory.low, memory.swap.max, io.max.rbps, io.max.wbps, io.max.riops, io.max.wiops, ' +
+      'io.weight, pids.max, cpuset.cpus, cpuset.mems.',
+  );
+
 const containerSchema = z
   .strictObject({
     workload: z
@@ -91,19 +108,7 @@ const containerSchema = z
       )
       .default({})
       .describe('Workload parameters, passed as --key value.'),
-    limits: z
-      .record(
-        z.string(),
-        z.union([z.string(), z.number()], {
-          error: (iss) => `expected a limit value (string or number), got ${quote(iss.input)}`,
-        }),
-      )
-      .default({})
-      .describe(
-        'Limits in cgroup v2 vocabulary, as for isobench exec --limit: cpu.weight, cpu.max, memory.max, ' +
-          'memory.high, memory.low, memory.swap.max, io.max.rbps, io.max.wbps, io.max.riops, io.max.wiops, ' +
-          'io.weight, pids.max, cpuset.cpus, cpuset.mems.',
-      ),
+    limits: limitsSchema.default({}),
     ioPath: z
       .string()
       .startsWith('/', { error: (iss) => `expected an absolute path, got ${quote(iss.input)}` })

@@ -3,6 +3,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { errnoOf, IsobenchError } from '../errors.js';
+import type { WorkloadParamSpecs } from './checks.js';
 import type { ScenarioOverrides } from './overrides.js';
 import { parseScenario } from './parse.js';
 import { formatPlanSummary, parseShard, planRun, type RunPlan, type Shard } from './plan.js';
@@ -34,6 +35,8 @@ export function summarizePlan(plan: RunPlan): PlanSummary {
 
 export interface ValidateOptions extends ScenarioOverrides {
   shard?: Shard;
+  /** WORKLOAD_PARAMS from workloads/, to check parameter names. */
+  workloadParams?: WorkloadParamSpecs;
 }
 
 /** Reads and validates a file; throws ScenarioError (exit 2) or a UsageError for an unreadable file. */
@@ -54,12 +57,14 @@ export async function validateScenarioFile(
       },
     );
   }
-  const scenario = parseScenario(text, { file, overrides: opts });
+  const { shard: _s, workloadParams, ...overrides } = opts;
+  const scenario = parseScenario(text, { file, overrides, ...(workloadParams ? { workloadParams } : {}) });
   const plan = planRun(scenario, opts.shard ? { shard: opts.shard } : {});
   return { scenario, plan, summary: summarizePlan(plan) };
 }
 
 export interface ValidateMainOptions extends ScenarioOverrides {
+  workloadParams?: WorkloadParamSpecs;
   /** `I/N` as typed. */
   shard?: string;
   stdout?: NodeJS.WritableStream;
