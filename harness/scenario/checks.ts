@@ -3,8 +3,9 @@
  * command vs load, phases naming containers. They run on the raw data even when the schema
  * found errors elsewhere, so one pass reports everything; hence the defensive type guards.
  */
-import { IsobenchError, quote } from '../errors.js';
+import { IsobenchError } from '../errors.js';
 import { applyLimit, type Limits } from '../limits.js';
+import { quoteValue } from './issues.js';
 import { SERVED_WORKLOADS, WORKLOADS, type WorkloadName } from './schema.js';
 import type { DataIssue } from './structure.js';
 
@@ -133,9 +134,13 @@ function checkParams(
         message: `unknown parameter ${JSON.stringify(key)} for workload ${workload}: expected one of ${known.join(', ')}`,
       });
     } else if (spec.type === 'boolean' && typeof value !== 'boolean') {
-      issues.push({ path, at: 'value', message: `expected true or false (a switch), got ${quote(value)}` });
+      issues.push({
+        path,
+        at: 'value',
+        message: `expected true or false (a switch), got ${quoteValue(value)}`,
+      });
     } else if (spec.type === 'string' && typeof value === 'boolean') {
-      issues.push({ path, at: 'value', message: `expected a value, got ${quote(value)}` });
+      issues.push({ path, at: 'value', message: `expected a value, got ${quoteValue(value)}` });
     }
   }
   return issues;

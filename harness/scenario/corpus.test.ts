@@ -72,7 +72,7 @@ describe('malformed scenarios', () => {
 
   it('refuses a document that is not a mapping', () => {
     expect(errorOf(() => parseScenario('- a\n- b\n', { file: 'x.yaml' })).lines).toEqual([
-      'x.yaml:1:1: expected a mapping of scenario fields (name, containers, phases ...), got ["a","b"] (object)',
+      'x.yaml:1:1: expected a mapping of scenario fields (name, containers, phases ...), got ["a","b"] (list)',
     ]);
   });
 

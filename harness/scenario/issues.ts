@@ -3,7 +3,7 @@
  * issue with a position, the dotted path of the offending node and a message quoting the
  * value; all of them are thrown together as one ScenarioError, before anything is created.
  */
-import { UsageError } from '../errors.js';
+import { quote, UsageError } from '../errors.js';
 
 /** Where an issue points: a position in the file, or a command-line flag. */
 export type IssueOrigin =
@@ -58,4 +58,15 @@ export class ScenarioError extends UsageError {
     this.issues = normalized;
     this.lines = lines;
   }
+}
+
+/**
+ * Quotes a value from a YAML document in its YAML terms: `"lots"`, `2.5 (number)`,
+ * `[1] (list)`, `{"a":1} (mapping)`, `nothing (empty value)` for a bare `key:`.
+ */
+export function quoteValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing (empty value)';
+  if (Array.isArray(value)) return `${JSON.stringify(value)} (list)`;
+  if (typeof value === 'object') return `${JSON.stringify(value)} (mapping)`;
+  return quote(value);
 }

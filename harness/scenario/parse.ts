@@ -6,10 +6,9 @@
  * Validating per cell is what catches a sweep value that is fine as a string but wrong for
  * its field (`io.max.wbps: fast`); findings are mapped back to where the value is written.
  */
-import { quote } from '../errors.js';
 import { type CellDraft, draftCells } from './cells.js';
 import { crossChecks, type WorkloadParamSpecs } from './checks.js';
-import { type IssueOrigin, ScenarioError, type ScenarioIssue } from './issues.js';
+import { type IssueOrigin, quoteValue, ScenarioError, type ScenarioIssue } from './issues.js';
 import { type AppliedFlag, applyFlags, type ScenarioOverrides } from './overrides.js';
 import { isUnder, joinPath, setIn } from './paths.js';
 import { phaseWarnings, resolveCell, resolvePhases } from './resolve.js';
@@ -93,7 +92,7 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
       {
         origin: originOf(source, []),
         path: '',
-        message: `expected a mapping of scenario fields (name, containers, phases ...), got ${quote(raw)}`,
+        message: `expected a mapping of scenario fields (name, containers, phases ...), got ${quoteValue(raw)}`,
       },
     ]);
   }

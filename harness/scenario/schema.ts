@@ -9,8 +9,8 @@
  * are user-facing documentation.
  */
 import { z } from 'zod';
-import { quote } from '../errors.js';
 import { parseDurationMs } from '../units.js';
+import { quoteValue } from './issues.js';
 
 /** Container, phase and cell names end up in cgroup names and file names (DESIGN rule 2). */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
@@ -26,29 +26,31 @@ export const ARRIVALS = ['uniform', 'poisson'] as const;
 export type Arrivals = (typeof ARRIVALS)[number];
 
 const name = (what: string) =>
-  z.string({ error: (iss) => `expected a ${what} name, got ${quote(iss.input)}` }).regex(NAME_PATTERN, {
-    error: (iss) => `expected a ${what} name matching [a-z0-9][a-z0-9_-]*, got ${quote(iss.input)}`,
+  z.string({ error: (iss) => `expected a ${what} name, got ${quoteValue(iss.input)}` }).regex(NAME_PATTERN, {
+    error: (iss) => `expected a ${what} name matching [a-z0-9][a-z0-9_-]*, got ${quoteValue(iss.input)}`,
   });
 
 const DURATION_HINT = 'a duration such as 500ms, 10s or 2m';
 
 /** A duration as a string with a unit, or a bare number of seconds. */
 const duration = z
-  .union([z.string(), z.number()], { error: (iss) => `expected ${DURATION_HINT}, got ${quote(iss.input)}` })
+  .union([z.string(), z.number()], {
+    error: (iss) => `expected ${DURATION_HINT}, got ${quoteValue(iss.input)}`,
+  })
   .superRefine((value, ctx) => {
     try {
       parseDurationMs(String(value));
     } catch {
       ctx.addIssue({
         code: 'custom',
-        message: `expected ${DURATION_HINT}, got ${quote(value)}`,
+        message: `expected ${DURATION_HINT}, got ${quoteValue(value)}`,
         input: value,
       });
     }
   });
 
 export const scalarSchema = z.union([z.string(), z.number(), z.boolean()], {
-  error: (iss) => `expected a string, number or boolean, got ${quote(iss.input)}`,
+  error: (iss) => `expected a string, number or boolean, got ${quoteValue(iss.input)}`,
 });
 export type Scalar = z.infer<typeof scalarSchema>;
 
@@ -79,7 +81,7 @@ export const limitsSchema = z
   .record(
     z.string(),
     z.union([z.string(), z.number()], {
-      error: (iss) => `expected a limit value (string or number), got ${quote(iss.input)}`,
+      error: (iss) => `expected a limit value (string or number), got ${quoteValue(iss.input)}`,
     }),
   )
   .describe(
@@ -102,7 +104,7 @@ const containerSchema = z
     params: z
       .record(
         z.string().regex(PARAM_PATTERN, {
-          error: (iss) => `expected a parameter name matching [a-z][a-z0-9-]*, got ${quote(iss.input)}`,
+          error: (iss) => `expected a parameter name matching [a-z][a-z0-9-]*, got ${quoteValue(iss.input)}`,
         }),
         scalarSchema,
       )
@@ -111,12 +113,12 @@ const containerSchema = z
     limits: limitsSchema.default({}),
     ioPath: z
       .string()
-      .startsWith('/', { error: (iss) => `expected an absolute path, got ${quote(iss.input)}` })
+      .startsWith('/', { error: (iss) => `expected an absolute path, got ${quoteValue(iss.input)}` })
       .optional()
       .describe("Path whose block device io.max and io.weight apply to (default: the container's data dir)."),
     cpuset: z
       .union([z.string(), z.number()], {
-        error: (iss) => `expected a CPU list such as 0, 0-1 or 0,2-3, got ${quote(iss.input)}`,
+        error: (iss) => `expected a CPU list such as 0, 0-1 or 0,2-3, got ${quoteValue(iss.input)}`,
       })
       .optional()
       .describe('CPUs the container may use; same as limits cpuset.cpus.'),

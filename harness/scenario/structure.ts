@@ -3,7 +3,7 @@
  * messages that quote the bad value ("expected an integer, got 2.5 (number)").
  */
 import type { z } from 'zod';
-import { quote } from '../errors.js';
+import { quoteValue } from './issues.js';
 import { fieldsAt } from './paths.js';
 import { type ScenarioData, scenarioSchema } from './schema.js';
 import type { PathSegment } from './source.js';
@@ -33,17 +33,17 @@ function messageFor(iss: z.core.$ZodRawIssue): string | undefined {
       const expected = EXPECTED[iss.expected] ?? iss.expected;
       return iss.input === undefined
         ? `required: expected ${expected}`
-        : `expected ${expected}, got ${quote(iss.input)}`;
+        : `expected ${expected}, got ${quoteValue(iss.input)}`;
     }
     case 'invalid_value':
-      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, got ${quote(iss.input)}`;
+      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, got ${quoteValue(iss.input)}`;
     case 'too_small':
       if (iss.origin === 'array')
         return `expected at least ${iss.minimum} item${iss.minimum === 1 ? '' : 's'}`;
-      if (iss.origin === 'string') return `expected a non-empty string, got ${quote(iss.input)}`;
-      return `expected a number ${iss.inclusive ? '>=' : '>'} ${iss.minimum}, got ${quote(iss.input)}`;
+      if (iss.origin === 'string') return `expected a non-empty string, got ${quoteValue(iss.input)}`;
+      return `expected a number ${iss.inclusive ? '>=' : '>'} ${iss.minimum}, got ${quoteValue(iss.input)}`;
     case 'too_big':
-      return `expected a number ${iss.inclusive ? '<=' : '<'} ${iss.maximum}, got ${quote(iss.input)}`;
+      return `expected a number ${iss.inclusive ? '<=' : '<'} ${iss.maximum}, got ${quoteValue(iss.input)}`;
     default:
       return undefined;
   }
@@ -56,7 +56,7 @@ function convert(issue: z.core.$ZodIssue): DataIssue[] {
     return issue.keys.map((key) => ({
       path: [...path, key],
       at: 'key',
-      message: `unknown field ${quote(key)}: expected one of ${allowed}`,
+      message: `unknown field ${quoteValue(key)}: expected one of ${allowed}`,
     }));
   }
   if (issue.code === 'invalid_key') {
