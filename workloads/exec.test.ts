@@ -12,7 +12,8 @@ import { ensureBuilt, type Json, MAIN_JS, REPO } from './test/helpers.js';
 const CLI = join(REPO, 'dist/harness/cli.js');
 const MiB = 1024 * 1024;
 const hasExec =
-  process.getuid?.() === 0 && spawnSync(process.execPath, [CLI, 'exec', '--help'], { stdio: 'ignore' }).status === 0;
+  process.getuid?.() === 0 &&
+  spawnSync(process.execPath, [CLI, 'exec', '--help'], { stdio: 'ignore' }).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'isobench-exec-'));
 chmodSync(dir, 0o755);
 
@@ -31,7 +32,11 @@ interface ExecResult {
 }
 
 /** Runs `isobench exec --limit ... -- node main.js workload NAME ARGS` and returns its JSON and the workload's lines. */
-async function execWorkload(name: string, args: string[], limits: string[] = []): Promise<{ exec: ExecResult; lines: Json[] }> {
+async function execWorkload(
+  name: string,
+  args: string[],
+  limits: string[] = [],
+): Promise<{ exec: ExecResult; lines: Json[] }> {
   const jsonFile = join(dir, `${name}-${Date.now()}.json`);
   const argv = [CLI, 'exec', '--name', `wl-${name}`, '--json-file', jsonFile];
   for (const limit of limits) argv.push('--limit', limit);
@@ -66,8 +71,26 @@ describe.skipIf(!hasExec)('workloads under isobench exec (needs root and the exe
     const dataDir = join(dir, 'sqlite');
     // First run populates; compare two measured runs on the populated database.
     await execWorkload('db', ['--data-dir', dataDir, '--rows', '5000', '--duration', '100ms']);
-    const few = await execWorkload('db', ['--data-dir', dataDir, '--rows', '5000', '--rate', '20', '--duration', '1s']);
-    const many = await execWorkload('db', ['--data-dir', dataDir, '--rows', '5000', '--rate', '200', '--duration', '1s']);
+    const few = await execWorkload('db', [
+      '--data-dir',
+      dataDir,
+      '--rows',
+      '5000',
+      '--rate',
+      '20',
+      '--duration',
+      '1s',
+    ]);
+    const many = await execWorkload('db', [
+      '--data-dir',
+      dataDir,
+      '--rows',
+      '5000',
+      '--rate',
+      '200',
+      '--duration',
+      '1s',
+    ]);
     const fewCommits = metricsOf(few.lines).commits as number;
     const manyCommits = metricsOf(many.lines).commits as number;
     expect(manyCommits).toBeGreaterThan(3 * fewCommits);
@@ -76,16 +99,21 @@ describe.skipIf(!hasExec)('workloads under isobench exec (needs root and the exe
   });
 
   it('memory bomb: memory.max ends it with an OOM kill', async () => {
-    const { exec } = await execWorkload('memory', ['--mode', 'bomb', '--rate', '512MiB/s', '--duration', '20s'], [
-      'memory.max=128M',
-      'memory.swap.max=0',
-    ]);
+    const { exec } = await execWorkload(
+      'memory',
+      ['--mode', 'bomb', '--rate', '512MiB/s', '--duration', '20s'],
+      ['memory.max=128M', 'memory.swap.max=0'],
+    );
     expect(exec.oomKilled).toBe(true);
     expect(exec.stats.oomKills).toBeGreaterThanOrEqual(1);
   });
 
   it('fork bomb: pids.max makes spawns fail with EAGAIN, counted, not fatal', async () => {
-    const { exec, lines } = await execWorkload('fork', ['--max', '1000', '--duration', '2s'], ['pids.max=32']);
+    const { exec, lines } = await execWorkload(
+      'fork',
+      ['--max', '1000', '--duration', '2s'],
+      ['pids.max=32'],
+    );
     expect(exec.exitCode).toBe(0);
     const metrics = metricsOf(lines);
     expect(metrics.failedEagain as number).toBeGreaterThan(0);
