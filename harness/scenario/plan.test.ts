@@ -74,6 +74,7 @@ describe('planRun', () => {
     expect(planRun(twoCells).seed).toBe(planRun(twoCells).seed);
     const pinned = parseScenario(miniScenario('seed: 1234\n'), { file: 'x.yaml' });
     expect(planRun(pinned).seed).toBe(1234);
+    expect(planRun(pinned, { seed: 5 }).seed).toBe(1234);
   });
 
   it('shards by index modulo N, and the shards partition the run', () => {

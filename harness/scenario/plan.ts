@@ -54,9 +54,10 @@ export interface RunPlan {
 export interface PlanOptions {
   shard?: Shard;
   /**
-   * Seed of the order shuffle. The runner should pass a fresh one per run (and record it)
-   * unless the scenario pins `seed`; without either, a seed derived from the scenario name
-   * keeps `isobench validate` deterministic.
+   * Seed of the order shuffle when the scenario does not pin one (`seed:` in the file, or
+   * `--set seed=N`, wins). The runner should pass a fresh one per run; the plan records the
+   * seed used. Without either, a seed derived from the scenario name keeps
+   * `isobench validate` deterministic.
    */
   seed?: number;
 }
@@ -110,7 +111,7 @@ function containersOf(cell: CellSpec, phase: PhaseSpec): ContainerSpec[] {
 }
 
 export function planRun(scenario: Scenario, opts: PlanOptions = {}): RunPlan {
-  const seed = (opts.seed ?? scenario.seed ?? seedFromString(scenario.name)) >>> 0;
+  const seed = (scenario.seed ?? opts.seed ?? seedFromString(scenario.name)) >>> 0;
   const units: Unit[] = scenario.cells.flatMap((cell) =>
     scenario.phases.map((phase) => ({ cell, phase, key: `${cell.id}-${phase.name}` })),
   );
