@@ -60,8 +60,8 @@ describe('runLoad (open loop)', () => {
     // which only the corrected figure counts): 10 < 1% of 2000, so the uncorrected p99 misses
     // the stall entirely while its max still shows it. (With more connections than 1% of the
     // requests the uncorrected p99 would see it too — this is a property of the pool size.)
+    // (No absolute bound: on a loaded 2-core host the post-stall burst alone can take ~100 ms.)
     expect(r.uncorrectedLatencyUs.max).toBeGreaterThanOrEqual(300_000);
-    expect(r.uncorrectedLatencyUs.p99).toBeLessThan(100_000);
     expect(r.uncorrectedLatencyUs.p99 * 3).toBeLessThan(r.latencyUs.p99);
   });
 
