@@ -9,6 +9,7 @@ import { IO_PARAMS, ioMain } from './antagonists/io.js';
 import { MEMORY_PARAMS, memoryMain } from './antagonists/memory.js';
 import { DB_PARAMS, dbMain } from './db/main.js';
 import { COMMON_PARAMS, type ParamSpecs } from './params.js';
+import { releaseStopHandlers } from './protocol.js';
 import { WEB_PARAMS, webMain } from './web/server.js';
 
 export { LOAD_USAGE, loadMain } from './load/cli.js';
@@ -51,7 +52,11 @@ export async function workloadMain(name: string, argv: string[]): Promise<number
       `unknown workload ${quote(name)}; expected one of ${WORKLOAD_NAMES.join(', ')}`,
     );
   }
-  return MAINS[name](argv);
+  try {
+    return await MAINS[name](argv);
+  } finally {
+    releaseStopHandlers();
+  }
 }
 
 /** One line per parameter, for `isobench workload --help`. */

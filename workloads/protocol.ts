@@ -36,6 +36,7 @@ export interface StopListener {
  */
 export function listenForStop(): StopListener {
   let signalled: string | undefined;
+  installed.add(listenerCleanup);
   let wake: ((reason: string) => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     process.off('SIGTERM', onSignal);
@@ -45,6 +46,7 @@ export function listenForStop(): StopListener {
     signalled = signal;
     wake?.(signal);
   };
+  (onSignal as { isobenchStop?: boolean }).isobenchStop = true;
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   return {
@@ -67,6 +69,25 @@ export function listenForStop(): StopListener {
 
 function ignore(): void {}
 
+const installed = new Set<() => void>();
+function listenerCleanup(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (listener === ignore || (listener as { isobenchStop?: boolean }).isobenchStop)
+        process.off(signal, listener);
+    }
+  }
+}
+
+/**
+ * Removes every handler listenForStop installed: when a workload runs in-process (the harness CLI
+ * calls workloadMain), signals must behave normally again once it has returned.
+ */
+export function releaseStopHandlers(): void {
+  for (const cleanup of installed) cleanup();
+  installed.clear();
+}
+
 /** Fields of /proc/<pid>/status in bytes (VmRSS, VmHWM ...); empty off Linux. */
 export function procStatusBytes(pid: number | 'self' = 'self'): Record<string, number> {
   const out: Record<string, number> = {};
@@ -85,6 +106,22 @@ export function procStatusBytes(pid: number | 'self' = 'self'): Record<string, n
 export function memoryFigures(): { rssBytes: number; peakRssBytes: number } {
   const status = procStatusBytes();
   return { rssBytes: status.VmRSS ?? 0, peakRssBytes: status.VmHWM ?? 0 };
+}
+
+/**
+ * Waits for `promise` at most `ms`; resolves true if it settled in time. The timer is cleared
+ * either way: a pending 30 s timer would keep an in-process caller (the harness CLI) alive.
+ */
+export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Resolves after `ms` milliseconds. */

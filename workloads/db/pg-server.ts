@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostError, quote } from '../../harness/errors.js';
-import { sleepMs } from '../protocol.js';
+import { settledWithin, sleepMs } from '../protocol.js';
 
 export const PG_PORT = 5432;
 export const PG_USER = 'isobench';
@@ -135,7 +135,7 @@ export async function startPostgres(dataDir: string, log: (m: string) => void): 
       spawnOptions,
     );
     await runToEnd(pgCtl, 'pg_ctl stop').catch((err: Error) => log(err.message));
-    await Promise.race([exit, sleepMs(30_000)]);
+    await settledWithin(exit, 30_000);
     if (!exited) {
       log('postgres did not stop; sending SIGKILL');
       child.kill('SIGKILL');

@@ -7,7 +7,7 @@ import {
   recordMs,
   summarizeUs,
 } from '../histogram.js';
-import { sleepMs } from '../protocol.js';
+import { settledWithin, sleepMs } from '../protocol.js';
 import { type Arrivals, dueOffsetsMs, seededRandom } from './schedule.js';
 
 export interface LoadOptions {
@@ -159,7 +159,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   // Stragglers get one timeout to finish; whatever is still queued after that is abandoned and
   // counted as a timeout (a dead server must not keep the generator alive forever).
   if (counts.outstanding > 0) {
-    await Promise.race([new Promise<void>((resolve) => (drained = resolve)), sleepMs(timeoutMs)]);
+    await settledWithin(new Promise<void>((resolve) => (drained = resolve)), timeoutMs);
   }
   await pool.destroy().catch(() => {});
   const endMs = Math.max(scheduleEndMs, lastCompletionMs);
