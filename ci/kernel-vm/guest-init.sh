@@ -17,7 +17,13 @@ START_UPTIME=
 exec </dev/null >/dev/console 2>&1 || true
 
 log() { echo "isobench-guest: $*" >&2; }
-debug() { if [ "$VERBOSE" = 1 ]; then log "$*"; fi; }
+debug() {
+	if [ "$VERBOSE" = 1 ]; then
+		local up _
+		read -r up _ </proc/uptime 2>/dev/null
+		log "[${up:-?}] $*"
+	fi
+}
 
 poweroff_now() {
 	sync
@@ -121,12 +127,6 @@ fi
 # Network: loopback only (servers in the product listen on 127.0.0.1).
 if command -v ip >/dev/null; then ip link set lo up; else /bin/busybox ip link set lo up; fi
 hostname isobench-vm 2>/dev/null || echo isobench-vm >/proc/sys/kernel/hostname
-
-# Modules the command may need that were not in the initramfs (only works
-# when /lib/modules/<version> of the booted kernel exists in the host root).
-if [ -d "/lib/modules/$(uname -r)" ]; then
-	for m in veth; do modprobe -q "$m" 2>/dev/null || true; done
-fi
 
 cd "$PROJECT_DIR" || fatal "cd $PROJECT_DIR"
 read -r CMD_UPTIME _ </proc/uptime
