@@ -2,10 +2,10 @@
  * Checks only a pure cgroup v2 host can answer; run inside the VM by `npm run test:v2`
  * (ci/kernel-vm), next to the mode-agnostic isolation suite.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { detectCgroups } from './cgroup/detect.js';
 import { openDriver } from './cgroup/index.js';
 import { startContainer } from './container/spawn.js';
@@ -14,23 +14,42 @@ import { CLI, execJson, itWhen, leftoverCgroups, missingRoot } from './testing/s
 
 const root = missingRoot();
 const host = root ? null : detectCgroups();
-const missing = root ?? (host?.mode === 'v2' ? null : `not a cgroup v2 host (mode ${host?.mode}); run npm run test:v2`);
+const missing =
+  root ?? (host?.mode === 'v2' ? null : `not a cgroup v2 host (mode ${host?.mode}); run npm run test:v2`);
 const test = itWhen(missing);
 const CG = host?.unified?.mountPoint ?? '/sys/fs/cgroup';
 const PARENT = join(CG, 'v2test-parent');
 
 function events(dir: string): Record<string, string> {
-  return Object.fromEntries(readFileSync(join(dir, 'cgroup.events'), 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string]));
+  return Object.fromEntries(
+    readFileSync(join(dir, 'cgroup.events'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string]),
+  );
 }
 
+// A delegating administrator makes controllers available to a subtree; isobench itself only ever
+// enables them in the parent it was given (or runs in).
+const DELEGATE = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
+let enabledByTest: string[] = [];
+
 describe('cgroup v2 only', () => {
+  beforeAll(() => {
+    if (missing) return;
+    const file = join(CG, 'cgroup.subtree_control');
+    const have = readFileSync(file, 'utf8').trim().split(' ');
+    enabledByTest = DELEGATE.filter((c) => !have.includes(c));
+    for (const c of enabledByTest) writeFileSync(file, `+${c}`);
+  });
+
   test('the host shows the v2 controllers isobench uses', () => {
     const ctrls = readFileSync(join(CG, 'cgroup.controllers'), 'utf8').trim().split(' ');
     process.stdout.write(`cgroup.controllers: ${ctrls.join(' ')}\n`);
     for (const c of ['cpuset', 'cpu', 'io', 'memory', 'pids']) expect(ctrls).toContain(c);
   });
 
-  test('nesting below isobench\'s own non-root cgroup obeys the no-internal-process rule', async () => {
+  test("nesting below isobench's own non-root cgroup obeys the no-internal-process rule", async () => {
     mkdirSync(PARENT);
     try {
       // isobench starts inside PARENT, which therefore has a process: it must move itself into a
@@ -73,7 +92,13 @@ describe('cgroup v2 only', () => {
     const stranger = execa('sleep', ['30'], { reject: false });
     try {
       writeFileSync(join(PARENT, 'cgroup.procs'), String(stranger.pid));
-      const r = await execa('node', [CLI, 'exec', '--cgroup-parent', '/v2test-parent', '--', 'true'], { reject: false });
+      const r = await execa(
+        'node',
+        [CLI, 'exec', '--cgroup-parent', '/v2test-parent', '--limit', 'memory.max=64MiB', '--', 'true'],
+        {
+          reject: false,
+        },
+      );
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toMatch(/holds processes isobench did not start \(\d+/);
       expect(readdirSync(PARENT).filter((d) => d.startsWith('isobench-'))).toEqual([]);
@@ -91,7 +116,10 @@ describe('cgroup v2 only', () => {
     try {
       const h = await driver.create('oomv2');
       await driver.apply(h, { 'memory.max': 64 * 1024 * 1024, 'memory.swap.max': 0 }, null);
-      const c = startContainer(driver, h, { command: ['node', '-e', 'const a=[];for(;;)a.push(Buffer.alloc(8<<20,1))'], stdio: 'ignore' });
+      const c = startContainer(driver, h, {
+        command: ['node', '-e', 'const a=[];for(;;)a.push(Buffer.alloc(8<<20,1))'],
+        stdio: 'ignore',
+      });
       const exit = await c.exited;
       expect(exit.signal).toBe('SIGKILL');
       const dir = h.dirs.unified as string;
@@ -108,7 +136,10 @@ describe('cgroup v2 only', () => {
   });
 
   test('per-cgroup PSI is read: a CPU-throttled container shows cpu pressure', async () => {
-    const { json } = await execJson(['--name', 'psi', '--limit', 'cpu.max=10000 100000'], ['timeout', '2', 'sh', '-c', 'while :; do :; done']);
+    const { json } = await execJson(
+      ['--name', 'psi', '--limit', 'cpu.max=10000 100000'],
+      ['timeout', '2', 'sh', '-c', 'while :; do :; done'],
+    );
     expect(json?.stats.psi).not.toBeNull();
     expect(json?.stats.psi?.cpu?.someTotalUs).toBeGreaterThan(0);
     expect(json?.stats.psi?.memory).not.toBeNull();
@@ -116,6 +147,8 @@ describe('cgroup v2 only', () => {
   });
 
   afterAll(() => {
-    if (!missing) expect(leftoverCgroups()).toEqual([]);
+    if (missing) return;
+    for (const c of enabledByTest.reverse()) writeFileSync(join(CG, 'cgroup.subtree_control'), `-${c}`);
+    expect(leftoverCgroups()).toEqual([]);
   });
 });

@@ -3,12 +3,15 @@
  * split, IO throttle, pids), namespaces, exit statuses, bad input, teardown. The same file runs on
  * this host (hybrid v1) and inside the cgroup v2 VM (ci/kernel-vm), so assertions are in v2 terms.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect } from 'vitest';
 import { detectCgroups } from './cgroup/detect.js';
 import { openDriver } from './cgroup/index.js';
+import { pidsIn } from './cgroup/teardown.js';
+import { scanCgroups } from './cleanup.js';
 import { startContainer } from './container/spawn.js';
 
 import { Registry, stateDir } from './teardown/registry.js';
@@ -119,17 +122,37 @@ describe(`isolation layer (${mode})`, () => {
   });
 
   test('cpu.weight 100 vs 400 on one CPU splits CPU time near 1:4', async () => {
-    const hog = ['timeout', '4', 'sh', '-c', 'while :; do :; done'];
-    const [low, high] = await Promise.all([
-      execJson(['--name', 'w100', '--limit', 'cpu.weight=100', '--limit', 'cpuset.cpus=0'], hog),
-      execJson(['--name', 'w400', '--limit', 'cpu.weight=400', '--limit', 'cpuset.cpus=0'], hog),
-    ]);
-    const lowUs = low.json?.stats.cpuUsageUs ?? 0;
-    const highUs = high.json?.stats.cpuUsageUs ?? 0;
-    expect(lowUs).toBeGreaterThan(0);
-    const ratio = highUs / lowUs;
-    expect(ratio, `w400 ${highUs} µs / w100 ${lowUs} µs`).toBeGreaterThanOrEqual(3);
-    expect(ratio).toBeLessThanOrEqual(5.5);
+    // Both hogs wait at a barrier until both containers exist, so that they compete for the whole
+    // run (container start-up takes seconds under emulation and differs between the two).
+    const dir = mkdtempSync(join(tmpdir(), 'isobench-barrier-'));
+    const go = join(dir, 'go');
+    const hog = [
+      'sh',
+      '-c',
+      `while [ ! -e ${go} ]; do sleep 0.02; done; exec timeout 4 sh -c 'while :; do :; done'`,
+    ];
+    try {
+      const runs = Promise.all([
+        execJson(['--name', 'w100', '--limit', 'cpu.weight=100', '--limit', 'cpuset.cpus=0'], hog),
+        execJson(['--name', 'w400', '--limit', 'cpu.weight=400', '--limit', 'cpuset.cpus=0'], hog),
+      ]);
+      await waitFor(async () => {
+        const ids = [...scanCgroups().entries()].filter(([id]) => /-w(100|400)$/.test(id));
+        if (ids.length < 2) return false;
+        const counts = await Promise.all(ids.map(([, d]) => pidsIn(d[0] as string)));
+        return counts.every((p) => p.length >= 3); // outer init, init, sh
+      });
+      writeFileSync(go, '');
+      const [low, high] = await runs;
+      const lowUs = low.json?.stats.cpuUsageUs ?? 0;
+      const highUs = high.json?.stats.cpuUsageUs ?? 0;
+      expect(lowUs).toBeGreaterThan(0);
+      const ratio = highUs / lowUs;
+      expect(ratio, `w400 ${highUs} µs / w100 ${lowUs} µs`).toBeGreaterThanOrEqual(3);
+      expect(ratio).toBeLessThanOrEqual(5.5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('cpu.max 20000/100000 is enforced as throttling', async () => {
@@ -149,12 +172,16 @@ describe(`isolation layer (${mode})`, () => {
     try {
       const { proc, json } = await execJson(
         ['--name', 'iomax', '--io-path', dir, '--limit', 'io.max.wbps=10MiB'],
-        ['dd', 'if=/dev/zero', `of=${join(dir, 'f')}`, 'bs=1M', 'count=30', 'oflag=direct', 'status=none'],
+        ['dd', 'if=/dev/zero', `of=${join(dir, 'f')}`, 'bs=1M', 'count=30', 'oflag=direct'],
       );
       expect(proc.exitCode, proc.stderr).toBe(0);
-      const bytes = json?.stats.ioWriteBytes ?? 0;
-      expect(bytes).toBeGreaterThanOrEqual(30 * MiB);
-      const rate = bytes / ((json?.durationMs ?? 1) / 1000);
+      // The kernel's count of bytes written must cover what dd wrote ...
+      expect(json?.stats.ioWriteBytes ?? 0).toBeGreaterThanOrEqual(30 * MiB);
+      // ... and the rate is dd's own (bytes over the seconds its writes took), which leaves out
+      // container start-up (seconds under emulation): "31457280 bytes (...) copied, 3.0 s, 10.5 MB/s".
+      const m = /^(\d+) bytes .* copied, ([\d.]+) s,/m.exec(proc.stderr);
+      expect(m, proc.stderr).not.toBeNull();
+      const rate = Number(m?.[1]) / Number(m?.[2]);
       expect(rate / (10 * MiB)).toBeGreaterThan(0.85);
       expect(rate / (10 * MiB)).toBeLessThan(1.15);
     } finally {
@@ -263,8 +290,6 @@ describe(`isolation layer (${mode})`, () => {
     let pids: number[] = [];
     for (let i = 0; i < 200 && pids.length < 3; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      const { scanCgroups } = await import('./cleanup.js');
-      const { pidsIn } = await import('./cgroup/teardown.js');
       for (const [id, d] of scanCgroups()) {
         if (!id.endsWith('-killed')) continue;
         dirs = d;
@@ -291,7 +316,10 @@ describe(`isolation layer (${mode})`, () => {
     try {
       const h = await driver.create('killtree');
       // setsid: a child in its own session escapes process-group kills, not the cgroup.
-      const c = startContainer(driver, h, { command: ['sh', '-c', 'setsid sleep 300 & sleep 300 & wait'], stdio: 'ignore' });
+      const c = startContainer(driver, h, {
+        command: ['sh', '-c', 'setsid sleep 300 & sleep 300 & wait'],
+        stdio: 'ignore',
+      });
       let pids: number[] = [];
       for (let i = 0; i < 200 && pids.length < 5; i++) {
         await new Promise((r) => setTimeout(r, 20));
@@ -314,6 +342,14 @@ describe(`isolation layer (${mode})`, () => {
     if (!missing) expect(leftoverCgroups()).toEqual([]);
   });
 });
+
+async function waitFor(cond: () => Promise<boolean>, tries = 1200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('condition not reached');
+}
 
 function readdirSafe(dir: string): string[] {
   try {
