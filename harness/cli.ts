@@ -7,12 +7,14 @@ import {
   LOAD_USAGE,
   loadMain,
   WORKLOAD_NAMES,
+  WORKLOAD_PARAMS,
   workloadMain,
 } from '../workloads/index.js';
 import { cleanupMain } from './cleanup.js';
 import { IsobenchError } from './errors.js';
 import { execMain } from './exec.js';
 import { LIMIT_KEYS } from './limits.js';
+import { validateMain } from './scenario/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -60,6 +62,21 @@ export function buildProgram(): Command {
     .option('--json', 'print what was found as JSON')
     .action(async (opts) => {
       process.exitCode = await cleanupMain(opts);
+    });
+
+  program
+    .command('validate')
+    .description(
+      'check a scenario file (syntax, types, limits, workloads) and print its plan, without running it',
+    )
+    .argument('[file]', 'scenario file', 'scenarios/web-vs-db.yaml')
+    .option('--set <path=value>', 'override any scenario field by its dotted path, repeatable', collect)
+    .option('--duration <d>', 'measured duration of each trial')
+    .option('--warmup <d>', 'warm-up of each trial')
+    .option('--repetitions <n>', 'repetitions of each cell and phase')
+    .option('--shard <i/n>', 'only the I-th of N shares of the planned trials')
+    .action(async (file: string, o) => {
+      process.exitCode = await validateMain(file, { ...o, workloadParams: WORKLOAD_PARAMS });
     });
 
   program
