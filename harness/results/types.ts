@@ -1,0 +1,191 @@
+/**
+ * The results contract: what `isobench run` writes and what analysis, compare and reports read.
+ * results.json is versioned by `schemaVersion`; its JSON Schema is `results.schema.json` beside
+ * this file. trials.jsonl holds one `TrialRecord` per line, appended as each trial ends.
+ *
+ * Units are in the names (Us = microseconds, Bytes, Hz). A figure that could not be measured is
+ * null, never 0.
+ */
+import type { AppliedLimits, CgroupStats, Psi } from '../cgroup/driver.js';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Headline metrics of one container in one trial. Web: from the load generator; db: from the workload. */
+export interface TrialMetrics {
+  /** Coordinated-omission-corrected latency (from due time), web. */
+  latencyP50Us?: number | null;
+  latencyP90Us?: number | null;
+  latencyP99Us?: number | null;
+  latencyP999Us?: number | null;
+  latencyMaxUs?: number | null;
+  /** Completed requests per second, web. */
+  throughputRps?: number | null;
+  /** Uncorrected (from send) p99, kept for comparison with closed-loop tools. */
+  uncorrectedP99Us?: number | null;
+  /** Database commit latency and transaction rate. */
+  commitP50Us?: number | null;
+  commitP99Us?: number | null;
+  commitP999Us?: number | null;
+  txnPerSec?: number | null;
+}
+
+export type MetricName = keyof TrialMetrics;
+
+/** Which direction is worse, for slowdown and compare verdicts. */
+export const HIGHER_IS_WORSE: Record<MetricName, boolean> = {
+  latencyP50Us: true,
+  latencyP90Us: true,
+  latencyP99Us: true,
+  latencyP999Us: true,
+  latencyMaxUs: true,
+  throughputRps: false,
+  uncorrectedP99Us: true,
+  commitP50Us: true,
+  commitP99Us: true,
+  commitP999Us: true,
+  txnPerSec: false,
+};
+
+/** cgroup figures over a trial's measured window (counters as differences, peaks as peaks). */
+export interface CgroupWindow {
+  cpuUsageUs: number | null;
+  cpuThrottledUs: number | null;
+  memoryPeakBytes: number | null;
+  oomKills: number | null;
+  ioReadBytes: number | null;
+  ioWriteBytes: number | null;
+  ioReadOps: number | null;
+  ioWriteOps: number | null;
+  pidsPeak: number | null;
+  psi: { cpu: Psi | null; memory: Psi | null; io: Psi | null } | null;
+}
+
+export interface TrialContainer {
+  name: string;
+  workload: string;
+  limits: { requested: Record<string, string>; applied: AppliedLimits };
+  cgroupPath: string;
+  /** How the container ended: the workload's own exit after SIGTERM, or a crash / OOM kill. */
+  exit: { exitCode: number | null; signal: string | null; oomKilled: boolean } | null;
+  /** The workload's ready line and final metrics line, as printed (histograms encoded). */
+  ready: Record<string, unknown> | null;
+  final: Record<string, unknown> | null;
+  /** The load generator's result for served workloads (LoadResult of workloads/load). */
+  load: Record<string, unknown> | null;
+  metrics: TrialMetrics;
+  /** Encoded HDR histograms (hdr-histogram-js compressed base64, µs) to merge across trials. */
+  histograms: { latencyUs?: string; commitLatencyUs?: string };
+  cgroup: CgroupWindow;
+}
+
+interface TrialBase {
+  id: string;
+  index: number;
+  repetition: number;
+  cell: { id: string; name: string; settings: Record<string, string | number | boolean> };
+  phase: { name: string; kind: 'solo' | 'colocated'; containers: string[] };
+  startedAt: string;
+  durationMs: number;
+  /** CPU used on the host outside this trial's cgroups during the measured window (µs), or null. */
+  foreignCpuUs: number | null;
+  containers: TrialContainer[];
+}
+
+/** A trial is data either way: a failed one is shown in reports (DNR with its reason). */
+export type TrialRecord =
+  | (TrialBase & { status: 'ok' })
+  | (TrialBase & { status: 'failed'; reason: string; failedContainer: string | null });
+
+/** A figure across the trials of one cell and phase: median with a 95% bootstrap interval. */
+export interface Estimate {
+  median: number | null;
+  low: number | null;
+  high: number | null;
+  /** Trials that gave a value. */
+  n: number;
+}
+
+export interface PhaseSummary {
+  phase: string;
+  trials: number;
+  failed: number;
+  failures: { trial: string; reason: string }[];
+  metrics: Partial<Record<MetricName, Estimate>>;
+  /** Percentiles from the trials' merged histograms (never averaged percentiles). */
+  merged: { latencyUs?: MergedPercentiles; commitLatencyUs?: MergedPercentiles };
+  cgroup: Partial<Record<keyof Omit<CgroupWindow, 'psi'> | 'psiCpuSomeUs' | 'psiMemorySomeUs' | 'psiMemoryFullUs' | 'psiIoSomeUs' | 'psiIoFullUs', Estimate>>;
+}
+
+export interface MergedPercentiles {
+  count: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+}
+
+export interface ContainerCellResult {
+  solo: PhaseSummary | null;
+  colocated: PhaseSummary | null;
+  /** colocated / solo of each metric (for throughput, < 1 means slower), with bootstrap intervals. */
+  slowdown: Partial<Record<MetricName, Estimate>> | null;
+}
+
+export interface CellResult {
+  id: string;
+  name: string;
+  settings: Record<string, string | number | boolean>;
+  containers: Record<string, ContainerCellResult>;
+}
+
+export interface HostFingerprint {
+  hostname: string;
+  kernel: string;
+  distribution: string;
+  cpu: { model: string; cores: number; threads: number; mhz: number | null };
+  memoryBytes: number;
+  swapBytes: number;
+  disks: { name: string; model: string | null; sizeBytes: number | null; rotational: boolean | null; scheduler: string | null }[];
+  cgroup: { mode: string; controllers: string[]; psi: boolean };
+  thp: { enabled: string | null; defrag: string | null };
+  swappiness: number | null;
+  virtualization: string | null;
+  node: string;
+  isobench: string;
+}
+
+export interface ResultsFile {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  runId: string;
+  status: 'complete' | 'interrupted';
+  startedAt: string;
+  finishedAt: string;
+  /** The exact command line that reproduces the run. */
+  command: string[];
+  host: HostFingerprint;
+  scenario: {
+    name: string;
+    file: string;
+    text: string;
+    overrides: string[];
+    seed: number;
+    repetitions: number;
+    shard: { index: number; count: number } | null;
+    totalTrials: number;
+    phases: { name: string; kind: 'solo' | 'colocated'; containers: string[] }[];
+  };
+  cells: CellResult[];
+  trials: TrialRecord[];
+}
+
+/** One row of samples.csv: a container's cgroup counters (or the host's, container = "host") at a time. */
+export interface SampleRow {
+  trial: string;
+  cell: string;
+  phase: string;
+  container: string;
+  /** Milliseconds since the trial's measured window began (negative during warmup). */
+  tMs: number;
+  stats: Partial<CgroupStats> & Record<string, unknown>;
+}
