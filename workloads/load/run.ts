@@ -47,8 +47,13 @@ export interface LoadResult {
 
 /** A send more than this behind schedule is counted as late. */
 export const LATE_THRESHOLD_MS = 1;
-/** setTimeout fires up to ~1 ms late; we wake this early and yield with setImmediate until due. */
-const EARLY_WAKE_MS = 1.5;
+/**
+ * Waiting: setTimeout has 1 ms granularity, so for >= 1 ms we sleep floor(wait); between this
+ * and 1 ms we sleep one timer tick (<= ~0.75 ms late); only the last SPIN_BELOW_MS are spent
+ * yielding with setImmediate (I/O still runs). A longer spin looked better on an idle host but
+ * on a contended one the scheduler punishes the spinning process with stalls of 100s of ms.
+ */
+const SPIN_BELOW_MS = 0.25;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -151,7 +156,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
     if (i >= offsets.length) break;
     const waitMs = nextDueMs - performance.now();
-    if (waitMs > EARLY_WAKE_MS) await sleepMs(Math.floor(waitMs - EARLY_WAKE_MS));
+    if (waitMs >= 1) await sleepMs(Math.floor(waitMs));
+    else if (waitMs > SPIN_BELOW_MS) await sleepMs(0);
     else await new Promise((resolve) => setImmediate(resolve));
   }
   const scheduleEndMs = t0Ms + warmupMs + options.durationMs;
