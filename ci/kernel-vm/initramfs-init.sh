@@ -54,5 +54,6 @@ read -r GUEST_INIT </newroot/run/isobench/ctl/init || true
 [ -x "/newroot$GUEST_INIT" ] || fail "guest init $GUEST_INIT is not executable in the host root"
 
 umount /proc /sys /dev 2>/dev/null
+# shellcheck disable=SC2093  # fall through to fail only if exec fails
 exec switch_root /newroot "$GUEST_INIT"
 fail "switch_root failed"

@@ -5,6 +5,8 @@
 # the host, stdout/stderr passthrough without CRs and exit-status propagation
 # (the guest part exits 7 on purpose).
 #   ci/kernel-vm/selftest.sh [run options, e.g. --kernel PATH]
+# ok/bad/hok/hbad always succeed, so "A && ok || bad" is safe here:
+# shellcheck disable=SC2015
 set -uo pipefail
 
 # ------------------------------------------------------------ guest side
@@ -77,6 +79,7 @@ if [[ ${1:-} == --guest ]]; then
 	# writable places
 	check "project dir writable (overlay)" sh -c 'mkdir -p results && echo x > results/.kernel-vm-selftest && rm results/.kernel-vm-selftest && touch .kernel-vm-selftest'
 	echo "project dir mount: $(findmnt -no FSTYPE,OPTIONS "$PWD" | cut -c1-60)..."
+	# shellcheck disable=SC2016
 	check "HOME=/root writable" sh -c 'echo x > "$HOME/.x"'
 	check "/tmp and /var/tmp writable" sh -c 'echo x > /tmp/x && echo x > /var/tmp/x'
 	[[ $(findmnt -no FSTYPE /) == 9p ]] && findmnt -no OPTIONS / | grep -qw ro && ok "root filesystem is 9p, read-only" || bad "root is $(findmnt -no FSTYPE,OPTIONS /)"
