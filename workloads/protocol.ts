@@ -26,7 +26,19 @@ export function log(workload: string, message: string): void {
 export interface StopListener {
   /** Resolves with the signal name, or 'duration' once `durationMs` (> 0) has passed from this call. */
   wait(durationMs: number): Promise<string>;
+  /**
+   * Calls `fn` on SIGUSR2, which the runner sends when warmup ends and the measured window begins:
+   * a workload that keeps its own figures (histograms, counts) starts them afresh there, so its
+   * final line describes the measured window only.
+   */
+  onMark(fn: () => void): void;
 }
+
+const markListeners: (() => void)[] = [];
+function onMarkSignal(): void {
+  for (const fn of markListeners) fn();
+}
+(onMarkSignal as { isobenchStop?: boolean }).isobenchStop = true;
 
 /**
  * Installs SIGTERM/SIGINT handlers now — before the ready line and before slow setup such as
@@ -49,7 +61,12 @@ export function listenForStop(): StopListener {
   (onSignal as { isobenchStop?: boolean }).isobenchStop = true;
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Installed for every workload: without a listener, SIGUSR2 would terminate node.
+  if (!process.listeners('SIGUSR2').includes(onMarkSignal)) process.on('SIGUSR2', onMarkSignal);
   return {
+    onMark(fn) {
+      markListeners.push(fn);
+    },
     wait(durationMs) {
       if (signalled) return Promise.resolve(signalled);
       return new Promise((resolve) => {
@@ -71,7 +88,8 @@ function ignore(): void {}
 
 const installed = new Set<() => void>();
 function listenerCleanup(): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  markListeners.length = 0;
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGUSR2'] as const) {
     for (const listener of process.listeners(signal)) {
       if (listener === ignore || (listener as { isobenchStop?: boolean }).isobenchStop)
         process.off(signal, listener);

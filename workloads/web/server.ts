@@ -84,7 +84,12 @@ export async function webMain(argv: string[]): Promise<number> {
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const startedMs = performance.now();
+  let startedMs = performance.now();
+  stop.onMark(() => {
+    serviceTimeUs.reset();
+    requests = 0;
+    startedMs = performance.now();
+  });
   emitReady('web', {
     port: address.port,
     host: address.address,

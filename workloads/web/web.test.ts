@@ -55,4 +55,19 @@ describe('web workload', () => {
     expect(service.count).toBe(50);
     expect(decodeHistogram(service.histogram).totalCount).toBe(50);
   });
+
+  it("SIGUSR2 (the runner's end-of-warmup mark) restarts its figures: only later requests count", async () => {
+    const web = startWorkload('web', ['--working-set', '8MiB']);
+    const ready = await web.ready;
+    const url = `http://127.0.0.1:${ready.port}/`;
+    const warm = await runLoad({ url, rateHz: 100, durationMs: 300 });
+    expect(warm.completed).toBe(30);
+    process.kill(web.pid, 'SIGUSR2');
+    const measured = await runLoad({ url, rateHz: 100, durationMs: 200 });
+    const { metrics, code } = await web.stop();
+    expect(code).toBe(0);
+    expect(measured.completed).toBe(20);
+    expect(metrics.requests).toBe(20);
+    expect((metrics.serviceTimeUs as { count: number }).count).toBe(20);
+  });
 });
