@@ -113,7 +113,18 @@ export interface PhaseSummary {
   metrics: Partial<Record<MetricName, Estimate>>;
   /** Percentiles from the trials' merged histograms (never averaged percentiles). */
   merged: { latencyUs?: MergedPercentiles; commitLatencyUs?: MergedPercentiles };
-  cgroup: Partial<Record<keyof Omit<CgroupWindow, 'psi'> | 'psiCpuSomeUs' | 'psiMemorySomeUs' | 'psiMemoryFullUs' | 'psiIoSomeUs' | 'psiIoFullUs', Estimate>>;
+  cgroup: Partial<
+    Record<
+      | keyof Omit<CgroupWindow, 'psi'>
+      | 'psiCpuSomeUs'
+      | 'psiCpuFullUs'
+      | 'psiMemorySomeUs'
+      | 'psiMemoryFullUs'
+      | 'psiIoSomeUs'
+      | 'psiIoFullUs',
+      Estimate
+    >
+  >;
 }
 
 export interface MergedPercentiles {
@@ -146,7 +157,13 @@ export interface HostFingerprint {
   cpu: { model: string; cores: number; threads: number; mhz: number | null };
   memoryBytes: number;
   swapBytes: number;
-  disks: { name: string; model: string | null; sizeBytes: number | null; rotational: boolean | null; scheduler: string | null }[];
+  disks: {
+    name: string;
+    model: string | null;
+    sizeBytes: number | null;
+    rotational: boolean | null;
+    scheduler: string | null;
+  }[];
   cgroup: { mode: string; controllers: string[]; psi: boolean };
   thp: { enabled: string | null; defrag: string | null };
   swappiness: number | null;

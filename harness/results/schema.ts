@@ -1,0 +1,218 @@
+/**
+ * The zod schema of results.json and trials.jsonl, mirroring types.ts (a compile-time check at
+ * the bottom fails if the two drift). The reader validates with it; the published JSON Schema
+ * (results.schema.json) is generated from it.
+ *
+ * Objects are strict so that a misspelt field is caught, except the workload's own ready/final
+ * lines and the load generator's result, which each workload defines and may extend.
+ */
+import { z } from 'zod';
+import { CGROUP_FIGURES, type CgroupFigure, METRIC_NAMES } from './columns.js';
+import {
+  type HostFingerprint,
+  type MetricName,
+  RESULTS_SCHEMA_VERSION,
+  type ResultsFile,
+  type TrialRecord,
+} from './types.js';
+
+const count = z.int().nonnegative();
+const num = z.number();
+const nullableNum = z.number().nullable();
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+/** Workload-defined records: any keys. */
+const openRecord = z.record(z.string(), z.unknown()).nullable();
+
+const psiSchema = z.strictObject({ someTotalUs: num, fullTotalUs: nullableNum }).meta({ id: 'IsobenchPsi' });
+
+const cgroupWindowSchema = z
+  .strictObject({
+    cpuUsageUs: nullableNum,
+    cpuThrottledUs: nullableNum,
+    memoryPeakBytes: nullableNum,
+    oomKills: nullableNum,
+    ioReadBytes: nullableNum,
+    ioWriteBytes: nullableNum,
+    ioReadOps: nullableNum,
+    ioWriteOps: nullableNum,
+    pidsPeak: nullableNum,
+    psi: z
+      .strictObject({ cpu: psiSchema.nullable(), memory: psiSchema.nullable(), io: psiSchema.nullable() })
+      .nullable(),
+  })
+  .meta({ id: 'IsobenchCgroupWindow' });
+
+const appliedLimitSchema = z.strictObject({
+  value: z.string(),
+  file: z.string(),
+  raw: z.string(),
+  formula: z.string().optional(),
+});
+
+const trialMetricsSchema = z.strictObject(
+  Object.fromEntries(METRIC_NAMES.map((m) => [m, nullableNum.optional()])) as Record<
+    MetricName,
+    z.ZodOptional<z.ZodNullable<z.ZodNumber>>
+  >,
+);
+
+const trialContainerSchema = z
+  .strictObject({
+    name: z.string(),
+    workload: z.string(),
+    limits: z.strictObject({
+      requested: z.record(z.string(), z.string()),
+      applied: z.record(z.string(), appliedLimitSchema),
+    }),
+    cgroupPath: z.string(),
+    exit: z
+      .strictObject({ exitCode: z.int().nullable(), signal: z.string().nullable(), oomKilled: z.boolean() })
+      .nullable(),
+    ready: openRecord,
+    final: openRecord,
+    load: openRecord,
+    metrics: trialMetricsSchema,
+    histograms: z.strictObject({ latencyUs: z.string().optional(), commitLatencyUs: z.string().optional() }),
+    cgroup: cgroupWindowSchema,
+  })
+  .meta({ id: 'IsobenchTrialContainer' });
+
+const phaseKind = z.enum(['solo', 'colocated']);
+const phaseRef = z.strictObject({ name: z.string(), kind: phaseKind, containers: z.array(z.string()) });
+const cellRef = z.strictObject({ id: z.string(), name: z.string(), settings: z.record(z.string(), scalar) });
+
+const trialBase = {
+  id: z.string(),
+  index: count,
+  repetition: z.int().positive(),
+  cell: cellRef,
+  phase: phaseRef,
+  startedAt: z.string(),
+  durationMs: num,
+  foreignCpuUs: nullableNum,
+  containers: z.array(trialContainerSchema),
+};
+
+export const trialRecordSchema = z
+  .discriminatedUnion('status', [
+    z.strictObject({ ...trialBase, status: z.literal('ok') }),
+    z.strictObject({
+      ...trialBase,
+      status: z.literal('failed'),
+      reason: z.string(),
+      failedContainer: z.string().nullable(),
+    }),
+  ])
+  .meta({ id: 'IsobenchTrialRecord' });
+
+export const estimateSchema = z
+  .strictObject({ median: nullableNum, low: nullableNum, high: nullableNum, n: count })
+  .meta({ id: 'IsobenchEstimate' });
+
+const mergedSchema = z
+  .strictObject({
+    count,
+    p50Us: num,
+    p90Us: num,
+    p99Us: num,
+    p999Us: num,
+    maxUs: num,
+  })
+  .meta({ id: 'IsobenchMergedPercentiles' });
+
+const metricEstimatesSchema = z
+  .strictObject(
+    Object.fromEntries(METRIC_NAMES.map((m) => [m, estimateSchema.optional()])) as Record<
+      MetricName,
+      z.ZodOptional<typeof estimateSchema>
+    >,
+  )
+  .meta({ id: 'IsobenchMetricEstimates' });
+
+const phaseSummarySchema = z
+  .strictObject({
+    phase: z.string(),
+    trials: count,
+    failed: count,
+    failures: z.array(z.strictObject({ trial: z.string(), reason: z.string() })),
+    metrics: metricEstimatesSchema,
+    merged: z.strictObject({ latencyUs: mergedSchema.optional(), commitLatencyUs: mergedSchema.optional() }),
+    cgroup: z.strictObject(
+      Object.fromEntries(CGROUP_FIGURES.map((f) => [f, estimateSchema.optional()])) as Record<
+        CgroupFigure,
+        z.ZodOptional<typeof estimateSchema>
+      >,
+    ),
+  })
+  .meta({ id: 'IsobenchPhaseSummary' });
+
+const cellResultSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  settings: z.record(z.string(), scalar),
+  containers: z.record(
+    z.string(),
+    z.strictObject({
+      solo: phaseSummarySchema.nullable(),
+      colocated: phaseSummarySchema.nullable(),
+      slowdown: metricEstimatesSchema.nullable(),
+    }),
+  ),
+});
+
+export const hostSchema = z.strictObject({
+  hostname: z.string(),
+  kernel: z.string(),
+  distribution: z.string(),
+  cpu: z.strictObject({ model: z.string(), cores: count, threads: count, mhz: nullableNum }),
+  memoryBytes: num,
+  swapBytes: num,
+  disks: z.array(
+    z.strictObject({
+      name: z.string(),
+      model: z.string().nullable(),
+      sizeBytes: nullableNum,
+      rotational: z.boolean().nullable(),
+      scheduler: z.string().nullable(),
+    }),
+  ),
+  cgroup: z.strictObject({ mode: z.string(), controllers: z.array(z.string()), psi: z.boolean() }),
+  thp: z.strictObject({ enabled: z.string().nullable(), defrag: z.string().nullable() }),
+  swappiness: nullableNum,
+  virtualization: z.string().nullable(),
+  node: z.string(),
+  isobench: z.string(),
+});
+
+export const resultsSchema = z.strictObject({
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  runId: z.string(),
+  status: z.enum(['complete', 'interrupted']),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  command: z.array(z.string()),
+  host: hostSchema,
+  scenario: z.strictObject({
+    name: z.string(),
+    file: z.string(),
+    text: z.string(),
+    overrides: z.array(z.string()),
+    seed: num,
+    repetitions: z.int().positive(),
+    shard: z.strictObject({ index: z.int().positive(), count: z.int().positive() }).nullable(),
+    totalTrials: count,
+    phases: z.array(phaseRef),
+  }),
+  cells: z.array(cellResultSchema),
+  trials: z.array(trialRecordSchema),
+});
+
+// Compile-time mirror check: each side must be assignable to the other, so that a field added
+// to types.ts without the schema (or the reverse) fails `tsc`.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const mirrors: [
+  Same<z.infer<typeof resultsSchema>, ResultsFile>,
+  Same<z.infer<typeof trialRecordSchema>, TrialRecord>,
+  Same<z.infer<typeof hostSchema>, HostFingerprint>,
+] = [true, true, true];
+void mirrors;

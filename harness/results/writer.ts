@@ -1,0 +1,181 @@
+/**
+ * Writes a results folder as the run goes. trials.jsonl and samples.csv are append-only and
+ * fsync'd when a trial is recorded, so a crash or a power cut loses at most the trial in
+ * flight; results.json and summary.csv are rewritten whole through a temporary file and a
+ * rename, so a reader never sees half of one. Synchronous fs on purpose: a trial ends every few
+ * seconds at most, and a SIGINT handler can call finish() without awaiting anything.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { errnoOf, IsobenchError, quote, UsageError } from '../errors.js';
+import { SAMPLE_COLUMNS, sampleRecord } from './columns.js';
+import { resultsPaths } from './paths.js';
+import { resultsSchema } from './schema.js';
+import { summaryCsvText } from './summary-csv.js';
+import type { ResultsFile, SampleRow, TrialRecord } from './types.js';
+import { formatIssues } from './validate.js';
+
+/** Writes `text` to `path` atomically: a tmp file beside it, fsync, rename, fsync the folder. */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeAll(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}
+
+/** The rename itself is durable only once the directory entry is on disk. */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems (and non-Linux hosts) refuse fsync on a directory; the rename still happened.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/**
+ * Validates `results` against the published schema, then writes results.json and summary.csv.
+ * Validation first: a results.json that `isobench report` would refuse is a harness bug, and
+ * trials.jsonl still holds the raw data when this throws.
+ */
+export function writeResultsJson(dir: string, results: ResultsFile): void {
+  const parsed = resultsSchema.safeParse(results);
+  if (!parsed.success) {
+    throw new IsobenchError(
+      'ISOBENCH_RESULTS_INVALID',
+      `results for ${quote(dir)} do not match the results schema: ${formatIssues(parsed.error.issues)}`,
+    );
+  }
+  const paths = resultsPaths(dir);
+  writeFileAtomic(paths.resultsJson, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileAtomic(paths.summaryCsv, summaryCsvText(results));
+}
+
+export class ResultsWriter {
+  readonly dir: string;
+  private trialsFd: number | null;
+  private samplesFd: number | null;
+
+  private constructor(dir: string, trialsFd: number, samplesFd: number) {
+    this.dir = dir;
+    this.trialsFd = trialsFd;
+    this.samplesFd = samplesFd;
+  }
+
+  /**
+   * Creates `dir` (and parents) and the append-only files. Refuses a folder that already holds
+   * anything: appending a second run to a first one's trials.jsonl would mix two runs silently.
+   */
+  static async open(dir: string): Promise<ResultsWriter> {
+    try {
+      if (statSync(dir).isDirectory()) {
+        const entries = readdirSync(dir);
+        if (entries.length > 0) {
+          throw new UsageError(
+            'ISOBENCH_RESULTS_DIR_NOT_EMPTY',
+            `results folder ${quote(dir)} is not empty (holds ${quote(entries.slice(0, 3).join(', '))}${entries.length > 3 ? ' ...' : ''}): pass another --out, or remove it`,
+          );
+        }
+      } else {
+        throw new UsageError(
+          'ISOBENCH_RESULTS_DIR_NOT_DIR',
+          `results folder ${quote(dir)} is not a directory`,
+        );
+      }
+    } catch (err) {
+      if (err instanceof IsobenchError) throw err;
+      if (errnoOf(err) !== 'ENOENT') throw resultsDirError(dir, err);
+    }
+    try {
+      mkdirSync(dir, { recursive: true });
+      const paths = resultsPaths(dir);
+      // 'wx': fail rather than truncate if another run created the file since the check above.
+      const trialsFd = openSync(paths.trialsJsonl, 'wx');
+      const samplesFd = openSync(paths.samplesCsv, 'wx');
+      writeAll(samplesFd, stringify([[...SAMPLE_COLUMNS]]));
+      return new ResultsWriter(dir, trialsFd, samplesFd);
+    } catch (err) {
+      throw resultsDirError(dir, err);
+    }
+  }
+
+  /** Appends one trial as a JSON line; on return it is on disk. */
+  appendTrial(rec: TrialRecord): void {
+    const fd = this.fd('trialsFd');
+    // One write call per line: a crash leaves at most a truncated last line, which readTrials drops.
+    writeAll(fd, `${JSON.stringify(rec)}\n`);
+    fsyncSync(fd);
+  }
+
+  /** Appends rows to samples.csv, on disk on return (the runner calls this once per trial). */
+  appendSamples(rows: readonly SampleRow[]): void {
+    if (rows.length === 0) return;
+    const fd = this.fd('samplesFd');
+    writeAll(fd, stringify(rows.map(sampleRecord)));
+    fsyncSync(fd);
+  }
+
+  /**
+   * Writes results.json and summary.csv for the trials so far. May be called more than once
+   * (after each repetition, say); each call replaces the previous files atomically.
+   */
+  writeSummaries(results: ResultsFile): void {
+    writeResultsJson(this.dir, results);
+  }
+
+  /** Writes the summaries and closes the append-only files. */
+  finish(results: ResultsFile): void {
+    this.writeSummaries(results);
+    this.close();
+  }
+
+  /** Closes the files without writing summaries (idempotent). */
+  close(): void {
+    for (const key of ['trialsFd', 'samplesFd'] as const) {
+      const fd = this[key];
+      if (fd === null) continue;
+      this[key] = null;
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+  }
+
+  private fd(key: 'trialsFd' | 'samplesFd'): number {
+    const fd = this[key];
+    if (fd === null) throw new Error(`ResultsWriter for ${this.dir} is closed`);
+    return fd;
+  }
+}
+
+function resultsDirError(dir: string, err: unknown): IsobenchError {
+  return new UsageError(
+    'ISOBENCH_RESULTS_DIR',
+    `cannot create results folder ${quote(dir)}: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
+}
