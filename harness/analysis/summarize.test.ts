@@ -1,0 +1,178 @@
+import * as hdr from 'hdr-histogram-js';
+import { describe, expect, it } from 'vitest';
+import type { TrialContainer, TrialMetrics, TrialRecord } from '../results/types.js';
+import { summarizeCells } from './summarize.js';
+
+const phases: { name: string; kind: 'solo' | 'colocated'; containers: string[] }[] = [
+  { name: 'web-solo', kind: 'solo', containers: ['web'] },
+  { name: 'colocated', kind: 'colocated', containers: ['web', 'db'] },
+];
+const cells = [{ id: 'c1', name: 'base', settings: { 'web.cpu.weight': 100 } }];
+
+function encoded(valuesUs: number[]): string {
+  const h = hdr.build({ numberOfSignificantValueDigits: 3 });
+  for (const v of valuesUs) h.recordValue(v);
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+function container(name: string, metrics: TrialMetrics, histogram?: string): TrialContainer {
+  return {
+    name,
+    workload: name,
+    limits: { requested: {}, applied: {} },
+    cgroupPath: `/x/${name}`,
+    exit: null,
+    ready: null,
+    final: null,
+    load: null,
+    metrics,
+    histograms: histogram ? { latencyUs: histogram } : {},
+    cgroup: {
+      cpuUsageUs: 1000,
+      cpuThrottledUs: null,
+      memoryPeakBytes: 4096,
+      oomKills: 0,
+      ioReadBytes: null,
+      ioWriteBytes: null,
+      ioReadOps: null,
+      ioWriteOps: null,
+      pidsPeak: 3,
+      psi: { cpu: { someTotalUs: 50, fullTotalUs: null }, memory: null, io: null },
+    },
+  };
+}
+
+let index = 0;
+function trial(
+  phase: (typeof phases)[number],
+  rep: number,
+  containers: TrialContainer[],
+  failed?: string,
+): TrialRecord {
+  const base = {
+    id: `c1-${phase.name}-r${rep}`,
+    index: index++,
+    repetition: rep,
+    cell: cells[0] as (typeof cells)[number],
+    phase,
+    startedAt: '2026-01-01T00:00:00Z',
+    durationMs: 1000,
+    foreignCpuUs: null,
+    containers,
+  };
+  return failed
+    ? { ...base, status: 'failed', reason: failed, failedContainer: 'db' }
+    : { ...base, status: 'ok' };
+}
+
+const solo = phases[0] as (typeof phases)[number];
+const co = phases[1] as (typeof phases)[number];
+const soloP99 = [990, 1000, 1010, 1005, 995];
+const coP99 = [2970, 3000, 3030, 3015, 2985];
+
+function trials(): TrialRecord[] {
+  index = 0;
+  return [
+    ...soloP99.map((v, i) =>
+      trial(solo, i + 1, [
+        container('web', { latencyP99Us: v, throughputRps: 1000 }, encoded(Array(1000).fill(100))),
+      ]),
+    ),
+    ...coP99.map((v, i) =>
+      trial(co, i + 1, [
+        container('web', { latencyP99Us: v, throughputRps: 500 }, encoded(Array(1000).fill(300))),
+        container('db', { commitP99Us: 5000 + i, txnPerSec: 100 }),
+      ]),
+    ),
+    // A failed colocated trial whose values would wreck the estimates if they were used.
+    trial(
+      co,
+      6,
+      [container('web', { latencyP99Us: 1e9, throughputRps: 1 }, encoded([1e6]))],
+      'db was OOM killed',
+    ),
+  ];
+}
+
+describe('summarizeCells', () => {
+  const [cell] = summarizeCells({ cells, phases, trials: trials(), seed: 7 });
+  const web = cell?.containers.web;
+  const db = cell?.containers.db;
+
+  it('counts trials and failures per phase, and lists each failure with its reason', () => {
+    expect(cell).toMatchObject({ id: 'c1', name: 'base', settings: { 'web.cpu.weight': 100 } });
+    expect(web?.solo).toMatchObject({ phase: 'web-solo', trials: 5, failed: 0, failures: [] });
+    expect(web?.colocated).toMatchObject({
+      phase: 'colocated',
+      trials: 6,
+      failed: 1,
+      failures: [{ trial: 'c1-colocated-r6', reason: 'db was OOM killed' }],
+    });
+  });
+
+  it('estimates from ok trials only: medians with intervals around them', () => {
+    expect(web?.colocated?.metrics.latencyP99Us).toMatchObject({ median: 3000, n: 5 });
+    const e = web?.colocated?.metrics.latencyP99Us;
+    expect(e?.low).toBeGreaterThanOrEqual(2970);
+    expect(e?.high).toBeLessThanOrEqual(3030);
+    expect(web?.solo?.metrics.throughputRps).toMatchObject({ median: 1000, low: 1000, high: 1000, n: 5 });
+    // Metrics no trial reported are absent, not zero.
+    expect(web?.solo?.metrics.commitP99Us).toBeUndefined();
+  });
+
+  it('gives slowdown = colocated / solo with an interval containing the true ratio', () => {
+    const s = web?.slowdown?.latencyP99Us;
+    expect(s?.median).toBeCloseTo(3, 10);
+    expect(s?.low).toBeLessThanOrEqual(3);
+    expect(s?.high).toBeGreaterThanOrEqual(3);
+    expect(s?.low).toBeGreaterThan(2.9);
+    expect(s?.high).toBeLessThan(3.1);
+    expect(s?.n).toBe(5);
+    expect(web?.slowdown?.throughputRps?.median).toBe(0.5);
+  });
+
+  it('has no slowdown for a container without a solo phase', () => {
+    expect(db?.solo).toBeNull();
+    expect(db?.colocated?.metrics.commitP99Us).toMatchObject({ median: 5002, n: 5 });
+    expect(db?.slowdown).toBeNull();
+  });
+
+  it('reads percentiles from the merged histograms of ok trials', () => {
+    expect(web?.solo?.merged.latencyUs).toMatchObject({ count: 5000, p50Us: 100, p99Us: 100, maxUs: 100 });
+    const m = web?.colocated?.merged.latencyUs;
+    expect(m?.count).toBe(5000);
+    expect(m?.p999Us).toBeGreaterThanOrEqual(299);
+    expect(m?.p999Us).toBeLessThanOrEqual(301);
+    expect(db?.colocated?.merged.latencyUs).toBeUndefined();
+  });
+
+  it('estimates cgroup figures with psi flattened, leaving out figures never measured', () => {
+    expect(web?.solo?.cgroup.cpuUsageUs).toMatchObject({ median: 1000, n: 5 });
+    expect(web?.solo?.cgroup.psiCpuSomeUs).toMatchObject({ median: 50, n: 5 });
+    expect(web?.solo?.cgroup.psiCpuFullUs).toBeUndefined();
+    expect(web?.solo?.cgroup.ioReadBytes).toBeUndefined();
+  });
+
+  it('is deterministic given the seed', () => {
+    const again = summarizeCells({ cells, phases, trials: trials(), seed: 7 });
+    expect(again).toEqual(summarizeCells({ cells, phases, trials: trials(), seed: 7 }));
+    expect(again[0]?.containers.web?.slowdown).toEqual(web?.slowdown);
+  });
+
+  it('has no estimates for a phase whose trials all failed, and no interval from one trial', () => {
+    index = 0;
+    const only = [
+      trial(solo, 1, [container('web', { latencyP99Us: 1000 })]),
+      trial(co, 1, [container('web', { latencyP99Us: 3000 })], 'boom'),
+    ];
+    const [c] = summarizeCells({ cells, phases, trials: only });
+    expect(c?.containers.web?.solo?.metrics.latencyP99Us).toEqual({
+      median: 1000,
+      low: null,
+      high: null,
+      n: 1,
+    });
+    expect(c?.containers.web?.colocated).toMatchObject({ trials: 1, failed: 1, metrics: {} });
+    expect(c?.containers.web?.slowdown).toEqual({});
+  });
+});
