@@ -14,7 +14,9 @@ import { cleanupMain } from './cleanup.js';
 import { IsobenchError } from './errors.js';
 import { execMain } from './exec.js';
 import { LIMIT_KEYS } from './limits.js';
+import { runMain } from './run/runner.js';
 import { validateMain } from './scenario/index.js';
+import { teardownAll } from './teardown/registry.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -62,6 +64,26 @@ export function buildProgram(): Command {
     .option('--json', 'print what was found as JSON')
     .action(async (opts) => {
       process.exitCode = await cleanupMain(opts);
+    });
+
+  program
+    .command('run')
+    .description(
+      'run a scenario: solo baselines and co-located trials, interleaved; write the results folder',
+    )
+    .argument('[file]', 'scenario file (default: scenarios/web-vs-db.yaml)')
+    .option('--duration <d>', 'measured duration of each trial (e.g. 20s)')
+    .option('--warmup <d>', 'warm-up of each trial')
+    .option('--repetitions <n>', 'repetitions of each cell and phase')
+    .option('--set <path=value>', 'override any scenario field by its dotted path, repeatable', collect)
+    .option('--out <dir>', 'results folder (default: results/<date>-<name>)')
+    .option('--json', 'print the results folder and headline figures as JSON')
+    .option('--shard <i/n>', 'run only the I-th of N shares of the planned trials')
+    .option('--seed <n>', 'seed of the trial order (default: random, recorded)')
+    .option('--ready-timeout <d>', 'how long a workload may take to print its ready line', '120s')
+    .option('--cgroup-parent <path>', "create cgroups below this cgroup instead of below isobench's own")
+    .action(async (file: string | undefined, o) => {
+      process.exitCode = await runMain(file, o);
     });
 
   program
@@ -121,7 +143,19 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A bug must not leave cgroups and processes behind: tear everything down, then report it. */
+function crashHandler(kind: string) {
+  return (err: unknown) => {
+    process.stderr.write(
+      `isobench: internal error (${kind}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    void teardownAll().finally(() => process.exit(125));
+  };
+}
+
 export async function main(argv: string[]): Promise<void> {
+  process.on('uncaughtException', crashHandler('uncaught exception'));
+  process.on('unhandledRejection', crashHandler('unhandled rejection'));
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

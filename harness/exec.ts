@@ -10,7 +10,7 @@ import type { AppliedLimits, CgroupStats } from './cgroup/driver.js';
 import { NAME_RE } from './cgroup/driver.js';
 import { openDriver } from './cgroup/index.js';
 import { type ExitInfo, startContainer } from './container/spawn.js';
-import { UsageError } from './errors.js';
+import { HostError, UsageError } from './errors.js';
 import { needsBlockDevice, parseLimitArgs } from './limits.js';
 import { Registry } from './teardown/registry.js';
 
@@ -80,6 +80,7 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     const start = performance.now();
     container = startContainer(driver, handle, { command, shareNet: opts.shareNet });
     const exit: ExitInfo = await container.exited;
+    if (exit.error) throw new HostError('ISOBENCH_SPAWN', exit.error);
     const durationMs = Math.round(performance.now() - start);
     // The namespace's init exited, so the kernel has killed the rest; make sure before reading.
     await driver.killAll(handle);

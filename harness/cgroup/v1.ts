@@ -22,7 +22,7 @@ import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './d
 import { NAME_RE } from './driver.js';
 import { readOptional, readText, writeValue } from './fsio.js';
 import { keyed, num, parseBlkioRecursive } from './stats.js';
-import { type KillMethod, destroyDirs, killAndWait, pidsIn } from './teardown.js';
+import { destroyDirs, type KillMethod, killAndWait, pidsIn } from './teardown.js';
 import { throttleValue, v1Writes } from './v1-limits.js';
 import { readV2Stats } from './v2.js';
 import { checkIoWeightDevice } from './v2-limits.js';

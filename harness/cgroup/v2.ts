@@ -19,7 +19,7 @@ import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './d
 import { NAME_RE } from './driver.js';
 import { readOptional, readText, rmdirRetry, writeValue } from './fsio.js';
 import { keyed, num, parseIoStat, parsePressure } from './stats.js';
-import { type KillMethod, destroyDirs, killAndWait, pidsIn } from './teardown.js';
+import { destroyDirs, type KillMethod, killAndWait, pidsIn } from './teardown.js';
 import { checkIoWeightDevice, parseIoMaxLine, v2Files } from './v2-limits.js';
 
 const WANTED = ['cpuset', 'cpu', 'io', 'memory', 'pids'];

@@ -25,8 +25,10 @@ export interface ExitInfo {
   /** The command's exit code, or null when it died of a signal. */
   exitCode: number | null;
   signal: NodeJS.Signals | null;
-  /** What a shell would report: the code, or 128 + the signal number. */
+  /** What a shell would report: the code, or 128 + the signal number (127 when it could not start). */
   status: number;
+  /** Set when the container could not be started at all. */
+  error?: string;
 }
 
 export interface Container {
@@ -68,16 +70,19 @@ export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec:
     env: spec.env ?? process.env,
     cwd: spec.cwd,
   });
-  const exited = new Promise<ExitInfo>((resolve, reject) => {
+  // Never rejects: a container that cannot start is an exit like any other (status 127, with the
+  // reason), so every caller handles one shape and no rejection goes unhandled.
+  const exited = new Promise<ExitInfo>((resolve) => {
     child.once('error', (err) =>
-      reject(
-        new HostError('ISOBENCH_SPAWN', `cannot start ${spec.command[0]}: ${err.message}`, { cause: err }),
-      ),
+      resolve({
+        exitCode: null,
+        signal: null,
+        status: 127,
+        error: `cannot start the container: ${err.message}`,
+      }),
     );
     child.once('exit', (code, sig) => resolve(exitInfo(code, sig)));
   });
-  // Surface spawn errors through `exited`; avoid an unhandled rejection if nobody awaits it yet.
-  exited.catch(() => {});
   return {
     handle,
     child,

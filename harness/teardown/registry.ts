@@ -78,6 +78,14 @@ export function readStates(dir = stateDir()): { file: string; state: RunState }[
 
 type Undo = { label: string; run: () => Promise<void> };
 
+/** Registries of this process that have not been torn down: the crash handler empties them all. */
+const live = new Set<Registry>();
+
+/** Tears down every live registry: for the last-resort handlers of uncaught errors. */
+export async function teardownAll(): Promise<void> {
+  for (const r of [...live]) await r.teardown().catch(() => {});
+}
+
 export class Registry {
   readonly runId: string;
   private readonly state: RunState;
@@ -98,6 +106,7 @@ export class Registry {
       enabledControllers: [],
     };
     this.file = join(stateDir(), `${runId}.json`);
+    live.add(this);
     // Nothing is written until something is created: validation failures leave no state file.
   }
 
@@ -155,6 +164,7 @@ export class Registry {
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     this.tornDown = true;
+    live.delete(this);
     const errors: unknown[] = [];
     for (const c of [...this.state.cgroups].reverse()) {
       try {

@@ -1,0 +1,81 @@
+/**
+ * Host-wide figures sampled next to the containers: /proc/pressure (system PSI), selected
+ * /proc/vmstat counters (reclaim and faults: how memory interference shows), and /proc/stat busy
+ * time, from which the CPU used outside the measured containers ("foreign" CPU) is derived.
+ */
+import { readFile } from 'node:fs/promises';
+import { parsePressure } from '../cgroup/stats.js';
+
+export const VMSTAT_KEYS = [
+  'pgmajfault',
+  'pgfault',
+  'pgscan_kswapd',
+  'pgscan_direct',
+  'pgsteal_kswapd',
+  'pgsteal_direct',
+  'allocstall_normal',
+  'allocstall_movable',
+  'workingset_refault_file',
+  'pswpin',
+  'pswpout',
+] as const;
+
+export interface HostSample {
+  busyUs: number | null;
+  psiCpuSomeUs: number | null;
+  psiCpuFullUs: number | null;
+  psiMemorySomeUs: number | null;
+  psiMemoryFullUs: number | null;
+  psiIoSomeUs: number | null;
+  psiIoFullUs: number | null;
+  vmstat: Partial<Record<(typeof VMSTAT_KEYS)[number], number>>;
+}
+
+async function optional(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ is 100 on every Linux architecture isobench targets (sysconf(_SC_CLK_TCK)). */
+const USER_HZ = 100;
+
+export function parseProcStatBusyUs(text: string): number | null {
+  const cpu = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!cpu) return null;
+  const f = cpu.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+  const busy = f.reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0) - (f[8] ?? 0) - (f[9] ?? 0);
+  return Math.round((busy * 1_000_000) / USER_HZ);
+}
+
+export async function sampleHost(): Promise<HostSample> {
+  const [stat, pc, pm, pi, vm] = await Promise.all([
+    optional('/proc/stat'),
+    optional('/proc/pressure/cpu'),
+    optional('/proc/pressure/memory'),
+    optional('/proc/pressure/io'),
+    optional('/proc/vmstat'),
+  ]);
+  const vmstat: HostSample['vmstat'] = {};
+  for (const line of vm?.split('\n') ?? []) {
+    const [k, v] = line.split(' ');
+    if (k && (VMSTAT_KEYS as readonly string[]).includes(k))
+      vmstat[k as (typeof VMSTAT_KEYS)[number]] = Number(v);
+  }
+  const cpu = parsePressure(pc);
+  const mem = parsePressure(pm);
+  const io = parsePressure(pi);
+  return {
+    busyUs: stat ? parseProcStatBusyUs(stat) : null,
+    psiCpuSomeUs: cpu?.someTotalUs ?? null,
+    psiCpuFullUs: cpu?.fullTotalUs ?? null,
+    psiMemorySomeUs: mem?.someTotalUs ?? null,
+    psiMemoryFullUs: mem?.fullTotalUs ?? null,
+    psiIoSomeUs: io?.someTotalUs ?? null,
+    psiIoFullUs: io?.fullTotalUs ?? null,
+    vmstat,
+  };
+}

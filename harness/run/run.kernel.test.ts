@@ -1,0 +1,126 @@
+/**
+ * `isobench run` end to end on this machine: the default scenario writes every file; a workload
+ * killed mid-trial is a failed trial and the run goes on; Ctrl-C keeps what is done and leaves
+ * nothing behind; a bad scenario creates nothing.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect } from 'vitest';
+import { pidsIn } from '../cgroup/teardown.js';
+import { scanCgroups } from '../cleanup.js';
+import { readResults, readTrials } from '../results/reader.js';
+import { CLI, isobench, itWhen, leftoverCgroups, missingRoot, ROOT } from '../testing/support.js';
+
+const test = itWhen(missingRoot());
+const here = join(ROOT, 'harness/run/testdata');
+const dirs: string[] = [];
+function outDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'isobench-run-test-'));
+  dirs.push(d);
+  return join(d, 'out');
+}
+
+describe('isobench run', () => {
+  test('the default scenario, short, writes every file of the results folder', async () => {
+    const out = outDir();
+    const r = await isobench(
+      ['run', '--duration', '3s', '--warmup', '1s', '--repetitions', '1', '--out', out, '--json'],
+      { timeoutMs: 600_000 },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    for (const f of ['results.json', 'trials.jsonl', 'samples.csv', 'summary.csv'])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    expect(existsSync(join(out, 'work'))).toBe(false); // data dirs are removed with the run
+    const results = readResults(out);
+    expect(results.status).toBe('complete');
+    expect(results.scenario.text).toContain('name: web-vs-db');
+    expect(results.cells.map((c) => c.name)).toEqual(['no-limits', 'isolated']);
+    expect(results.trials).toHaveLength(6); // 2 cells x 3 phases x 1 repetition
+    expect(readTrials(out)).toHaveLength(6);
+    for (const t of results.trials) expect(t.status, t.status === 'failed' ? t.reason : '').toBe('ok');
+    const isolated = results.cells[1];
+    // The limits the kernel read back are recorded with each trial.
+    const db = results.trials
+      .find((t) => t.cell.id === isolated?.id && t.phase.kind === 'colocated')
+      ?.containers.find((c) => c.name === 'db');
+    expect(db?.limits.applied['io.max.wbps']?.value).toBe(String(20 * 1024 * 1024));
+    for (const cell of results.cells) {
+      expect(cell.containers.web?.slowdown?.latencyP99Us?.median).toBeGreaterThan(0);
+      expect(cell.containers.db?.slowdown?.txnPerSec?.median).toBeGreaterThan(0);
+      expect(cell.containers.web?.solo?.metrics.throughputRps?.median).toBeGreaterThan(0);
+      expect(cell.containers.db?.colocated?.cgroup.ioWriteBytes?.median).toBeGreaterThan(0);
+    }
+    const head = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+    expect(head).toMatchObject({ resultsDir: out, status: 'complete', trials: { ok: 6, failed: 0 } });
+    const samples = readFileSync(join(out, 'samples.csv'), 'utf8').trim().split('\n');
+    expect(samples.length).toBeGreaterThan(6 * 3);
+    expect(results.host.cgroup.mode).toBeTruthy();
+  });
+
+  test('a workload killed mid-trial is a failed trial with its reason, and the run completes', async () => {
+    const out = outDir();
+    const r = await isobench(['run', join(here, 'killed.yaml'), '--out', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const results = readResults(out);
+    expect(results.status).toBe('complete');
+    expect(results.trials.map((t) => t.status).sort()).toEqual(['failed', 'ok']);
+    const failed = results.trials.find((t) => t.status === 'failed');
+    expect(failed?.status === 'failed' && failed.reason).toMatch(
+      /^victim died of SIGKILL during the measurement/,
+    );
+    expect(results.cells[0]?.containers.victim?.colocated?.failed).toBe(1);
+  });
+
+  test('SIGINT mid-run keeps the finished trials, writes the summaries, leaves nothing behind', async () => {
+    const out = outDir();
+    const child = execa('node', [CLI, 'run', join(here, 'interrupt.yaml'), '--out', out], {
+      reject: false,
+      cwd: ROOT,
+    });
+    const seenPids = new Set<number>();
+    for (let i = 0; i < 2400; i++) {
+      for (const [id, d] of scanCgroups())
+        if (/-(a|b)$/.test(id)) for (const p of await pidsIn(d[0] as string)) seenPids.add(p);
+      const lines = existsSync(join(out, 'trials.jsonl'))
+        ? readFileSync(join(out, 'trials.jsonl'), 'utf8').trim()
+        : '';
+      if (lines && seenPids.size > 0 && [...scanCgroups().keys()].length > 0) break;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, r.stderr).toBe(130);
+    const results = readResults(out);
+    expect(results.status).toBe('interrupted');
+    expect(results.trials.length).toBeGreaterThanOrEqual(1);
+    expect(results.trials.length).toBeLessThan(8);
+    expect(readTrials(out)).toHaveLength(results.trials.length);
+    expect(leftoverCgroups()).toEqual([]);
+    expect(seenPids.size).toBeGreaterThan(0);
+    for (const p of seenPids)
+      expect(
+        existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '),
+        `pid ${p}`,
+      ).toBe(false);
+  });
+
+  test('a malformed scenario: FILE:LINE:COL errors, exit 2, nothing created', async () => {
+    const out = outDir();
+    const r = await isobench([
+      'run',
+      join(ROOT, 'harness/scenario/testdata/bad/bad-size.yaml'),
+      '--out',
+      out,
+    ]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/bad-size\.yaml:\d+:\d+ containers\.\w+\.limits\.memory\.max: .*"lots"/);
+    expect(existsSync(out)).toBe(false);
+    expect(leftoverCgroups()).toEqual([]);
+  });
+
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+});

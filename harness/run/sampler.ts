@@ -1,0 +1,85 @@
+/**
+ * Samples every container's cgroup statistics and the host's pressure and vmstat at the scenario's
+ * interval while a trial runs. The rows go to samples.csv; the runner takes its own snapshots at
+ * the edges of the measured window for the trial's figures, so a late tick never skews them.
+ */
+import type { CgroupDriver, CgroupHandle, CgroupStats } from '../cgroup/driver.js';
+import type { SampleRow } from '../results/types.js';
+import { sampleHost } from './host-sample.js';
+
+export function flattenStats(s: CgroupStats): Record<string, number | null> {
+  return {
+    cpuUsageUs: s.cpuUsageUs,
+    cpuThrottledUs: s.cpuThrottledUs,
+    memoryCurrentBytes: s.memoryCurrentBytes,
+    memoryPeakBytes: s.memoryPeakBytes,
+    oomKills: s.oomKills,
+    ioReadBytes: s.ioReadBytes,
+    ioWriteBytes: s.ioWriteBytes,
+    ioReadOps: s.ioReadOps,
+    ioWriteOps: s.ioWriteOps,
+    pidsCurrent: s.pidsCurrent,
+    psiCpuSomeUs: s.psi?.cpu?.someTotalUs ?? null,
+    psiCpuFullUs: s.psi?.cpu?.fullTotalUs ?? null,
+    psiMemorySomeUs: s.psi?.memory?.someTotalUs ?? null,
+    psiMemoryFullUs: s.psi?.memory?.fullTotalUs ?? null,
+    psiIoSomeUs: s.psi?.io?.someTotalUs ?? null,
+    psiIoFullUs: s.psi?.io?.fullTotalUs ?? null,
+  };
+}
+
+export class Sampler {
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  readonly rows: SampleRow[] = [];
+  /** performance.now() when the measured window began (set by the runner when warmup ends). */
+  measureStart = Number.NaN;
+
+  constructor(
+    private readonly driver: CgroupDriver,
+    private readonly handles: CgroupHandle[],
+    private readonly labels: { trial: string; cell: string; phase: string },
+    private readonly intervalMs: number,
+    private readonly startedAt = performance.now(),
+  ) {}
+
+  async tick(): Promise<void> {
+    if (this.busy) return; // a slow read (loaded machine) skips a tick rather than piling up
+    this.busy = true;
+    try {
+      const tMs = Math.round(performance.now() - this.startedAt);
+      const [stats, host] = await Promise.all([
+        Promise.all(this.handles.map((h) => this.driver.readStats(h).catch(() => null))),
+        sampleHost(),
+      ]);
+      this.handles.forEach((h, i) => {
+        const s = stats[i];
+        if (s) this.rows.push({ ...this.labels, container: h.name, tMs, stats: flattenStats(s) });
+      });
+      const { vmstat, busyUs, ...psi } = host;
+      this.rows.push({
+        ...this.labels,
+        container: 'host',
+        tMs,
+        stats: { hostBusyUs: busyUs, ...psi, ...vmstat },
+      });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    void this.tick();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The rows with tMs counted from the start of the measured window (warmup rows negative). */
+  rowsFromWindowStart(): SampleRow[] {
+    const offset = Number.isNaN(this.measureStart) ? 0 : Math.round(this.measureStart - this.startedAt);
+    return this.rows.map((r) => ({ ...r, tMs: r.tMs - offset }));
+  }
+}

@@ -1,0 +1,41 @@
+/** A trial's cgroup figures over its measured window, from snapshots at the window's edges. */
+import type { CgroupStats, Psi } from '../cgroup/driver.js';
+import type { CgroupWindow } from '../results/types.js';
+
+const diff = (a: number | null | undefined, b: number | null | undefined) =>
+  a == null || b == null ? null : Math.max(0, b - a);
+
+function psiDiff(a: Psi | null | undefined, b: Psi | null | undefined): Psi | null {
+  if (!a || !b) return null;
+  return {
+    someTotalUs: Math.max(0, b.someTotalUs - a.someTotalUs),
+    fullTotalUs: diff(a.fullTotalUs, b.fullTotalUs),
+  };
+}
+
+/**
+ * Counters are differences over the window. Peaks (memory, pids) are the cgroup's peaks since the
+ * container started, warmup included: the kernel keeps no per-window peak (v2 memory.peak can only
+ * be reset per open file from 6.12 on), and samples.csv has the time series for a closer look.
+ */
+export function windowOf(start: CgroupStats | null, end: CgroupStats | null): CgroupWindow {
+  return {
+    cpuUsageUs: diff(start?.cpuUsageUs, end?.cpuUsageUs),
+    cpuThrottledUs: diff(start?.cpuThrottledUs, end?.cpuThrottledUs),
+    memoryPeakBytes: end?.memoryPeakBytes ?? null,
+    oomKills: diff(start?.oomKills, end?.oomKills),
+    ioReadBytes: diff(start?.ioReadBytes, end?.ioReadBytes),
+    ioWriteBytes: diff(start?.ioWriteBytes, end?.ioWriteBytes),
+    ioReadOps: diff(start?.ioReadOps, end?.ioReadOps),
+    ioWriteOps: diff(start?.ioWriteOps, end?.ioWriteOps),
+    pidsPeak: end?.pidsPeak ?? null,
+    psi:
+      start?.psi && end?.psi
+        ? {
+            cpu: psiDiff(start.psi.cpu, end.psi.cpu),
+            memory: psiDiff(start.psi.memory, end.psi.memory),
+            io: psiDiff(start.psi.io, end.psi.io),
+          }
+        : null,
+  };
+}
