@@ -7,6 +7,7 @@
 # Serial ports: ttyS0 = console (kernel, this script's diagnostics),
 #               ttyS1 = the command's stdout, ttyS2 = the command's stderr.
 set -u
+{ # parsed as a whole up front: host-side edits during a run do not matter
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 CTL=/run/isobench/ctl
@@ -148,3 +149,4 @@ done
 kill "$OUT_PID" "$ERR_PID" 2>/dev/null
 wait "$OUT_PID" "$ERR_PID" 2>/dev/null
 finish "$rc"
+}
