@@ -176,3 +176,36 @@ describe('summarizeCells', () => {
     expect(c?.containers.web?.slowdown).toEqual({});
   });
 });
+
+describe('one victim against several neighbours (Isolation Benchmark Suite matrix)', () => {
+  it('gives one neighbours entry per co-located phase, each with its own slowdown', () => {
+    const ibsPhases: { name: string; kind: 'solo' | 'colocated'; containers: string[] }[] = [
+      { name: 'solo-web', kind: 'solo', containers: ['web'] },
+      { name: 'with-cpu', kind: 'colocated', containers: ['web', 'cpu'] },
+      { name: 'with-io', kind: 'colocated', containers: ['web', 'io'] },
+    ];
+    const [soloP, cpuP, ioP] = ibsPhases as [
+      (typeof ibsPhases)[number],
+      (typeof ibsPhases)[number],
+      (typeof ibsPhases)[number],
+    ];
+    index = 0;
+    const all: TrialRecord[] = [];
+    for (let rep = 1; rep <= 5; rep++) {
+      all.push(trial(soloP, rep, [container('web', { latencyP99Us: 1000 + rep })]));
+      all.push(trial(cpuP, rep, [container('web', { latencyP99Us: 4000 + rep }), container('cpu', {})]));
+      all.push(trial(ioP, rep, [container('web', { latencyP99Us: 1500 + rep }), container('io', {})]));
+    }
+    const [cell] = summarizeCells({ cells, phases: ibsPhases, trials: all, seed: 1 });
+    const web = cell?.containers.web;
+    expect(web?.neighbours.map((n) => [n.phase, n.with])).toEqual([
+      ['with-cpu', ['cpu']],
+      ['with-io', ['io']],
+    ]);
+    expect(web?.neighbours[0]?.slowdown?.latencyP99Us?.median).toBeCloseTo(4003 / 1003, 2);
+    expect(web?.neighbours[1]?.slowdown?.latencyP99Us?.median).toBeCloseTo(1503 / 1003, 2);
+    // The first neighbour is also the container's `colocated` / `slowdown`.
+    expect(web?.slowdown?.latencyP99Us?.median).toBe(web?.neighbours[0]?.slowdown?.latencyP99Us?.median);
+    expect(cell?.containers.cpu?.neighbours.map((n) => n.with)).toEqual([['web']]);
+  });
+});

@@ -162,10 +162,22 @@ export function summarizeCells(input: SummarizeInput): CellResult[] {
       const coPhase = input.phases.find((p) => p.kind === 'colocated' && p.containers.includes(name));
       const solo = soloPhase ? summarizePhase(soloPhase, name, trialsOf(soloPhase), boot) : null;
       const colocated = coPhase ? summarizePhase(coPhase, name, trialsOf(coPhase), boot) : null;
+      const neighbours = input.phases
+        .filter((p) => p.kind === 'colocated' && p.containers.includes(name))
+        .map((p) => {
+          const data = p === coPhase && colocated ? colocated : summarizePhase(p, name, trialsOf(p), boot);
+          return {
+            phase: p.name,
+            with: p.containers.filter((c) => c !== name),
+            colocated: data.summary,
+            slowdown: solo ? slowdownOf(data, solo, boot) : null,
+          };
+        });
       containers[name] = {
         solo: solo?.summary ?? null,
         colocated: colocated?.summary ?? null,
         slowdown: solo && colocated ? slowdownOf(colocated, solo, boot) : null,
+        neighbours,
       };
     }
     return { id: cell.id, name: cell.name, settings: cell.settings, containers };

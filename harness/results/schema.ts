@@ -156,6 +156,14 @@ const cellResultSchema = z.strictObject({
       solo: phaseSummarySchema.nullable(),
       colocated: phaseSummarySchema.nullable(),
       slowdown: metricEstimatesSchema.nullable(),
+      neighbours: z.array(
+        z.strictObject({
+          phase: z.string(),
+          with: z.array(z.string()),
+          colocated: phaseSummarySchema,
+          slowdown: metricEstimatesSchema.nullable(),
+        }),
+      ),
     }),
   ),
 });

@@ -138,8 +138,23 @@ export interface MergedPercentiles {
 
 export interface ContainerCellResult {
   solo: PhaseSummary | null;
+  /** The first co-located phase that runs this container (most scenarios have one). */
   colocated: PhaseSummary | null;
   /** colocated / solo of each metric (for throughput, < 1 means slower), with bootstrap intervals. */
+  slowdown: Partial<Record<MetricName, Estimate>> | null;
+  /**
+   * Every co-located phase that runs this container, in scenario order, with who else ran in it:
+   * the columns of an Isolation-Benchmark-Suite matrix (one victim against each aggressor in turn).
+   * The first entry is `colocated` / `slowdown` above.
+   */
+  neighbours: NeighbourResult[];
+}
+
+export interface NeighbourResult {
+  phase: string;
+  /** The other containers of that phase. */
+  with: string[];
+  colocated: PhaseSummary;
   slowdown: Partial<Record<MetricName, Estimate>> | null;
 }
 
