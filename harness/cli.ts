@@ -76,7 +76,12 @@ export function buildProgram(): Command {
     .option('--warmup <d>', 'warm-up of each trial')
     .option('--repetitions <n>', 'repetitions of each cell and phase')
     .option('--set <path=value>', 'override any scenario field by its dotted path, repeatable', collect)
-    .option('--out <dir>', 'results folder (default: results/<date>-<name>)')
+    .option(
+      '--variant <name:path=value>',
+      'run variants of the scenario interleaved, one results folder each (repeatable; NAME alone = as written)',
+      collect,
+    )
+    .option('--out <dir>', 'results folder (default: results/<date>-<name>; with variants, one subfolder each)')
     .option('--json', 'print the results folder and headline figures as JSON')
     .option('--shard <i/n>', 'run only the I-th of N shares of the planned trials')
     .option('--seed <n>', 'seed of the trial order (default: random, recorded)')

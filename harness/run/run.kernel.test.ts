@@ -106,6 +106,35 @@ describe('isobench run', () => {
       ).toBe(false);
   });
 
+  test('--variant runs the variants interleaved into one results folder each', async () => {
+    const out = outDir();
+    const r = await isobench([
+      'run',
+      join(here, 'variants.yaml'),
+      '--out',
+      out,
+      '--variant',
+      'base',
+      '--variant',
+      'capped:containers.a.limits.cpu.weight=50',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const base = readResults(join(out, 'base'));
+    const capped = readResults(join(out, 'capped'));
+    expect(base.trials.map((t) => t.id)).toEqual(capped.trials.map((t) => t.id));
+    expect(base.scenario.seed).toBe(capped.scenario.seed);
+    // Interleaved: the two variants' trials alternate in time.
+    const all = [
+      ...base.trials.map((t) => ['base', t.startedAt]),
+      ...capped.trials.map((t) => ['capped', t.startedAt]),
+    ].sort((x, y) => (x[1] as string).localeCompare(y[1] as string));
+    const switches = all.slice(1).filter((x, i) => x[0] !== all[i]?.[0]).length;
+    expect(switches).toBeGreaterThanOrEqual(base.trials.length);
+    const a = (res: typeof base) => res.trials[0]?.containers.find((c) => c.name === 'a');
+    expect(a(capped)?.limits.applied['cpu.weight']?.value).toBe('50');
+    expect(a(base)?.limits.applied['cpu.weight']).toBeUndefined();
+  });
+
   test('a malformed scenario: FILE:LINE:COL errors, exit 2, nothing created', async () => {
     const out = outDir();
     const r = await isobench([

@@ -1,9 +1,14 @@
 /**
- * `isobench run`: scenario -> plan -> trials (interleaved) -> results folder.
+ * `isobench run`: scenario -> plan -> trials (interleaved) -> results folder(s).
  *
  * Order of work: everything that can be validated is validated before the first cgroup exists
- * (scenario, limits against this host, io devices, output folder). Each trial is appended to
- * trials.jsonl as it ends; summaries are written at the end, also after Ctrl-C, for the trials done.
+ * (scenario, every variant, limits against this host, io devices, output folders). Each trial is
+ * appended to trials.jsonl as it ends; summaries are written at the end, also after Ctrl-C, for the
+ * trials done.
+ *
+ * Variants (`--variant NAME:PATH=VALUE`) are the same scenario with different settings, planned
+ * with one seed so their trial lists line up, and run alternately trial by trial (A B, then B A, ...)
+ * so that both see the same machine conditions; each gets its own results folder.
  */
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -12,22 +17,26 @@ import { fileURLToPath } from 'node:url';
 import { WORKLOAD_PARAMS } from '../../workloads/index.js';
 import { summarizeCells } from '../analysis/summarize.js';
 import { openDriver } from '../cgroup/index.js';
+import { UsageError } from '../errors.js';
 import { collectHost } from '../host/fingerprint.js';
 import { resultsDirName } from '../results/paths.js';
-import type { ResultsFile, TrialRecord } from '../results/types.js';
+import type { HostFingerprint, ResultsFile, TrialRecord } from '../results/types.js';
 import { RESULTS_SCHEMA_VERSION } from '../results/types.js';
 import { ResultsWriter } from '../results/writer.js';
-import { parseShard, planRun } from '../scenario/plan.js';
+import { parseShard, planRun, type RunPlan } from '../scenario/plan.js';
+import type { Scenario } from '../scenario/types.js';
 import { validateScenarioFile } from '../scenario/validate.js';
 import { Registry } from '../teardown/registry.js';
 import { parseDurationMs } from '../units.js';
 import { headline, headlineJson } from './headline.js';
-import { prepareRun } from './prepare.js';
+import { type PreparedRun, prepareRun } from './prepare.js';
 import { Progress } from './progress.js';
 import { runTrial } from './trial.js';
+import { parseVariants } from './variants.js';
 
 export interface RunOptions {
   set?: string[];
+  variant?: string[];
   duration?: string;
   warmup?: string;
   repetitions?: string;
@@ -37,6 +46,8 @@ export interface RunOptions {
   cgroupParent?: string;
   seed?: string;
   readyTimeout?: string;
+  /** Called with each finished results folder (the report renderer hooks in here). */
+  afterFinish?: (dir: string) => Promise<void>;
 }
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -49,32 +60,116 @@ export function resolveScenarioFile(file: string): string {
   return existsSync(bundled) ? bundled : file;
 }
 
+interface Unit {
+  /** Variant name, or null for a plain run. */
+  variant: string | null;
+  scenario: Scenario;
+  plan: RunPlan;
+  outDir: string;
+  prepared: PreparedRun;
+  writer?: ResultsWriter;
+  trials: TrialRecord[];
+}
+
+async function loadUnits(file: string, opts: RunOptions): Promise<Unit[]> {
+  const shard = opts.shard ? parseShard(opts.shard) : undefined;
+  const variants = parseVariants(opts.variant ?? []);
+  const units: Omit<Unit, 'plan' | 'outDir' | 'prepared'>[] = [];
+  for (const v of variants.length ? variants : [{ name: null, set: [] as string[] }]) {
+    const { scenario } = await validateScenarioFile(file, {
+      set: [...(opts.set ?? []), ...v.set],
+      ...(opts.duration ? { duration: opts.duration } : {}),
+      ...(opts.warmup ? { warmup: opts.warmup } : {}),
+      ...(opts.repetitions ? { repetitions: opts.repetitions } : {}),
+      workloadParams: WORKLOAD_PARAMS,
+    });
+    units.push({ variant: v.name, scenario, trials: [] });
+  }
+  const first = units[0]?.scenario as Scenario;
+  const seed = opts.seed ? Number(opts.seed) : (first.seed ?? randomInt(2 ** 31));
+  const base = resolve(opts.out ?? join(first.outputDir, resultsDirName(new Date(), first.name)));
+  const planOf = (sc: Scenario) => planRun(sc, { seed, ...(shard ? { shard } : {}) });
+  const firstIds = planOf(first)
+    .trials.map((t) => t.id)
+    .join(' ');
+  return units.map((u) => {
+    const plan = planOf(u.scenario);
+    // Variants change settings, not the shape of the plan: trial i of each must be the same trial.
+    if (plan.trials.map((t) => t.id).join(' ') !== firstIds) {
+      throw new UsageError(
+        'ISOBENCH_VARIANT_PLAN',
+        `--variant ${u.variant}: it plans different trials from the first variant; variants may change settings, not cells, phases or repetitions`,
+      );
+    }
+    return { ...u, plan, outDir: u.variant ? join(base, u.variant) : base, prepared: {} };
+  });
+}
+
+/** The order trials run in: plain runs in plan order; variants alternate, A B then B A, per trial. */
+function schedule(units: Unit[]): { unit: Unit; index: number }[] {
+  const steps: { unit: Unit; index: number }[] = [];
+  const n = units[0]?.plan.trials.length ?? 0;
+  for (let i = 0; i < n; i++) {
+    const order = i % 2 === 0 ? units : [...units].reverse();
+    for (const unit of order) steps.push({ unit, index: i });
+  }
+  return steps;
+}
+
+function resultsOf(
+  unit: Unit,
+  registry: Registry,
+  host: HostFingerprint,
+  startedAt: string,
+  interrupted: boolean,
+  file: string,
+): ResultsFile {
+  const { scenario, plan } = unit;
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    runId: unit.variant ? `${registry.runId}-${unit.variant}` : registry.runId,
+    status: interrupted ? 'interrupted' : 'complete',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: ['isobench', ...process.argv.slice(2)],
+    host,
+    scenario: {
+      name: scenario.name,
+      file,
+      text: scenario.text,
+      overrides: scenario.overrides,
+      seed: plan.seed,
+      repetitions: scenario.repetitions,
+      shard: plan.shard,
+      totalTrials: plan.totalTrials,
+      phases: plan.phases,
+    },
+    cells: summarizeCells({ cells: plan.cells, phases: plan.phases, trials: unit.trials, seed: plan.seed }),
+    trials: unit.trials,
+  };
+}
+
 export async function runMain(fileArg: string | undefined, opts: RunOptions): Promise<number> {
   const file = resolveScenarioFile(fileArg ?? DEFAULT_SCENARIO);
-  const shard = opts.shard ? parseShard(opts.shard) : undefined;
-  const { scenario } = await validateScenarioFile(file, {
-    set: opts.set ?? [],
-    ...(opts.duration ? { duration: opts.duration } : {}),
-    ...(opts.warmup ? { warmup: opts.warmup } : {}),
-    ...(opts.repetitions ? { repetitions: opts.repetitions } : {}),
-    workloadParams: WORKLOAD_PARAMS,
-  });
-  const seed = opts.seed ? Number(opts.seed) : (scenario.seed ?? randomInt(2 ** 31));
-  const plan = planRun(scenario, { seed, ...(shard ? { shard } : {}) });
+  const units = await loadUnits(file, opts);
   const readyTimeoutMs = parseDurationMs(opts.readyTimeout ?? '120s', '--ready-timeout');
-  const outDir = resolve(opts.out ?? join(scenario.outputDir, resultsDirName(new Date(), scenario.name)));
   const registry = new Registry();
   const driver = openDriver(registry, { parent: opts.cgroupParent });
-  const workRoot = join(outDir, 'work');
-  const prepared = prepareRun(scenario, driver, workRoot);
-  for (const w of scenario.warnings) process.stderr.write(`warning: ${file}: ${w}\n`);
+  for (const u of units) u.prepared = prepareRun(u.scenario, driver, join(u.outDir, 'work'));
+  for (const w of units[0]?.scenario.warnings ?? []) process.stderr.write(`warning: ${file}: ${w}\n`);
 
-  const writer = await ResultsWriter.open(outDir);
-  registry.addTempDir(workRoot);
-  for (const perCell of Object.values(prepared))
-    for (const p of Object.values(perCell)) mkdirSync(p.dataDir, { recursive: true });
-  const progress = new Progress(plan.trials.length);
-  progress.line(`isobench run: ${scenario.name}: ${plan.trials.length} trials -> ${outDir}`);
+  for (const u of units) {
+    u.writer = await ResultsWriter.open(u.outDir);
+    registry.addTempDir(join(u.outDir, 'work'));
+    for (const perCell of Object.values(u.prepared))
+      for (const p of Object.values(perCell)) mkdirSync(p.dataDir, { recursive: true });
+  }
+  const steps = schedule(units);
+  const progress = new Progress(steps.length);
+  for (const u of units)
+    progress.line(
+      `isobench run: ${u.scenario.name}${u.variant ? ` (variant ${u.variant})` : ''}: ${u.plan.trials.length} trials -> ${u.outDir}`,
+    );
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -92,16 +187,20 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const startedAt = new Date().toISOString();
-  const trials: TrialRecord[] = [];
   try {
     const host = await collectHost();
-    for (const [i, t] of plan.trials.entries()) {
+    for (const [n, { unit, index }] of steps.entries()) {
       if (abort.signal.aborted) break;
-      progress.trial(i + 1, `${t.cell.name} · ${t.phase.name} · repetition ${t.repetition}`);
+      const t = unit.plan.trials[index];
+      if (!t) continue;
+      progress.trial(
+        n + 1,
+        `${unit.variant ? `${unit.variant} · ` : ''}${t.cell.name} · ${t.phase.name} · repetition ${t.repetition}`,
+      );
       const out = await runTrial(
         {
           driver,
-          prepared: prepared[t.cell.id] ?? {},
+          prepared: unit.prepared[t.cell.id] ?? {},
           readyTimeoutMs,
           stopGraceMs: 10_000,
           signal: abort.signal,
@@ -113,37 +212,22 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
         progress.trialDone('interrupted (not recorded)');
         break;
       }
-      writer.appendTrial(out.record);
-      writer.appendSamples(out.samples);
-      trials.push(out.record);
+      unit.writer?.appendTrial(out.record);
+      unit.writer?.appendSamples(out.samples);
+      unit.trials.push(out.record);
       progress.trialDone(out.record.status === 'ok' ? 'ok' : `failed: ${out.record.reason}`);
     }
-    const cells = summarizeCells({ cells: plan.cells, phases: plan.phases, trials, seed });
-    const results: ResultsFile = {
-      schemaVersion: RESULTS_SCHEMA_VERSION,
-      runId: registry.runId,
-      status: abort.signal.aborted ? 'interrupted' : 'complete',
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      command: ['isobench', ...process.argv.slice(2)],
-      host,
-      scenario: {
-        name: scenario.name,
-        file,
-        text: scenario.text,
-        overrides: scenario.overrides,
-        seed,
-        repetitions: scenario.repetitions,
-        shard: plan.shard,
-        totalTrials: plan.totalTrials,
-        phases: plan.phases,
-      },
-      cells,
-      trials,
-    };
-    writer.finish(results);
-    if (opts.json) process.stdout.write(`${JSON.stringify(headlineJson(outDir, results))}\n`);
-    else process.stdout.write(headline(outDir, results));
+    const finished: { dir: string; results: ResultsFile }[] = [];
+    for (const u of units) {
+      const results = resultsOf(u, registry, host, startedAt, abort.signal.aborted, file);
+      u.writer?.finish(results);
+      finished.push({ dir: u.outDir, results });
+    }
+    for (const f of finished) await opts.afterFinish?.(f.dir);
+    for (const f of finished) {
+      if (opts.json) process.stdout.write(`${JSON.stringify(headlineJson(f.dir, f.results))}\n`);
+      else process.stdout.write(headline(f.dir, f.results));
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

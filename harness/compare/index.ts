@@ -1,0 +1,19 @@
+/** `isobench compare`: two results folders in, a noise-aware three-valued verdict out. */
+export {
+  type CompareOptions,
+  type CompareReport,
+  type CompareRow,
+  compareRuns,
+  exitCodeOf,
+  type RunLabel,
+  trialValues,
+  type Verdict,
+} from './compare.js';
+export { type Difference, type Differences, runDifferences } from './differences.js';
+export { asciiBar } from './format.js';
+export { esc, formatHtml } from './html.js';
+export { type CompareMainOptions, compareMain } from './main.js';
+export { formatMarkdown } from './markdown.js';
+export { DEFAULT_METRICS, METRIC_ALIASES, parseMetric, parseThreshold } from './metrics.js';
+export { bootstrapSlowdownChange, holm, judge, VERDICT_RULES } from './stats.js';
+export { formatText } from './text.js';

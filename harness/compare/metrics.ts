@@ -1,0 +1,69 @@
+/**
+ * Which per-trial metrics compare looks at, the short names `--metric` accepts, and the
+ * `--threshold` parser. Metric names are the TrialMetrics names of the results contract.
+ */
+import { quote, UsageError } from '../errors.js';
+import { METRIC_NAMES } from '../results/columns.js';
+import type { MetricName } from '../results/types.js';
+
+/**
+ * Compared unless `--metric` says otherwise: the headline figures of the issue (p50, p99,
+ * p99.9, throughput, commit latency, transactions/s). p90, max and the uncorrected p99 stay out
+ * of the default set: max is one sample per trial, and every extra row tightens the Holm
+ * correction for the rest.
+ */
+export const DEFAULT_METRICS: readonly MetricName[] = [
+  'latencyP50Us',
+  'latencyP99Us',
+  'latencyP999Us',
+  'throughputRps',
+  'commitP50Us',
+  'commitP99Us',
+  'commitP999Us',
+  'txnPerSec',
+];
+
+/** Short names for the command line; the full TrialMetrics names are accepted too. */
+export const METRIC_ALIASES: Readonly<Record<string, MetricName>> = {
+  p50: 'latencyP50Us',
+  p90: 'latencyP90Us',
+  p99: 'latencyP99Us',
+  'p99.9': 'latencyP999Us',
+  p999: 'latencyP999Us',
+  max: 'latencyMaxUs',
+  throughput: 'throughputRps',
+  rps: 'throughputRps',
+  'uncorrected-p99': 'uncorrectedP99Us',
+  'commit-p50': 'commitP50Us',
+  'commit-p99': 'commitP99Us',
+  'commit-p99.9': 'commitP999Us',
+  'commit-p999': 'commitP999Us',
+  tps: 'txnPerSec',
+  txn: 'txnPerSec',
+};
+
+export function parseMetric(text: string): MetricName {
+  const t = text.trim();
+  const full = METRIC_NAMES.find((m) => m === t || m.toLowerCase() === t.toLowerCase());
+  if (full) return full;
+  const alias = METRIC_ALIASES[t.toLowerCase()];
+  if (alias) return alias;
+  throw new UsageError(
+    'ISOBENCH_COMPARE_METRIC',
+    `--metric: expected one of ${[...Object.keys(METRIC_ALIASES), ...METRIC_NAMES].join(', ')}, got ${quote(text)}`,
+  );
+}
+
+/** `5%`, `5 %`, `0.05` -> 5 (percent). A bare number above 1 is refused: 5 could mean 5% or 500%. */
+export function parseThreshold(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/.exec(text);
+  const value = Number(m?.[1]);
+  const pct = m?.[2] === '%' ? value : value * 100;
+  if (!m || !Number.isFinite(pct) || (m[2] !== '%' && value >= 1) || !(pct > 0 && pct < 100)) {
+    throw new UsageError(
+      'ISOBENCH_COMPARE_THRESHOLD',
+      `--threshold: expected a percentage above 0 and below 100 such as 5% or 0.05, got ${quote(text)}`,
+    );
+  }
+  return pct;
+}

@@ -1,0 +1,51 @@
+/**
+ * Synthetic runs for compare tests: the example results (harness/results/example.ts) with every
+ * per-trial metric redrawn from a seeded lognormal around the example's value, so two seeds are
+ * two runs of the same settings (A/A), and `effects` plants a known change in one of them.
+ */
+import { createRng, normal } from '../analysis/random.js';
+import { exampleResults } from '../results/example.js';
+import type { MetricName, ResultsFile } from '../results/types.js';
+
+export interface Planted {
+  container: string;
+  metric: MetricName;
+  /** Multiplies the metric's values: 1.3 is a 30% increase. */
+  factor: number;
+  /** Only in this phase (default: every phase). */
+  phase?: string;
+  /** Only in this cell (default: every cell). */
+  cell?: string;
+}
+
+export interface SyntheticOptions {
+  seed: number;
+  repetitions?: number;
+  /** Trial-to-trial variation: sigma of the lognormal factor (default 0.05, about 5%). */
+  sigma?: number;
+  effects?: Planted[];
+  runId?: string;
+}
+
+export function syntheticRun(opts: SyntheticOptions): ResultsFile {
+  const r = structuredClone(exampleResults(opts.repetitions ?? 10));
+  const rng = createRng(opts.seed);
+  const sigma = opts.sigma ?? 0.05;
+  for (const t of r.trials) {
+    for (const c of t.containers) {
+      for (const [m, v] of Object.entries(c.metrics) as [MetricName, number | null | undefined][]) {
+        if (typeof v !== 'number') continue;
+        let value = v * Math.exp(sigma * normal(rng));
+        for (const e of opts.effects ?? []) {
+          if (e.container !== c.name || e.metric !== m) continue;
+          if (e.phase !== undefined && e.phase !== t.phase.name) continue;
+          if (e.cell !== undefined && e.cell !== t.cell.id) continue;
+          value *= e.factor;
+        }
+        c.metrics[m] = value;
+      }
+    }
+  }
+  r.runId = opts.runId ?? `syn-${opts.seed}`;
+  return r;
+}
