@@ -118,7 +118,11 @@ export function compareRuns(base: ResultsFile, cand: ResultsFile, opts: CompareO
   const metrics = opts.metrics ?? [...DEFAULT_METRICS];
   const differences = runDifferences(base, cand);
   const pending: Pending[] = [];
-  const boot = (key: string) => ({ iterations, seed: (seed ^ seedFromString(key)) >>> 0, level: VERDICT_RULES.level });
+  const boot = (key: string) => ({
+    iterations,
+    seed: (seed ^ seedFromString(key)) >>> 0,
+    level: VERDICT_RULES.level,
+  });
 
   if (differences.comparable) {
     for (const cell of base.cells) {

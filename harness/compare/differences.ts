@@ -114,13 +114,21 @@ export function runDifferences(base: ResultsFile, cand: ResultsFile): Difference
   add('host.hostname', bh.hostname, ch.hostname);
   add('host.kernel', bh.kernel, ch.kernel);
   add('host.distribution', bh.distribution, ch.distribution);
-  add('host.cpu', `${bh.cpu.model}, ${bh.cpu.cores} cores, ${bh.cpu.threads} threads`, `${ch.cpu.model}, ${ch.cpu.cores} cores, ${ch.cpu.threads} threads`);
+  add(
+    'host.cpu',
+    `${bh.cpu.model}, ${bh.cpu.cores} cores, ${bh.cpu.threads} threads`,
+    `${ch.cpu.model}, ${ch.cpu.cores} cores, ${ch.cpu.threads} threads`,
+  );
   add('host.memoryBytes', String(bh.memoryBytes), String(ch.memoryBytes));
   add('host.cgroup.mode', bh.cgroup.mode, ch.cgroup.mode);
   add('host.thp', `${bh.thp.enabled}/${bh.thp.defrag}`, `${ch.thp.enabled}/${ch.thp.defrag}`);
   add('host.swappiness', String(bh.swappiness), String(ch.swappiness));
   add('host.virtualization', String(bh.virtualization), String(ch.virtualization));
-  add('host.disks', bh.disks.map((d) => `${d.name}:${d.scheduler}`).join(' '), ch.disks.map((d) => `${d.name}:${d.scheduler}`).join(' '));
+  add(
+    'host.disks',
+    bh.disks.map((d) => `${d.name}:${d.scheduler}`).join(' '),
+    ch.disks.map((d) => `${d.name}:${d.scheduler}`).join(' '),
+  );
   add('host.node', bh.node, ch.node);
   add('host.isobench', bh.isobench, ch.isobench);
 
@@ -142,9 +150,15 @@ export function runDifferences(base: ResultsFile, cand: ResultsFile): Difference
       const c = firstTrialWith(cand.trials, cell.id, name);
       if (!b || !c) continue;
       add(`${cell.id}/${name} workload`, b.workload, c.workload);
-      const keys = [...new Set([...Object.keys(b.limits.requested), ...Object.keys(c.limits.requested)])].sort();
+      const keys = [
+        ...new Set([...Object.keys(b.limits.requested), ...Object.keys(c.limits.requested)]),
+      ].sort();
       for (const k of keys) {
-        add(`${cell.id}/${name} limits.${k}`, b.limits.requested[k] ?? '(unset)', c.limits.requested[k] ?? '(unset)');
+        add(
+          `${cell.id}/${name} limits.${k}`,
+          b.limits.requested[k] ?? '(unset)',
+          c.limits.requested[k] ?? '(unset)',
+        );
       }
     }
   }
@@ -158,7 +172,8 @@ export function runDifferences(base: ResultsFile, cand: ResultsFile): Difference
         `${side} is shard ${r.scenario.shard.index}/${r.scenario.shard.count} of its plan (isobench merge joins shards)`,
       );
     }
-    if (r.status !== 'complete') notes.push(`${side} run was ${r.status}: ${r.trials.length} of ${r.scenario.totalTrials} trials`);
+    if (r.status !== 'complete')
+      notes.push(`${side} run was ${r.status}: ${r.trials.length} of ${r.scenario.totalTrials} trials`);
     const failed = r.trials.filter((t) => t.status === 'failed').length;
     if (failed > 0) notes.push(`${side} has ${failed} failed trial${failed === 1 ? '' : 's'} (not used)`);
   }

@@ -14,7 +14,12 @@ export function esc(text: string): string {
   );
 }
 
-const COLOR = { regression: '#c0392b', improvement: '#1e8449', 'no-change': '#566573', inconclusive: '#b9770e' } as const;
+const COLOR = {
+  regression: '#c0392b',
+  improvement: '#1e8449',
+  'no-change': '#566573',
+  inconclusive: '#b9770e',
+} as const;
 
 const W = 220;
 const H = 18;
@@ -38,7 +43,8 @@ export function rowSvg(row: CompareRow, thresholdPct: number): string {
     if (row.low < min) parts.push(`<path d="M${pad - 5},${H / 2} l5,-4 v8 z" fill="${color}"/>`);
     if (row.high > max) parts.push(`<path d="M${W - pad + 5},${H / 2} l-5,-4 v8 z" fill="${color}"/>`);
   }
-  if (row.ratio !== null) parts.push(`<circle cx="${f(x(row.ratio))}" cy="${H / 2}" r="3.5" fill="${color}"/>`);
+  if (row.ratio !== null)
+    parts.push(`<circle cx="${f(x(row.ratio))}" cy="${H / 2}" r="3.5" fill="${color}"/>`);
   const title = `${fmtChange(row.ratio)} [${fmtChange(row.low)} … ${fmtChange(row.high)}], band ±${thresholdPct}%`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img"><title>${esc(title)}</title>${parts.join('')}</svg>`;
 }
@@ -53,11 +59,16 @@ export function formatHtml(report: CompareReport): string {
   const { min, max } = barAxis(report.thresholdPct);
   const d = report.differences;
   const diff = d.items
-    .map((i) => `<tr><td>${esc(i.field)}</td><td><pre>${esc(i.base)}</pre></td><td><pre>${esc(i.cand)}</pre></td></tr>`)
+    .map(
+      (i) =>
+        `<tr><td>${esc(i.field)}</td><td><pre>${esc(i.base)}</pre></td><td><pre>${esc(i.cand)}</pre></td></tr>`,
+    )
     .join('\n');
   const rows = report.rows
     .map(
-      (r) => `<tr title="${esc(r.why)}"><td>${esc(r.cellName)}</td><td>${esc(r.container)}</td><td>${esc(r.kind === 'slowdown' ? `slowdown ${r.phase}` : r.phase)}</td><td>${esc(r.metric)}</td>
+      (
+        r,
+      ) => `<tr title="${esc(r.why)}"><td>${esc(r.cellName)}</td><td>${esc(r.container)}</td><td>${esc(r.kind === 'slowdown' ? `slowdown ${r.phase}` : r.phase)}</td><td>${esc(r.metric)}</td>
 <td class="num">${esc(fmtValue(r, r.baseMedian))}</td><td class="num">${esc(fmtValue(r, r.candMedian))}</td><td class="num">${esc(fmtChange(r.ratio))}</td>
 <td class="num">${esc(r.low === null || r.high === null ? 'n/a' : `${fmtChange(r.low)} … ${fmtChange(r.high)}`)}</td><td>${rowSvg(r, report.thresholdPct)}</td>
 <td class="num">${esc(fmtP(r.pHolm))}</td><td class="num">${r.nBase}/${r.nCand}</td><td class="v ${r.verdict}">${esc(r.verdict)}</td><td>${esc(r.why)}</td></tr>`,

@@ -33,20 +33,32 @@ function writeOutput(path: string, text: string, what: string): void {
   try {
     writeFileSync(path, text);
   } catch (err) {
-    throw new UsageError('ISOBENCH_COMPARE_OUTPUT', `cannot write the ${what} report to ${quote(path)}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new UsageError(
+      'ISOBENCH_COMPARE_OUTPUT',
+      `cannot write the ${what} report to ${quote(path)}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
-export async function compareMain(base: string, cand: string, opts: CompareMainOptions = {}): Promise<number> {
+export async function compareMain(
+  base: string,
+  cand: string,
+  opts: CompareMainOptions = {},
+): Promise<number> {
   const thresholdPct = parseThreshold(opts.threshold ?? '5%');
-  const metrics = opts.metric && opts.metric.length > 0 ? [...new Set(opts.metric.map(parseMetric))] : undefined;
+  const metrics =
+    opts.metric && opts.metric.length > 0 ? [...new Set(opts.metric.map(parseMetric))] : undefined;
   let seed: number | undefined;
   if (opts.seed !== undefined) {
     seed = Number(opts.seed);
     if (!Number.isInteger(seed) || seed < 0) {
-      throw new UsageError('ISOBENCH_COMPARE_SEED', `--seed: expected a non-negative integer, got ${quote(opts.seed)}`);
+      throw new UsageError(
+        'ISOBENCH_COMPARE_SEED',
+        `--seed: expected a non-negative integer, got ${quote(opts.seed)}`,
+      );
     }
   }
   const baseResults = readResults(base);

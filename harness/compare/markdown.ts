@@ -31,7 +31,9 @@ export function formatMarkdown(report: CompareReport): string {
   if (d.items.length > 0 || d.notes.length > 0) {
     out.push('<details><summary>What differs</summary>', '');
     for (const i of d.items) {
-      out.push(`- ${mdCell(i.field)}: ${mdCell(i.base.replace(/\n/g, '; ') || '(nothing)')} → ${mdCell(i.cand.replace(/\n/g, '; ') || '(nothing)')}`);
+      out.push(
+        `- ${mdCell(i.field)}: ${mdCell(i.base.replace(/\n/g, '; ') || '(nothing)')} → ${mdCell(i.cand.replace(/\n/g, '; ') || '(nothing)')}`,
+      );
     }
     for (const n of d.notes) out.push(`- note: ${mdCell(n)}`);
     out.push('', '</details>', '');

@@ -48,12 +48,18 @@ export interface SlowdownChange {
  * are separate trials, and so are the two runs, so no pairing exists to preserve.
  */
 export function bootstrapSlowdownChange(
-  groups: { baseCo: readonly number[]; baseSolo: readonly number[]; candCo: readonly number[]; candSolo: readonly number[] },
+  groups: {
+    baseCo: readonly number[];
+    baseSolo: readonly number[];
+    candCo: readonly number[];
+    candSolo: readonly number[];
+  },
   opts: { iterations: number; seed: number; level?: number },
 ): SlowdownChange {
   const g = [groups.baseCo, groups.baseSolo, groups.candCo, groups.candSolo].map(sortedAscending);
   const [bc, bs, cc, cs] = g as [number[], number[], number[], number[]];
-  if (g.some((x) => x.length === 0)) return { baseSlowdown: null, candSlowdown: null, ratio: null, interval: null };
+  if (g.some((x) => x.length === 0))
+    return { baseSlowdown: null, candSlowdown: null, ratio: null, interval: null };
   const baseSlowdown = medianSorted(bc) / medianSorted(bs);
   const candSlowdown = medianSorted(cc) / medianSorted(cs);
   const ratio = candSlowdown / baseSlowdown;
@@ -65,11 +71,17 @@ export function bootstrapSlowdownChange(
   };
   if (!finite || g.some((x) => x.length < 2)) return { ...out, interval: null };
   const rng = createRng(opts.seed);
-  const scratch = g.map((x) => new Float64Array(x.length)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const scratch = g.map((x) => new Float64Array(x.length)) as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
   const stats: number[] = [];
   for (let i = 0; i < opts.iterations; i++) {
     const r =
-      (resampleMedian(cc, scratch[2], rng) / resampleMedian(cs, scratch[3], rng)) /
+      resampleMedian(cc, scratch[2], rng) /
+      resampleMedian(cs, scratch[3], rng) /
       (resampleMedian(bc, scratch[0], rng) / resampleMedian(bs, scratch[1], rng));
     // As in bootstrapRatioCI: a resample without a ratio makes any interval from the rest too narrow.
     if (!Number.isFinite(r)) return { ...out, interval: null };
@@ -115,7 +127,6 @@ export interface JudgeInput {
   /** The threshold as a fraction (0.05 for 5%): the band is [1 - t, 1 + t]. */
   threshold: number;
 }
-
 
 /** The verdict of one row and a one-line reason. */
 export function judge(x: JudgeInput): { verdict: Verdict; why: string } {

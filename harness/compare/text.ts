@@ -4,7 +4,11 @@ import { asciiBar, fmtBand, fmtChange, fmtP, fmtValue, VERDICT_LABEL, verdictSum
 
 function table(rows: string[][]): string[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+  for (const r of rows) {
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, [...c].length);
+    });
+  }
   return rows.map((r) =>
     r
       .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - [...c].length)))
@@ -38,10 +42,30 @@ export function formatText(report: CompareReport): string {
   }
   for (const n of d.notes) out.push(`  note: ${n}`);
   if (report.rows.length > 0) {
-    const { min, max } = { min: fmtChange(1 - (4 * report.thresholdPct) / 100), max: fmtChange(1 + (4 * report.thresholdPct) / 100) };
-    out.push('', `bars: axis ${min} … ${max}, | band edges, = 95% interval, o ratio, < > beyond the axis`, '');
+    const { min, max } = {
+      min: fmtChange(1 - (4 * report.thresholdPct) / 100),
+      max: fmtChange(1 + (4 * report.thresholdPct) / 100),
+    };
+    out.push(
+      '',
+      `bars: axis ${min} … ${max}, | band edges, = 95% interval, o ratio, < > beyond the axis`,
+      '',
+    );
     const rows = [
-      ['cell', 'container', 'phase', 'metric', 'base', 'candidate', 'change', '95% interval', 'interval vs band', 'p(Holm)', 'n', 'verdict'],
+      [
+        'cell',
+        'container',
+        'phase',
+        'metric',
+        'base',
+        'candidate',
+        'change',
+        '95% interval',
+        'interval vs band',
+        'p(Holm)',
+        'n',
+        'verdict',
+      ],
     ];
     for (const r of report.rows) {
       rows.push([
@@ -64,7 +88,9 @@ export function formatText(report: CompareReport): string {
     if (explained.length > 0) {
       out.push('', 'why:');
       for (const r of explained) {
-        out.push(`  ${r.verdict} ${r.cell} ${r.container} ${r.kind === 'slowdown' ? `slowdown ${r.phase}` : r.phase} ${r.metric}: ${r.why}`);
+        out.push(
+          `  ${r.verdict} ${r.cell} ${r.container} ${r.kind === 'slowdown' ? `slowdown ${r.phase}` : r.phase} ${r.metric}: ${r.why}`,
+        );
       }
     }
   }

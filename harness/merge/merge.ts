@@ -84,12 +84,15 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
     const s = p.scenario;
     const differs = (what: string, a: unknown, b: unknown) => {
       if (!isDeepStrictEqual(a, b)) {
-        refuse(`${name(i)} is from another plan than ${name(first.i)}: ${what} differ (${JSON.stringify(b)} vs ${JSON.stringify(a)})`);
+        refuse(
+          `${name(i)} is from another plan than ${name(first.i)}: ${what} differ (${JSON.stringify(b)} vs ${JSON.stringify(a)})`,
+        );
       }
     };
     if (i !== first.i) {
       differs('scenario names', s0.name, s.name);
-      if (s.text !== s0.text) refuse(`${name(i)} is from another plan than ${name(first.i)}: the scenario texts differ`);
+      if (s.text !== s0.text)
+        refuse(`${name(i)} is from another plan than ${name(first.i)}: the scenario texts differ`);
       differs('overrides', s0.overrides, s.overrides);
       differs('seeds', s0.seed, s.seed);
       differs('repetitions', s0.repetitions, s.repetitions);
@@ -109,15 +112,21 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
         ['cgroup modes', h0.cgroup.mode, h.cgroup.mode],
         ['isobench versions', h0.isobench, h.isobench],
       ] as const) {
-        if (a !== b) refuse(`${name(i)} ran with another host setup than ${name(first.i)}: ${what} differ (${b} vs ${a})`);
+        if (a !== b)
+          refuse(
+            `${name(i)} ran with another host setup than ${name(first.i)}: ${what} differ (${b} vs ${a})`,
+          );
       }
       if (h.hostname !== h0.hostname) {
-        warn(`${name(i)} ran on ${h.hostname}, ${name(first.i)} on ${h0.hostname}; the merged results record ${h0.hostname}`);
+        warn(
+          `${name(i)} ran on ${h.hostname}, ${name(first.i)} on ${h0.hostname}; the merged results record ${h0.hostname}`,
+        );
       }
     }
     if (s.shard) {
       const other = seenShard.get(s.shard.index);
-      if (other !== undefined) refuse(`${name(other)} and ${name(i)} are both shard ${s.shard.index}/${s.shard.count}`);
+      if (other !== undefined)
+        refuse(`${name(other)} and ${name(i)} are both shard ${s.shard.index}/${s.shard.count}`);
       seenShard.set(s.shard.index, i);
     }
   }
@@ -133,7 +142,8 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
         refuse(`${name(i)}: trial ${t.id} (plan index ${t.index}) does not belong to ${shardText(p)}`);
       }
       const dup = byIndex.get(t.index);
-      if (dup) refuse(`trial index ${t.index} is in both ${name(dup.part)} (${dup.t.id}) and ${name(i)} (${t.id})`);
+      if (dup)
+        refuse(`trial index ${t.index} is in both ${name(dup.part)} (${dup.t.id}) and ${name(i)} (${t.id})`);
       byIndex.set(t.index, { t, part: i });
     }
   }
@@ -157,7 +167,10 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
     runId: first.p.runId,
     status: missing.length === 0 && parts.every((p) => p.status === 'complete') ? 'complete' : 'interrupted',
     startedAt: parts.map((p) => p.startedAt).sort()[0] as string,
-    finishedAt: parts.map((p) => p.finishedAt).sort().at(-1) as string,
+    finishedAt: parts
+      .map((p) => p.finishedAt)
+      .sort()
+      .at(-1) as string,
     command: unshardedCommand(first.p.command),
     host: first.p.host,
     scenario: { ...s0, shard: null },
