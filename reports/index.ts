@@ -1,0 +1,105 @@
+/**
+ * Renders report.html and summary.md from a results folder: results.json (required) and
+ * samples.csv beside it (optional: without it the time-series section says so). Nothing is
+ * re-run and nothing depends on the clock, so rendering one folder twice gives identical bytes
+ * (`isobench report DIR` rebuilds exactly what `isobench run` wrote).
+ */
+import { join } from 'node:path';
+import { resultsPaths } from '../harness/results/paths.js';
+import { readResults } from '../harness/results/reader.js';
+import type { ResultsFile } from '../harness/results/types.js';
+import { writeFileAtomic } from '../harness/results/writer.js';
+import type { ReportData } from './chartspec.js';
+import { escapeHtml as h } from './escape.js';
+import { canvases, renderPage, type Section } from './html.js';
+import { renderSummaryMarkdown } from './markdown.js';
+import { percentileCharts } from './percentiles.js';
+import { readSamples, type SamplesByTrial } from './samples.js';
+import { commandHtml, headlineHtml, hostHtml, limitsHtml, matrixHtml, scenarioHtml } from './sections.js';
+import { sweepAxis, sweepCharts, sweptSettings } from './sweep.js';
+import { boundaries, POINTS_PER_SERIES, timeSeriesCharts } from './timeseries.js';
+
+export { renderSummaryMarkdown } from './markdown.js';
+
+export const REPORT_HTML = 'report.html';
+export const SUMMARY_MD = 'summary.md';
+
+/** The HTML report for `results`, with time series from `samples` (null: none available). */
+export function renderReportHtml(results: ResultsFile, samples: SamplesByTrial | null): string {
+  const pct = percentileCharts(results);
+  const ts = timeSeriesCharts(results, samples);
+  const sweep = sweepCharts(results);
+  const data: ReportData = {
+    boundaries: samples ? boundaries(results, samples) : [],
+    charts: [...pct, ...ts, ...sweep],
+  };
+
+  const swept = sweptSettings(results.cells);
+  const sweepBody =
+    results.cells.length < 2
+      ? '<p class="note">One cell: this scenario is not a sweep, so there is no setting to plot against.</p>'
+      : `<p class="note">${results.cells.length} cells; ${
+          swept.length === 1
+            ? `swept setting <code>${h(swept[0])}</code>`
+            : `settings that change between cells: ${swept.map((k) => `<code>${h(k)}</code>`).join(', ') || 'none'} (x axis: cell, in scenario order)`
+        }. Median with its 95% interval as a band; the dashed line is ×1 (no interference).</p>
+${canvases(sweep)}
+<table><thead><tr><th>${h(sweepAxis(results.cells).title)}</th><th>cell</th>${swept.map((k) => `<th><code>${h(k)}</code></th>`).join('')}</tr></thead><tbody>${results.cells
+          .map(
+            (c, i) =>
+              `<tr><td>${h(sweepAxis(results.cells).labels[i])}</td><td>${h(c.name)}</td>${swept.map((k) => `<td>${h(c.settings[k] ?? 'unset')}</td>`).join('')}</tr>`,
+          )
+          .join('')}</tbody></table>`;
+
+  const tsBody = samples
+    ? `<p class="note">Trials laid end to end in run order (measured windows only; dashed vertical lines are trial boundaries, labelled cell · phase · repetition). Counters are rates between samples; each series is downsampled with LTTB to at most ${POINTS_PER_SERIES} points, the full data is in samples.csv. PSI is the share of time some / all (full, dashed) tasks of the group were stalled.</p>
+${canvases(ts)}`
+    : '<p class="warn">No samples.csv beside results.json: time series are not available for this report.</p>';
+
+  const sections: Section[] = [
+    { id: 'headline', title: 'Headline', body: headlineHtml(results) },
+    {
+      id: 'matrix',
+      title: 'Interference matrix',
+      body: `<p class="note">Rows: the victim; columns: the cells (neighbours named in each entry). Each entry: slowdown of the tail latency and throughput ratio, co-located / solo, median [95% interval]; DNR = did not run to the end, with the reason.</p>
+${matrixHtml(results)}`,
+    },
+    {
+      id: 'percentiles',
+      title: 'Latency percentiles',
+      body:
+        pct.length > 0
+          ? `<p class="note">From the trials' HDR histograms merged per cell and phase (coordinated-omission corrected for the web workload).</p>\n${canvases(pct)}`
+          : '<p class="note">No latency histograms were recorded.</p>',
+    },
+    { id: 'timeseries', title: 'Time series per container', body: tsBody },
+    { id: 'sweep', title: 'Sweep', body: sweepBody },
+    { id: 'limits', title: 'Limits: requested and in force', body: limitsHtml(results) },
+    { id: 'host', title: 'Host', body: hostHtml(results) },
+    { id: 'scenario', title: 'Scenario', body: scenarioHtml(results) },
+    { id: 'command', title: 'Reproduce', body: commandHtml(results) },
+  ];
+  return renderPage({
+    title: `isobench report: ${results.scenario.name}`,
+    subtitle: `run ${results.runId} on ${results.host.hostname} (${results.host.kernel}, cgroup ${results.host.cgroup.mode}), ${results.startedAt}`,
+    sections,
+    data,
+  });
+}
+
+/** Both reports from a results folder's files. */
+export async function renderReports(dir: string): Promise<{ html: string; markdown: string }> {
+  const results = readResults(dir);
+  const samples = await readSamples(resultsPaths(dir).samplesCsv);
+  return { html: renderReportHtml(results, samples), markdown: renderSummaryMarkdown(results) };
+}
+
+/** Renders and writes report.html and summary.md into `dir`. */
+export async function writeReports(dir: string): Promise<{ htmlPath: string; markdownPath: string }> {
+  const { html, markdown } = await renderReports(dir);
+  const htmlPath = join(dir, REPORT_HTML);
+  const markdownPath = join(dir, SUMMARY_MD);
+  writeFileAtomic(htmlPath, html);
+  writeFileAtomic(markdownPath, markdown);
+  return { htmlPath, markdownPath };
+}
