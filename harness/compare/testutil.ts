@@ -27,8 +27,17 @@ export interface SyntheticOptions {
   runId?: string;
 }
 
+/** exampleResults merges histograms and bootstraps its cells: build it once per size. */
+const examples = new Map<number, ResultsFile>();
+
 export function syntheticRun(opts: SyntheticOptions): ResultsFile {
-  const r = structuredClone(exampleResults(opts.repetitions ?? 10));
+  const reps = opts.repetitions ?? 10;
+  let example = examples.get(reps);
+  if (!example) {
+    example = exampleResults(reps);
+    examples.set(reps, example);
+  }
+  const r = structuredClone(example);
   const rng = createRng(opts.seed);
   const sigma = opts.sigma ?? 0.05;
   for (const t of r.trials) {
