@@ -36,6 +36,8 @@ export interface ChartSpec {
 export interface ReportData {
   /** Start of each trial on the time-series x axis (seconds), with the trial's name. */
   boundaries: { x: number; label: string }[];
+  /** End of the last trial on that axis (seconds). */
+  endX: number;
   charts: ChartSpec[];
 }
 

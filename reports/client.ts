@@ -4,7 +4,7 @@
  * the page needs no 'unsafe-inline' for scripts. Animation is off: a chart is fully drawn when
  * the script returns (and the browser test can read its pixels right away).
  */
-export const CLIENT_JS = String.raw`(function () {
+export const CLIENT_JS = `(function () {
   'use strict';
   var data = JSON.parse(document.getElementById('report-data').textContent);
   Chart.defaults.animation = false;
@@ -32,10 +32,10 @@ export const CLIENT_JS = String.raw`(function () {
       var xs = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
       var list = data.boundaries;
       ctx.save();
-      ctx.strokeStyle = 'rgba(0,0,0,0.35)';
+      ctx.strokeStyle = 'rgba(0,0,0,0.3)';
       ctx.setLineDash([4, 3]);
-      ctx.fillStyle = 'rgba(0,0,0,0.6)';
-      ctx.font = '10px sans-serif';
+      ctx.fillStyle = 'rgba(0,0,0,0.45)';
+      ctx.font = '9px sans-serif';
       for (var i = 0; i < list.length; i++) {
         var px = xs.getPixelForValue(list[i].x);
         if (px < area.left - 1 || px > area.right + 1) continue;
@@ -102,6 +102,7 @@ export const CLIENT_JS = String.raw`(function () {
     }
     if (spec.boundaries && data.boundaries.length > 0) {
       xScale.min = 0;
+      xScale.max = data.endX;
     }
     var yScale = { type: spec.y.type, title: { display: true, text: spec.y.title } };
     if (spec.y.beginAtZero) yScale.beginAtZero = true;

@@ -4,7 +4,8 @@
  *
  * A container is hurt when its p99 slowdown (co-located / solo) has a 95% interval entirely
  * above HURT_RATIO (1.1), or its throughput ratio one entirely below HURT_THROUGHPUT (0.9); it is
- * protected when the interval includes 1 or stays within 10% of it. With a single trial there
+ * protected when the whole interval stays within those 10% (it may include or go below 1);
+ * between the two (the interval includes 1 but also values past 10%) the verdict is "unclear". With a single trial there
  * is no interval and the median decides, and the verdict says "no interval".
  */
 import type {
@@ -64,13 +65,15 @@ function judge(metric: MetricName, estimate: Estimate, higherIsWorse: boolean): 
   const low = estimate.low ?? m;
   const high = estimate.high ?? m;
   let status: MetricVerdict['status'];
+  // An interval that includes 1 but reaches past 10% is not called protected: too few or too
+  // noisy trials cannot rule out the harm, and the report says so instead of reassuring.
   if (higherIsWorse) {
     if (low > HURT_RATIO) status = 'hurt';
-    else if (high <= HURT_RATIO || (low <= 1 && high >= 1)) status = 'protected';
+    else if (high <= HURT_RATIO) status = 'protected';
     else status = 'inconclusive';
   } else {
     if (high < HURT_THROUGHPUT) status = 'hurt';
-    else if (low >= HURT_THROUGHPUT || (low <= 1 && high >= 1)) status = 'protected';
+    else if (low >= HURT_THROUGHPUT) status = 'protected';
     else status = 'inconclusive';
   }
   return { metric, estimate, status };
@@ -187,7 +190,7 @@ export function describeVerdict(v: Verdict): string {
     case 'protected':
       return `protected from ${by}: ${figures.join(', ')}`;
     case 'inconclusive':
-      return `possibly hurt by ${by} (interval crosses the 10% line): ${figures.join(', ')}`;
+      return `unclear next to ${by} (the interval reaches past 10%; more repetitions would tell): ${figures.join(', ')}`;
     case 'dnr':
       return `did not run to the end (DNR): ${v.failures.map((f) => `${f.trial}: ${f.reason}`).join('; ')}`;
     default:

@@ -60,7 +60,7 @@ nav a { margin-right: 12px; color: #345; }
 .warn { background: #fff4d6; border-left: 4px solid #e0a800; padding: 6px 10px; }
 .lead { font-size: 16px; }
 ul { margin: 4px 0; padding-left: 20px; }
-table { border-collapse: collapse; background: #fff; margin: 6px 0; font-size: 13px; }
+table { display: block; max-width: 100%; overflow-x: auto; width: fit-content; border-collapse: collapse; background: #fff; margin: 6px 0; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 thead th { background: #f0f0f0; }
 table.kv th { background: #f6f6f6; width: 140px; }

@@ -9,7 +9,7 @@ import { resultsPaths } from '../harness/results/paths.js';
 import { readResults } from '../harness/results/reader.js';
 import type { ResultsFile } from '../harness/results/types.js';
 import { writeFileAtomic } from '../harness/results/writer.js';
-import type { ReportData } from './chartspec.js';
+import { type ReportData, round4 } from './chartspec.js';
 import { escapeHtml as h } from './escape.js';
 import { canvases, renderPage, type Section } from './html.js';
 import { renderSummaryMarkdown } from './markdown.js';
@@ -17,7 +17,7 @@ import { percentileCharts } from './percentiles.js';
 import { readSamples, type SamplesByTrial } from './samples.js';
 import { commandHtml, headlineHtml, hostHtml, limitsHtml, matrixHtml, scenarioHtml } from './sections.js';
 import { sweepAxis, sweepCharts, sweptSettings } from './sweep.js';
-import { boundaries, POINTS_PER_SERIES, timeSeriesCharts } from './timeseries.js';
+import { boundaries, POINTS_PER_SERIES, timeline, timeSeriesCharts } from './timeseries.js';
 
 export { renderSummaryMarkdown } from './markdown.js';
 
@@ -29,8 +29,11 @@ export function renderReportHtml(results: ResultsFile, samples: SamplesByTrial |
   const pct = percentileCharts(results);
   const ts = timeSeriesCharts(results, samples);
   const sweep = sweepCharts(results);
+  const segments = timeline(results, samples);
+  const last = segments[segments.length - 1];
   const data: ReportData = {
     boundaries: samples ? boundaries(results, samples) : [],
+    endX: last ? round4(last.startS + last.lengthS) : 0,
     charts: [...pct, ...ts, ...sweep],
   };
 

@@ -42,7 +42,7 @@ export function headlineHtml(results: ResultsFile): string {
     .join('\n');
   const ok = results.trials.filter((t) => t.status === 'ok').length;
   return `<p class="lead">Hurt: ${who(hurt)}. Protected: ${who(prot)}.</p>
-<p class="note">${ok} of ${results.trials.length} trials ok${results.status === 'interrupted' ? ' (run interrupted: figures cover the trials that finished)' : ''}. Slowdown = co-located / solo, median over trials with its 95% bootstrap interval in brackets. Hurt: p99 slowdown interval entirely above ×1.1, or throughput ratio interval entirely below ×0.9; protected: interval includes ×1 or stays within 10%.</p>
+<p class="note">${ok} of ${results.trials.length} trials ok${results.status === 'interrupted' ? ' (run interrupted: figures cover the trials that finished)' : ''}. Slowdown = co-located / solo, median over trials with its 95% bootstrap interval in brackets. Hurt: p99 slowdown interval entirely above ×1.1, or throughput ratio interval entirely below ×0.9; protected: the whole interval stays within those 10%; unclear: in between (more repetitions narrow the interval). With one trial there is no interval and the median decides.</p>
 ${items}`;
 }
 
@@ -131,7 +131,7 @@ export function limitsHtml(results: ResultsFile): string {
         const a = limits.applied[key];
         if (v1 && key.startsWith('io.max') && a?.file.startsWith('blkio.')) ioOnV1 = true;
         rows.push(
-          `<tr><td>${h(cell.name)}</td><td>${h(container)}</td><td><code>${h(key)}</code></td><td>${h(limits.requested[key] ?? '–')}</td><td>${h(a?.value ?? 'not applied')}</td><td><code>${h(a?.file ?? '')}</code></td><td><code>${h(a?.raw ?? '')}</code></td><td>${h(a?.formula ?? (v1 ? '' : 'as written (v2)'))}</td></tr>`,
+          `<tr><td>${h(cell.name)}</td><td>${h(container)}</td><td><code>${h(key)}</code></td><td>${h(limits.requested[key] ?? '–')}</td><td>${h(a ? inForce(key, a.value) : 'not applied')}</td><td><code>${h(a?.file ?? '')}</code></td><td><code>${h(a?.raw ?? '')}</code></td><td>${h(a?.formula ?? (v1 ? 'same unit' : 'as written (v2)'))}</td></tr>`,
         );
       }
     }
@@ -144,6 +144,14 @@ ${note}
 <table><thead><tr><th>cell</th><th>container</th><th>limit</th><th>requested</th><th>in force</th><th>file</th><th>read back</th><th>formula</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;
+}
+
+/** The read-back value, with a size in binary units where it is a byte count or a byte rate. */
+function inForce(key: string, value: string): string {
+  if (!/^\d+$/.test(value)) return value;
+  if (/^memory\./.test(key) || /bps$/.test(key))
+    return `${value} (${bytes(Number(value))}${/bps$/.test(key) ? '/s' : ''})`;
+  return value;
 }
 
 function bytes(n: number | null): string {
