@@ -23,8 +23,7 @@ export interface MergeMainOptions {
   onWarning?: (message: string) => void;
 }
 
-function readSamples(dir: string): string {
-  const path = resultsPaths(dir).samplesCsv;
+function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
@@ -34,6 +33,26 @@ function readSamples(dir: string): string {
       { cause: err },
     );
   }
+}
+
+/**
+ * Lines of trials.jsonl by trial id, as written. Moved as text because results.json's trials
+ * come back through the schema with their keys in schema order, and the merged trials.jsonl
+ * should be the unsharded run's byte for byte. A line that does not parse (a crash mid-write)
+ * is left out; results.json, which readResults validated, has the trials that count.
+ */
+function trialLinesOf(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const id = (JSON.parse(line) as { id?: unknown }).id;
+      if (typeof id === 'string') out.set(id, `${line}\n`);
+    } catch {
+      // the truncated last line of an interrupted shard
+    }
+  }
+  return out;
 }
 
 export async function mergeMain(dirs: string[], opts: MergeMainOptions): Promise<number> {
@@ -47,7 +66,14 @@ export async function mergeMain(dirs: string[], opts: MergeMainOptions): Promise
       throw new UsageError('ISOBENCH_MERGE_USAGE', `--out ${quote(opts.out)} is one of the folders to merge`);
   }
   const parts = dirs.map((d) => readResults(d));
-  const samples = dirs.map((d) => ({ name: resultsPaths(d).samplesCsv, text: readSamples(d) }));
+  const samples = dirs.map((d) => ({
+    name: resultsPaths(d).samplesCsv,
+    text: readText(resultsPaths(d).samplesCsv),
+  }));
+  const trialLines = new Map<string, string>();
+  for (const d of dirs) {
+    for (const [id, line] of trialLinesOf(readText(resultsPaths(d).trialsJsonl))) trialLines.set(id, line);
+  }
   const { results, missing } = mergeOutcome(parts, { names: dirs, onWarning: warn });
   const header = stringify([[...SAMPLE_COLUMNS]]);
   const merged = mergeSamples(
@@ -66,15 +92,14 @@ export async function mergeMain(dirs: string[], opts: MergeMainOptions): Promise
       `samples.csv rows of trials not in any results.json were kept at the end: ${merged.unknown.slice(0, 5).join(', ')}`,
     );
   }
-  // The writer's checks (a fresh or empty folder, created with 'wx') and its trial lines; the
-  // samples are then replaced whole with the shards' records, moved as text.
-  const writer = await ResultsWriter.open(opts.out);
-  try {
-    for (const t of results.trials) writer.appendTrial(t);
-  } finally {
-    writer.close();
-  }
+  // The writer's checks (a fresh or empty folder, files created with 'wx'); the append-only
+  // files are then replaced whole with the shards' lines, moved as text.
+  (await ResultsWriter.open(opts.out)).close();
   const paths = resultsPaths(opts.out);
+  writeFileAtomic(
+    paths.trialsJsonl,
+    results.trials.map((t) => trialLines.get(t.id) ?? `${JSON.stringify(t)}\n`).join(''),
+  );
   writeFileAtomic(paths.samplesCsv, merged.text);
   writeResultsJson(opts.out, results);
   process.stdout.write(
