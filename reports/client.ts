@@ -43,7 +43,7 @@ export const CLIENT_JS = `(function () {
         ctx.moveTo(px, area.top);
         ctx.lineTo(px, area.bottom);
         ctx.stroke();
-        if (list.length <= 40) {
+        if (list.length <= 16) {
           ctx.save();
           ctx.translate(px + 3, area.top + 4);
           ctx.rotate(Math.PI / 2);

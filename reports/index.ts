@@ -56,7 +56,8 @@ ${canvases(sweep)}
 
   const tsBody = samples
     ? `<p class="note">Trials laid end to end in run order (measured windows only; dashed vertical lines are trial boundaries, labelled cell · phase · repetition). Counters are rates between samples; each series is downsampled with LTTB to at most ${POINTS_PER_SERIES} points, the full data is in samples.csv. PSI is the share of time some / all (full, dashed) tasks of the group were stalled.</p>
-${canvases(ts)}`
+${canvases(ts)}
+${boundaryList(data.boundaries)}`
     : '<p class="warn">No samples.csv beside results.json: time series are not available for this report.</p>';
 
   const sections: Section[] = [
@@ -88,6 +89,14 @@ ${matrixHtml(results)}`,
     sections,
     data,
   });
+}
+
+/** Where each trial starts on the time axis; the charts label the lines themselves up to 16 trials. */
+function boundaryList(list: ReportData['boundaries']): string {
+  if (list.length === 0) return '';
+  return `<details${list.length > 16 ? ' open' : ''}><summary>Trial start times on the time axis (${list.length} trials)</summary><p class="note">${list
+    .map((b) => `${h(b.x)} s: ${h(b.label)}`)
+    .join('; ')}</p></details>`;
 }
 
 /** Both reports from a results folder's files. */

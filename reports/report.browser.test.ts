@@ -4,7 +4,7 @@
  * error and requests nothing but itself; a hostile scenario name stays text; a rebuild from
  * the folder gives identical bytes.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { exampleResults } from '../harness/results/example.js';
 import { writeResultsJson } from '../harness/results/writer.js';
 import { isobench, itWhen, missingRoot } from '../harness/testing/support.js';
+import { writeSyntheticRun } from './bench/synthetic.js';
 import { renderReports, writeReports } from './index.js';
 
 const CHROMIUM = process.env.ISOBENCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -197,6 +198,26 @@ describe('report of a hostile scenario', () => {
       expect(consoleErrors).toEqual([]);
       expect(requests).toEqual([pathToFileURL(htmlPath).href]);
       expect((await canvasPixels(page)).filter((c) => c.drawn === 0)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('report of a one-hour run', () => {
+  itWhen(missingBrowser)('stays under 5 MiB and draws every chart', async () => {
+    const dir = tmp();
+    await writeSyntheticRun(dir);
+    const { htmlPath } = await writeReports(dir);
+    expect(statSync(htmlPath).size).toBeLessThan(5 * 2 ** 20);
+    const { page, consoleErrors, requests } = await open(htmlPath);
+    try {
+      const canvases = await canvasPixels(page);
+      // percentiles: web, db; time series: web, db, hog x 4 + host x 2; sweep: 2
+      expect(canvases.length).toBe(18);
+      expect(canvases.filter((c) => c.drawn === 0).map((c) => c.id)).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(htmlPath).href]);
     } finally {
       await page.close();
     }
