@@ -166,6 +166,33 @@ describe('compareRuns: planted changes', () => {
   });
 });
 
+describe('compareRuns: several colocated phases (an IBS-style matrix)', () => {
+  it('gives a slowdown row per colocated phase, against the solo phase', () => {
+    const withSecond = (seed: number) => {
+      const r = syntheticRun({ seed });
+      const phase = { name: 'colocated-2', kind: 'colocated' as const, containers: ['web', 'db'] };
+      r.scenario.phases.push(phase);
+      const extra = r.trials
+        .filter((t) => t.phase.name === 'colocated')
+        .map((t, i) => ({ ...structuredClone(t), id: `${t.id}-2`, index: 1000 + i, phase }));
+      r.trials.push(...extra);
+      return r;
+    };
+    const report = compareRuns(withSecond(1), withSecond(2), {
+      thresholdPct: 5,
+      metrics: ['latencyP99Us'],
+      ...FAST,
+    });
+    expect(report.rows.filter((r) => r.cell === 'c1').map((r) => `${r.kind} ${r.phase}`)).toEqual([
+      'solo web-solo',
+      'colocated colocated',
+      'colocated colocated-2',
+      'slowdown colocated/web-solo',
+      'slowdown colocated-2/web-solo',
+    ]);
+  });
+});
+
 describe('compareRuns: what differs', () => {
   it('lists kernel, overrides, scenario lines and requested limits', () => {
     const base = syntheticRun({ seed: 1 });

@@ -104,6 +104,55 @@ const label = (r: ResultsFile): RunLabel => ({
 
 type Pending = Omit<CompareRow, 'pHolm' | 'verdict' | 'why'>;
 
+type Groups = { b: number[]; c: number[] };
+
+/**
+ * The change of colocated / solo between the runs. Its U test compares per-trial slowdowns
+ * (each colocated trial over its run's solo median); that ignores the solo medians' own noise,
+ * which the bootstrap interval (required to clear the band too) carries.
+ */
+function slowdownRow(
+  cell: { id: string; name: string },
+  container: string,
+  metric: MetricName,
+  soloPhase: string,
+  coPhase: string,
+  s: Groups,
+  k: Groups,
+  boot: (key: string) => { iterations: number; seed: number; level: number },
+): Pending {
+  const sd = bootstrapSlowdownChange(
+    { baseCo: k.b, baseSolo: s.b, candCo: k.c, candSolo: s.c },
+    boot(`${cell.id}/${container}/slowdown/${coPhase}/${metric}`),
+  );
+  const bSolo = median(s.b);
+  const cSolo = median(s.c);
+  const pValue =
+    bSolo > 0 && cSolo > 0
+      ? mannWhitneyU(
+          k.c.map((v) => v / cSolo),
+          k.b.map((v) => v / bSolo),
+        ).pValue
+      : null;
+  return {
+    cell: cell.id,
+    cellName: cell.name,
+    container,
+    phase: `${coPhase}/${soloPhase}`,
+    kind: 'slowdown',
+    metric,
+    higherIsWorse: HIGHER_IS_WORSE[metric],
+    baseMedian: sd.baseSlowdown,
+    candMedian: sd.candSlowdown,
+    ratio: sd.ratio,
+    low: sd.interval?.low ?? null,
+    high: sd.interval?.high ?? null,
+    pValue,
+    nBase: Math.min(s.b.length, k.b.length),
+    nCand: Math.min(s.c.length, k.c.length),
+  };
+}
+
 /**
  * Compares CANDIDATE against BASE. When the runs are not comparable (`differences.comparable`
  * false) the report has no rows and `overall` is inconclusive; compareMain turns that into exit 2.
@@ -130,7 +179,7 @@ export function compareRuns(base: ResultsFile, cand: ResultsFile, opts: CompareO
         const phases = base.scenario.phases.filter((p) => p.containers.includes(container));
         for (const metric of metrics) {
           const higherIsWorse = HIGHER_IS_WORSE[metric];
-          const perPhase = new Map<string, { b: number[]; c: number[] }>();
+          const perPhase = new Map<string, Groups>();
           for (const phase of phases) {
             const b = trialValues(base, cell.id, phase.name, container, metric);
             const c = trialValues(cand, cell.id, phase.name, container, metric);
@@ -156,48 +205,17 @@ export function compareRuns(base: ResultsFile, cand: ResultsFile, opts: CompareO
               nCand: c.length,
             });
           }
-          // The slowdown row: its phase pair is the one summarizeCells uses (the container's
-          // own solo phase and its colocated phase).
+          // Slowdown rows: the container's own solo phase against each colocated phase that
+          // runs it (one in most scenarios; one per aggressor in an IBS-style matrix), as
+          // summarizeCells pairs them.
           const solo = phases.find((p) => p.kind === 'solo' && p.containers.length === 1);
-          const co = phases.find((p) => p.kind === 'colocated');
           const s = solo && perPhase.get(solo.name);
-          const k = co && perPhase.get(co.name);
-          if (!solo || !co || !s || !k) continue;
-          if ([s.b, s.c, k.b, k.c].some((x) => x.length === 0)) continue;
-          const key = `${cell.id}/${container}/slowdown/${metric}`;
-          const sd = bootstrapSlowdownChange(
-            { baseCo: k.b, baseSolo: s.b, candCo: k.c, candSolo: s.c },
-            boot(key),
-          );
-          // The U test on per-trial slowdowns: each colocated trial over its run's solo median.
-          // It ignores the solo medians' own noise, which the bootstrap interval (required to
-          // lie beyond the band too) carries.
-          const bSolo = median(s.b);
-          const cSolo = median(s.c);
-          const pValue =
-            bSolo > 0 && cSolo > 0
-              ? mannWhitneyU(
-                  k.c.map((v) => v / cSolo),
-                  k.b.map((v) => v / bSolo),
-                ).pValue
-              : null;
-          pending.push({
-            cell: cell.id,
-            cellName: cell.name,
-            container,
-            phase: `${co.name}/${solo.name}`,
-            kind: 'slowdown',
-            metric,
-            higherIsWorse,
-            baseMedian: sd.baseSlowdown,
-            candMedian: sd.candSlowdown,
-            ratio: sd.ratio,
-            low: sd.interval?.low ?? null,
-            high: sd.interval?.high ?? null,
-            pValue,
-            nBase: Math.min(s.b.length, k.b.length),
-            nCand: Math.min(s.c.length, k.c.length),
-          });
+          if (!solo || !s) continue;
+          for (const co of phases.filter((p) => p.kind === 'colocated')) {
+            const k = perPhase.get(co.name);
+            if (!k || [s.b, s.c, k.b, k.c].some((x) => x.length === 0)) continue;
+            pending.push(slowdownRow(cell, container, metric, solo.name, co.name, s, k, boot));
+          }
         }
       }
     }
