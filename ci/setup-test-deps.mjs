@@ -21,6 +21,7 @@ const NEEDED = {
   coreutils: () => has('timeout') && has('dd'),
   postgresql: () => glob('/usr/lib/postgresql', /^\d+$/),
   wrk: () => has('wrk'),
+  chromium: () => existsSync('/usr/bin/chromium'),
   'qemu-system-x86': () => has('qemu-system-x86_64'),
   'linux-image-amd64': () => glob('/boot', /^vmlinuz-/),
   'busybox-static': () => existsSync('/bin/busybox') || existsSync('/usr/bin/busybox'),

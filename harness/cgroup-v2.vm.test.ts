@@ -54,22 +54,27 @@ describe('cgroup v2 only', () => {
     try {
       // isobench starts inside PARENT, which therefore has a process: it must move itself into a
       // supervisor leaf before it can enable controllers for its containers.
-      const watcher = (async () => {
-        for (let i = 0; i < 400; i++) {
-          const sup = readdirSync(PARENT).find((d) => d.endsWith('--supervisor'));
-          if (sup) {
-            const procs = readFileSync(join(PARENT, sup, 'cgroup.procs'), 'utf8').trim();
-            const ctl = readFileSync(join(PARENT, 'cgroup.subtree_control'), 'utf8').trim();
-            const parentProcs = readFileSync(join(PARENT, 'cgroup.procs'), 'utf8').trim();
-            if (procs && ctl.includes('memory')) return { sup, procs, ctl, parentProcs };
-          }
-          await new Promise((r) => setTimeout(r, 25));
+      const script = `echo $$ > ${PARENT}/cgroup.procs && exec node ${CLI} exec --json --name nested --limit memory.max=64MiB --limit cpu.weight=50 -- sleep 3`;
+      const running = execa('sh', ['-c', script], { reject: false });
+      let finished = false;
+      void running.finally(() => {
+        finished = true;
+      });
+      // Watch until isobench is seen in its supervisor leaf or the run ends (start-up takes
+      // seconds under emulation, so the loop is bounded by the run, not by a count).
+      let seen: { procs: string; ctl: string; parentProcs: string } | null = null;
+      while (!finished && !seen) {
+        const sup = readdirSync(PARENT).find((d) => d.endsWith('--supervisor'));
+        if (sup) {
+          const procs = readFileSync(join(PARENT, sup, 'cgroup.procs'), 'utf8').trim();
+          const ctl = readFileSync(join(PARENT, 'cgroup.subtree_control'), 'utf8').trim();
+          const parentProcs = readFileSync(join(PARENT, 'cgroup.procs'), 'utf8').trim();
+          if (procs && ctl.includes('memory') && readdirSync(PARENT).some((d) => d.endsWith('-nested')))
+            seen = { procs, ctl, parentProcs };
         }
-        return null;
-      })();
-      const script = `echo $$ > ${PARENT}/cgroup.procs && exec node ${CLI} exec --json --name nested --limit memory.max=64MiB --limit cpu.weight=50 -- sleep 2`;
-      const run = await execa('sh', ['-c', script], { reject: false });
-      const seen = await watcher;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const run = await running;
       expect(run.exitCode, run.stderr).toBe(0);
       const json = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
       expect(json.cgroup.path).toMatch(/^\/v2test-parent\/isobench-[a-z0-9]+-nested$/);

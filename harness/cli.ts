@@ -2,6 +2,7 @@
 /** The isobench command line. Each command lives in its own module; this file only wires them. */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { writeReports } from '../reports/index.js';
 import {
   describeWorkloadParams,
   LOAD_USAGE,
@@ -11,9 +12,11 @@ import {
   workloadMain,
 } from '../workloads/index.js';
 import { cleanupMain } from './cleanup.js';
+import { compareMain } from './compare/main.js';
 import { IsobenchError } from './errors.js';
 import { execMain } from './exec.js';
 import { LIMIT_KEYS } from './limits.js';
+import { mergeMain } from './merge/main.js';
 import { runMain } from './run/runner.js';
 import { validateMain } from './scenario/index.js';
 import { teardownAll } from './teardown/registry.js';
@@ -81,14 +84,33 @@ export function buildProgram(): Command {
       'run variants of the scenario interleaved, one results folder each (repeatable; NAME alone = as written)',
       collect,
     )
-    .option('--out <dir>', 'results folder (default: results/<date>-<name>; with variants, one subfolder each)')
+    .option(
+      '--out <dir>',
+      'results folder (default: results/<date>-<name>; with variants, one subfolder each)',
+    )
     .option('--json', 'print the results folder and headline figures as JSON')
     .option('--shard <i/n>', 'run only the I-th of N shares of the planned trials')
     .option('--seed <n>', 'seed of the trial order (default: random, recorded)')
     .option('--ready-timeout <d>', 'how long a workload may take to print its ready line', '120s')
     .option('--cgroup-parent <path>', "create cgroups below this cgroup instead of below isobench's own")
     .action(async (file: string | undefined, o) => {
-      process.exitCode = await runMain(file, o);
+      process.exitCode = await runMain(file, {
+        ...o,
+        afterFinish: async (dir: string) => {
+          await writeReports(dir);
+        },
+      });
+    });
+
+  program
+    .command('report')
+    .description(
+      'rebuild report.html and summary.md of a results folder from its results.json (and samples.csv)',
+    )
+    .argument('<dir>', 'results folder')
+    .action(async (dir: string) => {
+      const { htmlPath, markdownPath } = await writeReports(dir);
+      process.stdout.write(`${htmlPath}\n${markdownPath}\n`);
     });
 
   program
@@ -104,6 +126,36 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'only the I-th of N shares of the planned trials')
     .action(async (file: string, o) => {
       process.exitCode = await validateMain(file, { ...o, workloadParams: WORKLOAD_PARAMS });
+    });
+
+  program
+    .command('compare')
+    .description(
+      'compare two results folders: a noise-aware verdict per metric; exit 0 ok, 1 regression, 3 inconclusive, 2 bad input',
+    )
+    .argument('<base>', 'results folder of the base run')
+    .argument('<candidate>', 'results folder of the candidate run')
+    .option('--threshold <pct>', 'no-change band around a ratio of 1 (5% or 0.05)', '5%')
+    .option(
+      '--metric <name>',
+      'metric to compare (p50, p99, p99.9, throughput, commit-p50, commit-p99, commit-p99.9, tps or a full name), repeatable',
+      collect,
+    )
+    .option('--json', 'print the report as JSON')
+    .option('--markdown <file>', 'also write a Markdown report (e.g. "$GITHUB_STEP_SUMMARY")')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--seed <n>', 'bootstrap seed (default 1)')
+    .action(async (base: string, cand: string, o) => {
+      process.exitCode = await compareMain(base, cand, o);
+    });
+
+  program
+    .command('merge')
+    .description('join shard folders (run --shard I/N) into one results folder')
+    .argument('<dirs...>', 'shard results folders')
+    .requiredOption('--out <dir>', 'merged results folder (must not exist or be empty)')
+    .action(async (dirs: string[], o) => {
+      process.exitCode = await mergeMain(dirs, o);
     });
 
   program

@@ -3,7 +3,10 @@
  * split, IO throttle, pids), namespaces, exit statuses, bad input, teardown. The same file runs on
  * this host (hybrid v1) and inside the cgroup v2 VM (ci/kernel-vm), so assertions are in v2 terms.
  */
+
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -122,27 +125,33 @@ describe(`isolation layer (${mode})`, () => {
   });
 
   test('cpu.weight 100 vs 400 on one CPU splits CPU time near 1:4', async () => {
-    // Both hogs wait at a barrier until both containers exist, so that they compete for the whole
-    // run (container start-up takes seconds under emulation and differs between the two).
+    // Both hogs block on a FIFO until both containers exist, so that they compete for the whole
+    // run: container start-up takes seconds under emulation and differs between the two. A
+    // blocked open uses no CPU, so the wait does not count in the split.
     const dir = mkdtempSync(join(tmpdir(), 'isobench-barrier-'));
-    const go = join(dir, 'go');
-    const hog = [
+    const fifos = ['w100', 'w400'].map((n) => join(dir, n));
+    for (const f of fifos) execFileSync('mkfifo', [f]);
+    const hog = (fifo: string) => [
       'sh',
       '-c',
-      `while [ ! -e ${go} ]; do sleep 0.02; done; exec timeout 4 sh -c 'while :; do :; done'`,
+      `read go < ${fifo}; exec timeout 4 sh -c 'while :; do :; done'`,
     ];
     try {
       const runs = Promise.all([
-        execJson(['--name', 'w100', '--limit', 'cpu.weight=100', '--limit', 'cpuset.cpus=0'], hog),
-        execJson(['--name', 'w400', '--limit', 'cpu.weight=400', '--limit', 'cpuset.cpus=0'], hog),
+        execJson(
+          ['--name', 'w100', '--limit', 'cpu.weight=100', '--limit', 'cpuset.cpus=0'],
+          hog(fifos[0] as string),
+        ),
+        execJson(
+          ['--name', 'w400', '--limit', 'cpu.weight=400', '--limit', 'cpuset.cpus=0'],
+          hog(fifos[1] as string),
+        ),
       ]);
-      await waitFor(async () => {
-        const ids = [...scanCgroups().entries()].filter(([id]) => /-w(100|400)$/.test(id));
-        if (ids.length < 2) return false;
-        const counts = await Promise.all(ids.map(([, d]) => pidsIn(d[0] as string)));
-        return counts.every((p) => p.length >= 3); // outer init, init, sh
-      });
-      writeFileSync(go, '');
+      // Opening a FIFO for writing blocks until its reader has opened it: when both opens
+      // return, both hogs are waiting; one write each releases them together.
+      const fds = await Promise.all(fifos.map((f) => open(f, 'w')));
+      await Promise.all(fds.map((fd) => fd.write('go\n')));
+      await Promise.all(fds.map((fd) => fd.close()));
       const [low, high] = await runs;
       const lowUs = low.json?.stats.cpuUsageUs ?? 0;
       const highUs = high.json?.stats.cpuUsageUs ?? 0;
@@ -288,7 +297,8 @@ describe(`isolation layer (${mode})`, () => {
     );
     let dirs: string[] = [];
     let pids: number[] = [];
-    for (let i = 0; i < 200 && pids.length < 3; i++) {
+    // Bounded by count, generous: under emulation on a busy host node takes many seconds to start.
+    for (let i = 0; i < 2400 && pids.length < 3; i++) {
       await new Promise((r) => setTimeout(r, 50));
       for (const [id, d] of scanCgroups()) {
         if (!id.endsWith('-killed')) continue;
