@@ -45,7 +45,7 @@ describe('isobench run', () => {
     const db = results.trials
       .find((t) => t.cell.id === isolated?.id && t.phase.kind === 'colocated')
       ?.containers.find((c) => c.name === 'db');
-    expect(db?.limits.applied['io.max.wbps']?.value).toBe(String(20 * 1024 * 1024));
+    expect(db?.limits.applied['io.max.wbps']?.value).toBe(String(40 * 1024 * 1024));
     for (const cell of results.cells) {
       expect(cell.containers.web?.slowdown?.latencyP99Us?.median).toBeGreaterThan(0);
       expect(cell.containers.db?.slowdown?.txnPerSec?.median).toBeGreaterThan(0);
