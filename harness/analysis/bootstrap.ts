@@ -62,7 +62,7 @@ function resolveOptions(opts: BootstrapOptions): Required<BootstrapOptions> {
 }
 
 /** Median of one resample (with replacement) of `sorted`, using `scratch` as work space. */
-function resampleMedian(sorted: readonly number[], scratch: Float64Array, rng: Rng): number {
+export function resampleMedian(sorted: readonly number[], scratch: Float64Array, rng: Rng): number {
   for (let i = 0; i < scratch.length; i++) scratch[i] = sorted[randomIndex(rng, sorted.length)] as number;
   scratch.sort();
   const mid = scratch.length >> 1;

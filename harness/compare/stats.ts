@@ -4,8 +4,9 @@
  * Ratios of medians of two groups use analysis/bootstrapRatioCI; the U test is
  * analysis/mannWhitneyU.
  */
+import { resampleMedian } from '../analysis/bootstrap.js';
 import { medianSorted, sortedAscending } from '../analysis/quantiles.js';
-import { createRng, type Rng, randomIndex } from '../analysis/random.js';
+import { createRng } from '../analysis/random.js';
 import { fmtChange as pct } from './format.js';
 
 /**
@@ -23,15 +24,6 @@ export function holm(pValues: readonly (number | null)[]): (number | null)[] {
     out[i] = running;
   });
   return out;
-}
-
-function resampleMedian(sorted: readonly number[], scratch: Float64Array, rng: Rng): number {
-  for (let i = 0; i < scratch.length; i++) scratch[i] = sorted[randomIndex(rng, sorted.length)] as number;
-  scratch.sort();
-  const mid = scratch.length >> 1;
-  return scratch.length % 2 === 1
-    ? (scratch[mid] as number)
-    : ((scratch[mid - 1] as number) + (scratch[mid] as number)) / 2;
 }
 
 export interface SlowdownChange {

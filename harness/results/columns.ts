@@ -61,8 +61,8 @@ export const SAMPLE_CGROUP_COLUMNS = [
  * names. Reclaim and major faults show memory interference that no single cgroup's counters
  * show. Host rows also fill the psi* columns, from /proc/pressure.
  */
-export const SAMPLE_HOST_COLUMNS = [
-  'hostBusyUs',
+/** The /proc/vmstat counters sampled on the host (the runner reads these, the CSV writes them). */
+export const VMSTAT_KEYS = [
   'pgmajfault',
   'pgfault',
   'pgscan_kswapd',
@@ -75,6 +75,8 @@ export const SAMPLE_HOST_COLUMNS = [
   'pswpin',
   'pswpout',
 ] as const;
+
+export const SAMPLE_HOST_COLUMNS = ['hostBusyUs', ...VMSTAT_KEYS] as const;
 
 export const SAMPLE_COLUMNS = [
   ...SAMPLE_KEY_COLUMNS,

@@ -5,20 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parsePressure } from '../cgroup/stats.js';
-
-export const VMSTAT_KEYS = [
-  'pgmajfault',
-  'pgfault',
-  'pgscan_kswapd',
-  'pgscan_direct',
-  'pgsteal_kswapd',
-  'pgsteal_direct',
-  'allocstall_normal',
-  'allocstall_movable',
-  'workingset_refault_file',
-  'pswpin',
-  'pswpout',
-] as const;
+import { VMSTAT_KEYS } from '../results/columns.js';
 
 export interface HostSample {
   busyUs: number | null;
