@@ -125,16 +125,15 @@ describe(`isolation layer (${mode})`, () => {
   });
 
   test('cpu.weight 100 vs 400 on one CPU splits CPU time near 1:4', async () => {
-    // Both hogs block on a FIFO until both containers exist, so that they compete for the whole
-    // run: container start-up takes seconds under emulation and differs between the two. A
-    // blocked open uses no CPU, so the wait does not count in the split.
+    // Both hogs block on a FIFO until both containers exist (start-up takes seconds under
+    // emulation and differs between the two), then are released together.
     const dir = mkdtempSync(join(tmpdir(), 'isobench-barrier-'));
     const fifos = ['w100', 'w400'].map((n) => join(dir, n));
     for (const f of fifos) execFileSync('mkfifo', [f]);
     const hog = (fifo: string) => [
       'sh',
       '-c',
-      `read go < ${fifo}; exec timeout 4 sh -c 'while :; do :; done'`,
+      `read go < ${fifo}; exec timeout 10 sh -c 'while :; do :; done'`,
     ];
     try {
       const runs = Promise.all([
@@ -150,19 +149,26 @@ describe(`isolation layer (${mode})`, () => {
       // Opening a FIFO for writing blocks until its reader has opened it: when both opens
       // return, both hogs are waiting; one write each releases them together.
       const fds = await Promise.all(fifos.map((f) => open(f, 'w')));
-      // CPU spent before the release (starting init and shell: a lot under emulation) is not
-      // part of the split: read each cgroup's usage now and subtract it from the total.
-      const before = Object.fromEntries(
+      const dirs = Object.fromEntries(
         [...scanCgroups().entries()]
           .filter(([id]) => /-w(100|400)$/.test(id))
-          .map(([id, d]) => [id.slice(-4), cpuUsageUsOf(d)]),
+          .map(([id, d]) => [id.slice(-4), d]),
       );
+      expect(Object.keys(dirs).sort()).toEqual(['w100', 'w400']);
       await Promise.all(fds.map((fd) => fd.write('go\n')));
       await Promise.all(fds.map((fd) => fd.close()));
+      // The split is read from the kernel over a window in the middle of the 10 s run, when both
+      // hogs are surely spinning: the weaker one needs longer to exec its loop (seconds under
+      // emulation) and would then run alone at the end, so start and end are left out.
+      await sleep(3000);
+      const u1 = { low: cpuUsageUsOf(dirs.w100 ?? []), high: cpuUsageUsOf(dirs.w400 ?? []) };
+      await sleep(4000);
+      const u2 = { low: cpuUsageUsOf(dirs.w100 ?? []), high: cpuUsageUsOf(dirs.w400 ?? []) };
       const [low, high] = await runs;
-      expect(Object.keys(before).sort()).toEqual(['w100', 'w400']);
-      const lowUs = (low.json?.stats.cpuUsageUs ?? 0) - (before.w100 ?? 0);
-      const highUs = (high.json?.stats.cpuUsageUs ?? 0) - (before.w400 ?? 0);
+      expect(low.proc.exitCode).toBe(124); // timeout(1) ended both hogs: they ran the whole window
+      expect(high.proc.exitCode).toBe(124);
+      const lowUs = u2.low - u1.low;
+      const highUs = u2.high - u1.high;
       expect(lowUs).toBeGreaterThan(0);
       const ratio = highUs / lowUs;
       expect(ratio, `w400 ${highUs} µs / w100 ${lowUs} µs`).toBeGreaterThanOrEqual(3);
@@ -360,6 +366,8 @@ describe(`isolation layer (${mode})`, () => {
     if (!missing) expect(leftoverCgroups()).toEqual([]);
   });
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A cgroup's CPU usage read straight from the kernel: cgroup2 cpu.stat, else v1 cpuacct.usage (ns). */
 function cpuUsageUsOf(dirs: string[]): number {
