@@ -73,6 +73,20 @@ describe('isobench run', () => {
     expect(results.cells[0]?.containers.victim?.colocated?.failed).toBe(1);
   });
 
+  test('an aggressor that dies mid-trial is recorded and the trial stays ok', async () => {
+    const out = outDir();
+    const r = await isobench(['run', join(here, 'aggressor.yaml'), '--out', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/no solo phase/);
+    const results = readResults(out);
+    expect(results.trials.map((t) => t.status)).toEqual(['ok', 'ok']);
+    const co = results.trials.find((t) => t.phase.kind === 'colocated');
+    expect(co?.containers.find((c) => c.name === 'hog')?.exit).toMatchObject({
+      signal: 'SIGKILL',
+      oomKilled: false,
+    });
+  });
+
   test('SIGINT mid-run keeps the finished trials, writes the summaries, leaves nothing behind', async () => {
     const out = outDir();
     const child = execa('node', [CLI, 'run', join(here, 'interrupt.yaml'), '--out', out], {

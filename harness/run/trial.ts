@@ -63,7 +63,8 @@ function waitWhileRunning(
     const timer = setTimeout(() => finish('done'), ms);
     const onAbort = () => finish('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
-    for (const r of running) void r.container?.exited.then(() => finish(r));
+    // An aggressor that dies (a hog OOM-killed under its memory.max) does not end the trial.
+    for (const r of running) if (!r.spec.aggressor) void r.container?.exited.then(() => finish(r));
     let done = false;
     function finish(v: 'done' | 'aborted' | Running) {
       if (done) return;
@@ -253,8 +254,8 @@ export async function runTrial(
   for (const [i, r] of running.entries()) {
     const exit = r.exitedEarly ?? (r.container ? await r.container.exited.catch(() => null) : null);
     const window = windowOf(startStats[i] ?? null, endStats[i] ?? null);
-    const oomKilled =
-      exit?.signal === 'SIGKILL' && (endStats[i]?.oomKills ?? 0) > (startStats[i]?.oomKills ?? 0);
+    // The cgroup's OOM-kill count since it was created: a kill during warmup counts too.
+    const oomKilled = exit?.signal === 'SIGKILL' && (endStats[i]?.oomKills ?? 0) > 0;
     const final = r.out?.final() ?? null;
     const load = (await r.load?.result) ?? null;
     const isWeb = r.spec.load !== null;

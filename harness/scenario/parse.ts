@@ -128,6 +128,13 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
     seed: base.seed ?? null,
     phases,
     cells,
-    warnings: phaseWarnings(phases),
+    warnings: phaseWarnings(
+      phases,
+      new Set(
+        Object.values(cells[0]?.containers ?? {})
+          .filter((c) => c.aggressor)
+          .map((c) => c.name),
+      ),
+    ),
   };
 }

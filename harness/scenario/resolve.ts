@@ -21,6 +21,7 @@ function resolveContainer(name: string, c: ContainerData): ContainerSpec {
     ioPath: c.ioPath ?? null,
     load: c.load ? { rateHz: c.load.rate, connections: c.load.connections, arrivals: c.load.arrivals } : null,
     shareNet: c.shareNet,
+    aggressor: c.aggressor,
   };
 }
 
@@ -49,8 +50,15 @@ export function resolvePhases(data: ScenarioData): PhaseSpec[] {
 }
 
 /** Slowdown is colocated / solo: a colocated container with no solo phase has no denominator. */
-export function phaseWarnings(phases: readonly PhaseSpec[]): string[] {
-  const soloed = new Set(phases.filter((p) => p.kind === 'solo').flatMap((p) => p.containers));
+export function phaseWarnings(
+  phases: readonly PhaseSpec[],
+  aggressors: ReadonlySet<string> = new Set(),
+): string[] {
+  // Aggressors are not measured against a baseline, so they need no solo phase.
+  const soloed = new Set([
+    ...aggressors,
+    ...phases.filter((p) => p.kind === 'solo').flatMap((p) => p.containers),
+  ]);
   const warnings: string[] = [];
   for (const p of phases) {
     if (p.kind !== 'colocated') continue;

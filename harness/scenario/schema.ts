@@ -124,6 +124,12 @@ const containerSchema = z
       .describe('CPUs the container may use; same as limits cpuset.cpus.'),
     load: loadSchema.optional(),
     shareNet: z.boolean().default(false).describe("Share the host's network namespace instead of a new one."),
+    aggressor: z
+      .boolean()
+      .default(false)
+      .describe(
+        'A noisy neighbour, not a measured workload: when it exits or is OOM-killed during a trial (a memory hog under memory.max, a fork bomb under pids.max), the trial goes on and the exit is recorded; it needs no solo phase.',
+      ),
   })
   .describe('One container: a workload with its parameters, limits and load.');
 

@@ -29,6 +29,8 @@ export interface ContainerSpec {
   /** Open-loop load for served workloads; null for workloads that drive themselves. */
   load: LoadSpec | null;
   shareNet: boolean;
+  /** A noisy neighbour: its exit or OOM kill during a trial is recorded, and does not fail the trial. */
+  aggressor: boolean;
 }
 
 export type PhaseKind = 'solo' | 'colocated';
