@@ -178,18 +178,21 @@ export async function runTrial(
     ctx.onPhase?.('waiting for ready');
     for (const r of running) {
       if (r.spec.workload.kind === 'command') continue; // no protocol: ready once started
-      const timeout = new Promise<never>((_, rej) =>
-        setTimeout(() => rej(new Error('timeout')), ctx.readyTimeoutMs).unref(),
-      );
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      const timeout = new Promise<never>((_, rej) => {
+        timer = setTimeout(() => rej(new Error('timeout')), ctx.readyTimeoutMs);
+      });
       const exited = (r.container as Container).exited.then((e) => {
         throw new TrialFailure(
           `${r.spec.name} ${describeExit(e, null)} before it was ready: ${r.out?.stderrTail() || 'no output'}`,
           r.spec.name,
         );
       });
-      const aborted = new Promise<never>((_, rej) =>
-        ctx.signal.addEventListener('abort', () => rej(new Error('aborted')), { once: true }),
-      );
+      const aborted = new Promise<never>((_, rej) => {
+        onAbort = () => rej(new Error('aborted'));
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+      });
       try {
         r.ready = await Promise.race([
           r.out?.ready as Promise<Record<string, unknown>>,
@@ -204,6 +207,10 @@ export async function runTrial(
           `${r.spec.name} was not ready within ${ctx.readyTimeoutMs} ms (${(err as Error).message}): ${r.out?.stderrTail() || 'no output'}`,
           r.spec.name,
         );
+      } finally {
+        // One listener per container and trial on the run's signal: remove it, or they pile up.
+        clearTimeout(timer);
+        if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
       }
     }
     sampler = new Sampler(
