@@ -6,16 +6,13 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import { IsobenchError } from '../errors.js';
+import type { MergedPercentiles } from '../results/types.js';
 
-/** Percentiles of a merged histogram, in microseconds (the unit the load generator records). */
-export interface LatencyPercentilesUs {
-  /** Number of recorded values; a percentile needs enough samples beyond it to mean much. */
-  count: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
+/**
+ * Percentiles of a merged histogram, in microseconds (the unit the load generator records): the
+ * results contract's MergedPercentiles, plus how many values lie beyond the tail percentiles.
+ */
+export interface LatencyPercentilesUs extends MergedPercentiles {
   /** Values recorded beyond p99 and p99.9: fewer than about 20 makes that tail anecdotal. */
   samplesBeyondP99: number;
   samplesBeyondP999: number;
