@@ -7,6 +7,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { quote, UsageError } from '../harness/errors.js';
+import type { SAMPLE_COLUMNS } from '../harness/results/columns.js';
 
 /** The columns the report uses (cumulative counters and gauges as read). */
 export const REPORT_SAMPLE_COLUMNS = [
@@ -22,7 +23,7 @@ export const REPORT_SAMPLE_COLUMNS = [
   'psiMemoryFullUs',
   'psiIoSomeUs',
   'psiIoFullUs',
-] as const;
+] as const satisfies readonly (typeof SAMPLE_COLUMNS)[number][];
 
 export type SampleColumn = (typeof REPORT_SAMPLE_COLUMNS)[number];
 

@@ -4,27 +4,27 @@
  * the edges of the measured window for the trial's figures, so a late tick never skews them.
  */
 import type { CgroupDriver, CgroupHandle, CgroupStats } from '../cgroup/driver.js';
+import type { SAMPLE_CGROUP_COLUMNS } from '../results/columns.js';
 import type { SampleRow } from '../results/types.js';
+
+type SampleCgroupColumn = (typeof SAMPLE_CGROUP_COLUMNS)[number];
+
 import { sampleHost } from './host-sample.js';
 
-export function flattenStats(s: CgroupStats): Record<string, number | null> {
+/**
+ * One value per cgroup column of samples.csv. Typed against the column list, so a column the
+ * sampler does not fill is a compile error rather than a silently empty CSV column.
+ */
+export function flattenStats(s: CgroupStats): Record<SampleCgroupColumn, number | null> {
+  const { psi, ...plain } = s;
   return {
-    cpuUsageUs: s.cpuUsageUs,
-    cpuThrottledUs: s.cpuThrottledUs,
-    memoryCurrentBytes: s.memoryCurrentBytes,
-    memoryPeakBytes: s.memoryPeakBytes,
-    oomKills: s.oomKills,
-    ioReadBytes: s.ioReadBytes,
-    ioWriteBytes: s.ioWriteBytes,
-    ioReadOps: s.ioReadOps,
-    ioWriteOps: s.ioWriteOps,
-    pidsCurrent: s.pidsCurrent,
-    psiCpuSomeUs: s.psi?.cpu?.someTotalUs ?? null,
-    psiCpuFullUs: s.psi?.cpu?.fullTotalUs ?? null,
-    psiMemorySomeUs: s.psi?.memory?.someTotalUs ?? null,
-    psiMemoryFullUs: s.psi?.memory?.fullTotalUs ?? null,
-    psiIoSomeUs: s.psi?.io?.someTotalUs ?? null,
-    psiIoFullUs: s.psi?.io?.fullTotalUs ?? null,
+    ...plain,
+    psiCpuSomeUs: psi?.cpu?.someTotalUs ?? null,
+    psiCpuFullUs: psi?.cpu?.fullTotalUs ?? null,
+    psiMemorySomeUs: psi?.memory?.someTotalUs ?? null,
+    psiMemoryFullUs: psi?.memory?.fullTotalUs ?? null,
+    psiIoSomeUs: psi?.io?.someTotalUs ?? null,
+    psiIoFullUs: psi?.io?.fullTotalUs ?? null,
   };
 }
 
