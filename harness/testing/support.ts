@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { it } from 'vitest';
 import { blockDeviceFor } from '../cgroup/device.js';
 import { scanCgroups } from '../cleanup.js';
+import { isOwnerAlive, readStates } from '../teardown/registry.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'dist/harness/cli.js');
@@ -74,8 +75,38 @@ export async function execJson(args: string[], command: string[], opts: { cwd?: 
   }
 }
 
+/** The parent pid of `pid` from /proc, or null when it is gone. */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` is this test process or one of its descendants. */
+function isOurs(pid: number): boolean {
+  for (let p: number | null = pid, hops = 0; p !== null && p > 1 && hops < 64; hops++) {
+    if (p === process.pid) return true;
+    p = parentOf(p);
+  }
+  return false;
+}
+
+/**
+ * isobench-* cgroups left behind: every one, except those of a run that is alive and was not
+ * started by this test process (another isobench on the same machine is not our leak).
+ */
 export function leftoverCgroups(): string[] {
-  return [...scanCgroups().keys()];
+  const foreignLive = new Set(
+    readStates()
+      .filter((s) => isOwnerAlive(s.state) && !isOurs(s.state.ownerPid))
+      .map((s) => s.state.runId),
+  );
+  return [...scanCgroups().keys()].filter(
+    (id) => !foreignLive.has(/^isobench-([a-z0-9]+)-/.exec(id)?.[1] ?? ''),
+  );
 }
 
 /** A directory on a block device for io tests: ISOBENCH_TEST_IO_PATH (the VM's disk) or the system temp dir. */
