@@ -34,7 +34,7 @@ export interface ExecResult {
   cgroup: { mode: string; path: string; dirs: Record<string, string> };
   limits: { requested: Record<string, string>; applied: AppliedLimits };
   device: { path: string; majMin: string; name: string } | null;
-  stats: Omit<CgroupStats, 'cpuNrThrottled' | 'memoryCurrentBytes' | 'ooms' | 'pidsCurrent'> & {
+  stats: Omit<CgroupStats, 'memoryCurrentBytes' | 'ooms' | 'pidsCurrent'> & {
     ooms: number | null;
   };
 }
@@ -98,6 +98,8 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
       stats: {
         cpuUsageUs: stats.cpuUsageUs,
         cpuThrottledUs: stats.cpuThrottledUs,
+        cpuNrPeriods: stats.cpuNrPeriods,
+        cpuNrThrottled: stats.cpuNrThrottled,
         memoryPeakBytes: stats.memoryPeakBytes,
         ooms: stats.ooms,
         oomKills,

@@ -36,7 +36,7 @@ const ioTest = itWhen(missing ?? io.missing);
 const MiB = 1024 * 1024;
 
 function expectGone(dirs: Record<string, string> | undefined) {
-  expect(dirs).toBeDefined();
+  expect(Object.keys(dirs ?? {}).length, 'cgroup dirs recorded').toBeGreaterThan(0);
   for (const d of Object.values(dirs ?? {})) expect(existsSync(d), `${d} still exists`).toBe(false);
 }
 
@@ -133,7 +133,7 @@ describe(`isolation layer (${mode})`, () => {
     const hog = (fifo: string) => [
       'sh',
       '-c',
-      `read go < ${fifo}; exec timeout 10 sh -c 'while :; do :; done'`,
+      `read go < ${fifo}; exec timeout 20 sh -c 'while :; do :; done'`,
     ];
     try {
       const runs = Promise.all([
@@ -157,13 +157,18 @@ describe(`isolation layer (${mode})`, () => {
       expect(Object.keys(dirs).sort()).toEqual(['w100', 'w400']);
       await Promise.all(fds.map((fd) => fd.write('go\n')));
       await Promise.all(fds.map((fd) => fd.close()));
-      // The split is read from the kernel over a window in the middle of the 10 s run, when both
-      // hogs are surely spinning: the weaker one needs longer to exec its loop (seconds under
-      // emulation) and would then run alone at the end, so start and end are left out.
-      await sleep(3000);
-      const u1 = { low: cpuUsageUsOf(dirs.w100 ?? []), high: cpuUsageUsOf(dirs.w400 ?? []) };
-      await sleep(4000);
-      const u2 = { low: cpuUsageUsOf(dirs.w100 ?? []), high: cpuUsageUsOf(dirs.w400 ?? []) };
+      // The split is read from the kernel over a window in which both hogs surely spin, and the
+      // window is delimited by the kernel's own counts, not by a clock: it opens once each hog has
+      // used 50 ms of CPU since the release (the weaker one needs longer to exec its loop:
+      // seconds under emulation) and closes when the two together have used 2 s of CPU, well
+      // before either's timeout.
+      const usage = () => ({ low: cpuUsageUsOf(dirs.w100 ?? []), high: cpuUsageUsOf(dirs.w400 ?? []) });
+      const released = usage();
+      const u1 = await pollUntil(
+        usage,
+        (u) => u.low - released.low >= 50_000 && u.high - released.high >= 50_000,
+      );
+      const u2 = await pollUntil(usage, (u) => u.low - u1.low + (u.high - u1.high) >= 2_000_000);
       const [low, high] = await runs;
       expect(low.proc.exitCode).toBe(124); // timeout(1) ended both hogs: they ran the whole window
       expect(high.proc.exitCode).toBe(124);
@@ -183,34 +188,49 @@ describe(`isolation layer (${mode})`, () => {
       ['--name', 'quota', '--limit', 'cpu.max=20000 100000'],
       ['timeout', '2', 'sh', '-c', 'while :; do :; done'],
     );
-    expect(json?.stats.cpuThrottledUs).toBeGreaterThan(0);
-    // 20% of one CPU: at most 0.2 s of CPU per second of the run (plus one period of slack).
-    expect(json?.stats.cpuUsageUs ?? Infinity).toBeLessThanOrEqual(
-      0.2 * (json?.durationMs ?? 0) * 1000 + 100_000,
-    );
+    // Read from the kernel's own counts (cpu.stat), not from a clock: the 100 ms periods in which
+    // the cgroup ran, those in which it used up its quota, and its CPU time. A busy loop under a
+    // 20 ms quota runs out of quota in nearly every period and never gets more than 20 ms of CPU
+    // per period (plus the overshoot of the last scheduler tick of a period, 4 ms at HZ=250).
+    const s = json?.stats;
+    const periods = s?.cpuNrPeriods ?? 0;
+    expect(periods).toBeGreaterThan(5);
+    expect(s?.cpuNrThrottled ?? 0).toBeGreaterThanOrEqual(periods / 2);
+    expect(s?.cpuThrottledUs).toBeGreaterThan(0);
+    expect(s?.cpuUsageUs ?? Infinity).toBeLessThanOrEqual((20_000 + 4_000) * (periods + 1));
   });
 
-  ioTest('io.max.wbps 10MiB throttles O_DIRECT writes to within 15% of 10 MiB/s', async () => {
-    const dir = mkdtempSync(join(io.dir as string, 'isobench-io-'));
-    try {
-      const { proc, json } = await execJson(
-        ['--name', 'iomax', '--io-path', dir, '--limit', 'io.max.wbps=10MiB'],
-        ['dd', 'if=/dev/zero', `of=${join(dir, 'f')}`, 'bs=1M', 'count=30', 'oflag=direct'],
-      );
-      expect(proc.exitCode, proc.stderr).toBe(0);
-      // The kernel's count of bytes written must cover what dd wrote ...
-      expect(json?.stats.ioWriteBytes ?? 0).toBeGreaterThanOrEqual(30 * MiB);
-      // ... and the rate is dd's own (bytes over the seconds its writes took), which leaves out
-      // container start-up (seconds under emulation): "31457280 bytes (...) copied, 3.0 s, 10.5 MB/s".
-      const m = /^(\d+) bytes .* copied, ([\d.]+) s,/m.exec(proc.stderr);
-      expect(m, proc.stderr).not.toBeNull();
-      const rate = Number(m?.[1]) / Number(m?.[2]);
-      expect(rate / (10 * MiB)).toBeGreaterThan(0.85);
-      expect(rate / (10 * MiB)).toBeLessThan(1.15);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  ioTest(
+    'io.max.wbps 10MiB throttles O_DIRECT writes: never above 10 MiB/s, and the writer stalls on IO',
+    async () => {
+      const dir = mkdtempSync(join(io.dir as string, 'isobench-io-'));
+      try {
+        const { proc, json } = await execJson(
+          ['--name', 'iomax', '--io-path', dir, '--limit', 'io.max.wbps=10MiB'],
+          ['dd', 'if=/dev/zero', `of=${join(dir, 'f')}`, 'bs=1M', 'count=30', 'oflag=direct'],
+        );
+        expect(proc.exitCode, proc.stderr).toBe(0);
+        // The kernel's count of bytes written must cover what dd wrote ...
+        expect(json?.stats.ioWriteBytes ?? 0).toBeGreaterThanOrEqual(30 * MiB);
+        // ... the limit is a ceiling: dd's own rate (bytes over the seconds its writes took:
+        // "31457280 bytes (...) copied, 3.0 s, 10.5 MB/s") cannot exceed it; a busy machine can only
+        // make it lower, so only the upper bound is asserted ...
+        const m = /^(\d+) bytes .* copied, ([\d.]+) s,/m.exec(proc.stderr);
+        expect(m, proc.stderr).not.toBeNull();
+        const rate = Number(m?.[1]) / Number(m?.[2]);
+        expect(rate / (10 * MiB)).toBeLessThan(1.15);
+        // ... and the kernel counted the writer waiting for its throttled IO: 30 MiB at 10 MiB/s
+        // is 3 s of transfer, and PSI io "some" (time with a task of the cgroup stalled on IO)
+        // takes it all but the first throttle slices. Where there is no PSI (pure v1), the
+        // ceiling above is the whole check.
+        if (mode !== 'v1') {
+          expect(json?.stats.psi?.io?.someTotalUs ?? 0).toBeGreaterThanOrEqual(2_000_000);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   test('pids.max stops a fork loop', async () => {
     const loop = 'i=0; while [ $i -lt 40 ]; do sleep 3 & echo started; i=$((i+1)); done; wait';
@@ -321,6 +341,7 @@ describe(`isolation layer (${mode})`, () => {
       }
     }
     expect(pids.length).toBeGreaterThanOrEqual(3); // outer init, init, sh, sleeps
+    expect(dirs.length).toBeGreaterThan(0);
     child.kill('SIGKILL');
     await child;
     for (const p of pids) expect(alive(p), `pid ${p} should outlive a SIGKILLed isobench`).toBe(true);
@@ -368,6 +389,16 @@ describe(`isolation layer (${mode})`, () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reads `read()` every 50 ms until `done` holds; bounded by a count (20 min), never asserted on time. */
+async function pollUntil<T>(read: () => T, done: (v: T) => boolean): Promise<T> {
+  for (let i = 0; i < 24_000; i++) {
+    const v = read();
+    if (done(v)) return v;
+    await sleep(50);
+  }
+  throw new Error('pollUntil: the condition never held');
+}
 
 /** A cgroup's CPU usage read straight from the kernel: cgroup2 cpu.stat, else v1 cpuacct.usage (ns). */
 function cpuUsageUsOf(dirs: string[]): number {

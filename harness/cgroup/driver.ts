@@ -30,6 +30,8 @@ export interface Psi {
 export interface CgroupStats {
   cpuUsageUs: number | null;
   cpuThrottledUs: number | null;
+  /** CFS bandwidth periods that elapsed with the cgroup runnable (cpu.stat nr_periods), and how many of them ran out of quota. */
+  cpuNrPeriods: number | null;
   cpuNrThrottled: number | null;
   memoryCurrentBytes: number | null;
   memoryPeakBytes: number | null;

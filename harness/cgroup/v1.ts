@@ -250,6 +250,7 @@ export class V1Driver implements CgroupDriver {
       // v1 cpuacct and cpu.stat count nanoseconds; v2 and isobench use microseconds.
       cpuUsageUs: usageNs !== null ? Math.round(usageNs / 1000) : (unified?.cpuUsageUs ?? null),
       cpuThrottledUs: cs.throttled_time !== undefined ? Math.round(cs.throttled_time / 1000) : null,
+      cpuNrPeriods: cs.nr_periods ?? null,
       cpuNrThrottled: cs.nr_throttled ?? null,
       memoryCurrentBytes: num(memCur),
       memoryPeakBytes: num(memPeak),

@@ -235,6 +235,7 @@ export async function readV2Stats(dir: string): Promise<CgroupStats> {
   return {
     cpuUsageUs: c.usage_usec ?? null,
     cpuThrottledUs: c.throttled_usec ?? null,
+    cpuNrPeriods: c.nr_periods ?? null,
     cpuNrThrottled: c.nr_throttled ?? null,
     memoryCurrentBytes: num(memCur),
     memoryPeakBytes: num(memPeak),

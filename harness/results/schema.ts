@@ -206,6 +206,7 @@ export const resultsSchema = z.strictObject({
     text: z.string(),
     overrides: z.array(z.string()),
     seed: num,
+    seedFrom: z.enum(['option', 'scenario', 'derived', 'random']).optional(),
     repetitions: z.int().positive(),
     shard: z.strictObject({ index: z.int().positive(), count: z.int().positive() }).nullable(),
     totalTrials: count,

@@ -202,6 +202,12 @@ export interface ResultsFile {
     text: string;
     overrides: string[];
     seed: number;
+    /**
+     * Where the seed came from: `--seed`, `seed:` in the scenario, derived from the scenario text
+     * and overrides (a sharded run without either, so that shards agree), or drawn at random.
+     * Absent in files written before it was recorded.
+     */
+    seedFrom?: SeedSource;
     repetitions: number;
     shard: { index: number; count: number } | null;
     totalTrials: number;
@@ -210,6 +216,8 @@ export interface ResultsFile {
   cells: CellResult[];
   trials: TrialRecord[];
 }
+
+export type SeedSource = 'option' | 'scenario' | 'derived' | 'random';
 
 /** One row of samples.csv: a container's cgroup counters (or the host's, container = "host") at a time. */
 export interface SampleRow {

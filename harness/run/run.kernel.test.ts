@@ -30,7 +30,15 @@ describe('isobench run', () => {
       { timeoutMs: 600_000 },
     );
     expect(r.exitCode, r.stderr).toBe(0);
-    for (const f of ['results.json', 'trials.jsonl', 'samples.csv', 'summary.csv'])
+    // `run` writes the report itself: no test may render it on the run's behalf.
+    for (const f of [
+      'results.json',
+      'trials.jsonl',
+      'samples.csv',
+      'summary.csv',
+      'report.html',
+      'summary.md',
+    ])
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(existsSync(join(out, 'work'))).toBe(false); // data dirs are removed with the run
     const results = readResults(out);
@@ -38,6 +46,8 @@ describe('isobench run', () => {
     expect(results.scenario.text).toContain('name: web-vs-db');
     expect(results.cells.map((c) => c.name)).toEqual(['no-limits', 'isolated']);
     expect(results.trials).toHaveLength(6); // 2 cells x 3 phases x 1 repetition
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('web-vs-db');
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('web-vs-db');
     expect(readTrials(out)).toHaveLength(6);
     for (const t of results.trials) expect(t.status, t.status === 'failed' ? t.reason : '').toBe('ok');
     const isolated = results.cells[1];

@@ -10,7 +10,6 @@
  * with one seed so their trial lists line up, and run alternately trial by trial (A B, then B A, ...)
  * so that both see the same machine conditions; each gets its own results folder.
  */
-import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +19,7 @@ import { openDriver } from '../cgroup/index.js';
 import { UsageError } from '../errors.js';
 import { collectHost } from '../host/fingerprint.js';
 import { resultsDirName } from '../results/paths.js';
-import type { HostFingerprint, ResultsFile, TrialRecord } from '../results/types.js';
+import type { HostFingerprint, ResultsFile, SeedSource, TrialRecord } from '../results/types.js';
 import { RESULTS_SCHEMA_VERSION } from '../results/types.js';
 import { ResultsWriter } from '../results/writer.js';
 import { parseShard, planRun, type RunPlan } from '../scenario/plan.js';
@@ -31,6 +30,7 @@ import { parseDurationMs } from '../units.js';
 import { headline, headlineJson } from './headline.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
 import { Progress } from './progress.js';
+import { chooseSeed } from './seed.js';
 import { runTrial } from './trial.js';
 import { parseVariants } from './variants.js';
 
@@ -65,6 +65,7 @@ interface Unit {
   variant: string | null;
   scenario: Scenario;
   plan: RunPlan;
+  seedFrom: SeedSource;
   outDir: string;
   prepared: PreparedRun;
   writer?: ResultsWriter;
@@ -74,7 +75,7 @@ interface Unit {
 async function loadUnits(file: string, opts: RunOptions): Promise<Unit[]> {
   const shard = opts.shard ? parseShard(opts.shard) : undefined;
   const variants = parseVariants(opts.variant ?? []);
-  const units: Omit<Unit, 'plan' | 'outDir' | 'prepared'>[] = [];
+  const units: Omit<Unit, 'plan' | 'seedFrom' | 'outDir' | 'prepared'>[] = [];
   for (const v of variants.length ? variants : [{ name: null, set: [] as string[] }]) {
     const { scenario } = await validateScenarioFile(file, {
       set: [...(opts.set ?? []), ...v.set],
@@ -86,7 +87,7 @@ async function loadUnits(file: string, opts: RunOptions): Promise<Unit[]> {
     units.push({ variant: v.name, scenario, trials: [] });
   }
   const first = units[0]?.scenario as Scenario;
-  const seed = opts.seed ? Number(opts.seed) : (first.seed ?? randomInt(2 ** 31));
+  const { seed, seedFrom } = chooseSeed({ seedOption: opts.seed, units, sharded: shard !== undefined });
   const base = resolve(opts.out ?? join(first.outputDir, resultsDirName(new Date(), first.name)));
   const planOf = (sc: Scenario) => planRun(sc, { seed, ...(shard ? { shard } : {}) });
   const firstIds = planOf(first)
@@ -101,7 +102,7 @@ async function loadUnits(file: string, opts: RunOptions): Promise<Unit[]> {
         `--variant ${u.variant}: it plans different trials from the first variant; variants may change settings, not cells, phases or repetitions`,
       );
     }
-    return { ...u, plan, outDir: u.variant ? join(base, u.variant) : base, prepared: {} };
+    return { ...u, plan, seedFrom, outDir: u.variant ? join(base, u.variant) : base, prepared: {} };
   });
 }
 
@@ -139,6 +140,7 @@ function resultsOf(
       text: scenario.text,
       overrides: scenario.overrides,
       seed: plan.seed,
+      seedFrom: unit.seedFrom,
       repetitions: scenario.repetitions,
       shard: plan.shard,
       totalTrials: plan.totalTrials,

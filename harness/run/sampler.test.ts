@@ -6,6 +6,7 @@ import { flattenStats } from './sampler.js';
 const stats: CgroupStats = {
   cpuUsageUs: 1,
   cpuThrottledUs: 2,
+  cpuNrPeriods: 10,
   cpuNrThrottled: 3,
   memoryCurrentBytes: 4,
   memoryPeakBytes: 5,

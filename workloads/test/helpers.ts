@@ -1,40 +1,20 @@
 /** Test helpers: run workloads as real processes from dist/ and read their figures from /proc. */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ensureFreshBuild } from '../../harness/testing/build.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN_JS = join(REPO, 'dist/workloads/main.js');
 
-function newestMtimeMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtimeMs(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
-      newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 /**
- * Workload processes run the compiled JS (Node 20 cannot run .ts). Rebuild when the sources are
- * newer than dist; tsc emits even if another folder has type errors, so ignore its exit code.
+ * Workload processes run the compiled JS (Node 20 cannot run .ts): rebuild when the sources are
+ * newer than dist/, and fail (with tsc's output) when the build does not compile.
  */
 export function ensureBuilt(): void {
-  const stale = !existsSync(MAIN_JS) || statSync(MAIN_JS).mtimeMs < newestMtimeMs(join(REPO, 'workloads'));
-  if (stale) {
-    try {
-      execFileSync(join(REPO, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
-        cwd: REPO,
-        stdio: 'ignore',
-      });
-    } catch {
-      // type errors elsewhere: the JS is still emitted
-    }
-  }
+  ensureFreshBuild();
   if (!existsSync(MAIN_JS)) throw new Error(`build failed: ${MAIN_JS} missing`);
 }
 
