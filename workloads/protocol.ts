@@ -126,23 +126,5 @@ export function memoryFigures(): { rssBytes: number; peakRssBytes: number } {
   return { rssBytes: status.VmRSS ?? 0, peakRssBytes: status.VmHWM ?? 0 };
 }
 
-/**
- * Waits for `promise` at most `ms`; resolves true if it settled in time. The timer is cleared
- * either way: a pending 30 s timer would keep an in-process caller (the harness CLI) alive.
- */
-export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleepMs(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
+// The timers live in one module (harness/timers.ts, dependency-free like units and errors).
+export { settledWithin, sleep as sleepMs } from '../harness/timers.js';

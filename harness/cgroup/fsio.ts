@@ -30,7 +30,9 @@ export async function writeValue(file: string, value: string): Promise<void> {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { sleep } from '../timers.js';
+
+export { sleep };
 
 /**
  * rmdir with retries on EBUSY (a cgroup stays busy for a moment after its last process exits):

@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { errnoOf, HostError, UsageError } from '../errors.js';
+import { isDescendantOf } from '../host/procfs.js';
 import type { Limits } from '../limits.js';
 import type { Registry } from '../teardown/registry.js';
 import { dirOf, type Hierarchy } from './detect.js';
@@ -199,16 +200,7 @@ export class V2Driver implements CgroupDriver {
 }
 
 function isDescendantOfSelf(pid: number): boolean {
-  for (let p = pid, i = 0; p > 1 && i < 64; i++) {
-    if (p === process.pid) return true;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      return false;
-    }
-  }
-  return false;
+  return isDescendantOf(pid, process.pid);
 }
 
 /** Reads a cgroup2 directory's statistics; also used for the unified twin on hybrid hosts. */

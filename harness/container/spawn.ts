@@ -59,6 +59,9 @@ export function exitInfo(code: number | null, signal: NodeJS.Signals | null): Ex
   return { exitCode: code ?? 0, signal: null, status: code ?? 0 };
 }
 
+/** How a container is started: `startContainer`, or a stand-in in unit tests that cannot be root. */
+export type Launcher = (driver: CgroupDriver, handle: CgroupHandle, spec: ContainerSpec) => Container;
+
 export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec: ContainerSpec): Container {
   const args: string[] = [];
   for (const f of driver.procsFiles(handle)) args.push('--cgroup-procs', f);

@@ -8,11 +8,12 @@
  * tools that can hang on a broken host (dmidecode, lsblk on a dead NFS mount), and a benchmark
  * must not stall before its first trial for a fingerprint.
  */
-import { execFile } from 'node:child_process';
 import { hostname, release } from 'node:os';
+import { execa } from 'execa';
 import si from 'systeminformation';
 import { detectCgroups } from '../cgroup/detect.js';
 import type { HostFingerprint } from '../results/types.js';
+import { within } from '../timers.js';
 import {
   bracketed,
   meminfoBytes,
@@ -25,28 +26,12 @@ import { isobenchVersion } from './version.js';
 
 export const SI_TIMEOUT_MS = 4_000;
 
-/** `promise`'s value, or `fallback` if it rejects or takes longer than `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise.catch(() => fallback), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function run(cmd: string, args: string[], ms: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    // systemd-detect-virt exits 1 when it prints `none`: stdout counts whatever the status.
-    execFile(cmd, args, { timeout: ms, encoding: 'utf8' }, (err, stdout) => {
-      const out = stdout?.trim();
-      resolve(out || (err ? null : ''));
-    });
-  });
+/** A probe's stdout, '' when it printed nothing, null when it could not run or timed out. */
+async function run(cmd: string, args: string[], ms: number): Promise<string | null> {
+  // systemd-detect-virt exits 1 when it prints `none`: stdout counts whatever the status.
+  const r = await execa(cmd, args, { timeout: ms, reject: false, stdin: 'ignore', stderr: 'ignore' });
+  const out = typeof r.stdout === 'string' ? r.stdout.trim() : '';
+  return out || (r.failed ? null : '');
 }
 
 /** `kvm`, `docker`, `kvm+docker` (a container in a VM), `none`; or null if nothing could tell. */

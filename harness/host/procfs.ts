@@ -110,3 +110,37 @@ export function readSysDisks(sysBlock = '/sys/block'): SysDisk[] {
     };
   });
 }
+
+/** The fields of /proc/PID/stat isobench reads (proc(5)); the command name may hold spaces and ')'. */
+export interface ProcStat {
+  state: string;
+  ppid: number;
+  /** CPU time in user and kernel mode, in clock ticks (USER_HZ, 100 per second on Linux). */
+  utimeTicks: number;
+  stimeTicks: number;
+  /** Start time after boot in clock ticks: with the pid, it identifies a process across pid reuse. */
+  startTicks: number;
+}
+
+export function parseProcStat(text: string): ProcStat | null {
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ppid = Number(rest[1]);
+  const startTicks = Number(rest[19]);
+  if (!rest[0] || !Number.isFinite(ppid) || !Number.isFinite(startTicks)) return null;
+  return { state: rest[0], ppid, utimeTicks: Number(rest[11]), stimeTicks: Number(rest[12]), startTicks };
+}
+
+/** /proc/PID/stat of a live process, or null when it is gone (or not readable). */
+export function procStat(pid: number): ProcStat | null {
+  const text = readOptional(`/proc/${pid}/stat`);
+  return text === null ? null : parseProcStat(text);
+}
+
+/** Whether `pid` is `ancestor` or one of its descendants (walking up at most 64 parents). */
+export function isDescendantOf(pid: number, ancestor: number): boolean {
+  for (let p: number | undefined = pid, i = 0; p !== undefined && p > 1 && i < 64; i++) {
+    if (p === ancestor) return true;
+    p = procStat(p)?.ppid;
+  }
+  return false;
+}

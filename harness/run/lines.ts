@@ -1,45 +1,70 @@
 /**
- * Reads a workload's stdout as protocol lines: the `ready` line, the final `metrics` line, and
- * anything else (kept, bounded, for failure messages). stderr is kept as a bounded tail too.
+ * Reads a workload's stdout as protocol lines, validated at the boundary (workloads/lines.ts): the
+ * `ready` line and the final `metrics` line; anything else on stdout (a command workload may print
+ * anything) is ignored. stderr is kept as a bounded tail for failure messages.
  */
-
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { firstIssue, type MetricsLine, protocolLineSchema, type ReadyLine } from '../../workloads/lines.js';
 
 export interface WorkloadOutput {
-  ready: Promise<Record<string, unknown>>;
-  final(): Record<string, unknown> | null;
+  /** The ready line; rejects when stdout closes first or the line is malformed. */
+  ready: Promise<ReadyLine>;
+  final(): MetricsLine | null;
+  /** The first malformed protocol line, described (`metrics line: port: expected number`). */
+  protocolError(): string | null;
   stderrTail(): string;
 }
 
 const TAIL_BYTES = 4096;
 
 export function watchOutput(stdout: Readable | null, stderr: Readable | null): WorkloadOutput {
-  let final: Record<string, unknown> | null = null;
+  let final: MetricsLine | null = null;
+  let protocolError: string | null = null;
   let tail = '';
-  let resolveReady: (v: Record<string, unknown>) => void = () => {};
-  let rejectReady: (e: Error) => void = () => {};
-  const ready = new Promise<Record<string, unknown>>((res, rej) => {
-    resolveReady = res;
-    rejectReady = rej;
-  });
-  ready.catch(() => {});
+  const ready = withResolvers<ReadyLine>();
+  ready.promise.catch(() => {});
   if (stdout) {
     const rl = createInterface({ input: stdout });
     rl.on('line', (line) => {
       if (!line.startsWith('{')) return;
+      let json: unknown;
       try {
-        const msg = JSON.parse(line) as Record<string, unknown>;
-        if (msg.type === 'ready') resolveReady(msg);
-        else if (msg.type === 'metrics') final = msg;
+        json = JSON.parse(line);
       } catch {
-        /* not a protocol line: a command workload may print anything */
+        return; // not a protocol line
       }
+      const type = (json as { type?: unknown }).type;
+      if (type !== 'ready' && type !== 'metrics') return;
+      const parsed = protocolLineSchema.safeParse(json);
+      if (!parsed.success) {
+        protocolError ??= `${type} line: ${firstIssue(parsed.error)}`;
+        if (type === 'ready') ready.reject(new Error(`malformed ready line (${protocolError})`));
+        return;
+      }
+      if (parsed.data.type === 'ready') ready.resolve(parsed.data);
+      else final = parsed.data;
     });
-    rl.on('close', () => rejectReady(new Error('stdout closed before a ready line')));
+    rl.on('close', () => ready.reject(new Error('stdout closed before a ready line')));
   }
   stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
   });
-  return { ready, final: () => final, stderrTail: () => tail.trim() };
+  return {
+    ready: ready.promise,
+    final: () => final,
+    protocolError: () => protocolError,
+    stderrTail: () => tail.trim(),
+  };
+}
+
+/** Promise.withResolvers (Node 22) for Node 20. */
+function withResolvers<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adapterFor } from '../../workloads/adapters.js';
 import { type BlockDevice, blockDeviceFor } from '../cgroup/device.js';
 import type { CgroupDriver } from '../cgroup/driver.js';
 import { needsBlockDevice } from '../limits.js';
@@ -47,18 +48,14 @@ export function prepareRun(scenario: Scenario, driver: CgroupDriver, workRoot: s
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../cli.js');
 
-/** The argv a container runs: `isobench workload NAME ...` with defaults for files, or the command as written. */
+/**
+ * The argv a container runs: `isobench workload NAME ...` plus what the workload's adapter adds
+ * when the scenario leaves it unset (a free port, files in the data dir), or the command as written.
+ */
 export function commandFor(spec: ContainerSpec, prep: Prepared): string[] {
   const w = workloadArgs(spec);
   if (w.kind === 'command') return w.argv;
   const has = (k: string) => w.args.includes(`--${k}`);
-  const extra: string[] = [];
-  if (w.name === 'web') {
-    if (!has('port')) extra.push('--port', '0');
-    if (spec.params.mode === 'pagecache' && !has('data-file'))
-      extra.push('--data-file', join(prep.dataDir, 'web-data.bin'));
-  }
-  if (w.name === 'db' && !has('data-dir')) extra.push('--data-dir', prep.dataDir);
-  if (w.name === 'io' && !has('path')) extra.push('--path', prep.dataDir);
+  const extra = adapterFor(w.name).defaultArgs(has, spec.params, prep.dataDir);
   return [process.execPath, CLI, 'workload', w.name, ...w.args, ...extra];
 }

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyDirs } from '../cgroup/teardown.js';
+import { procStat } from '../host/procfs.js';
 
 export interface CgroupRecord {
   id: string;
@@ -44,13 +45,7 @@ export function newRunId(): string {
 }
 
 export function procStartTicks(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm may contain spaces and parentheses: fields start after the last ')'.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  } catch {
-    return null;
-  }
+  return procStat(pid)?.startTicks ?? null;
 }
 
 export function isOwnerAlive(state: Pick<RunState, 'ownerPid' | 'ownerStartTicks'>): boolean {

@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { it } from 'vitest';
 import { blockDeviceFor } from '../cgroup/device.js';
 import { scanCgroups } from '../cleanup.js';
+import { isDescendantOf } from '../host/procfs.js';
 import { isOwnerAlive, readStates } from '../teardown/registry.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,25 +85,6 @@ export async function execJson(args: string[], command: string[], opts: { cwd?: 
   }
 }
 
-/** The parent pid of `pid` from /proc, or null when it is gone. */
-function parentOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
-
-/** Whether `pid` is this test process or one of its descendants. */
-function isOurs(pid: number): boolean {
-  for (let p: number | null = pid, hops = 0; p !== null && p > 1 && hops < 64; hops++) {
-    if (p === process.pid) return true;
-    p = parentOf(p);
-  }
-  return false;
-}
-
 /**
  * isobench-* cgroups left behind: every one, except those of a run that is alive and was not
  * started by this test process (another isobench on the same machine is not our leak).
@@ -110,7 +92,7 @@ function isOurs(pid: number): boolean {
 export function leftoverCgroups(): string[] {
   const foreignLive = new Set(
     readStates()
-      .filter((s) => isOwnerAlive(s.state) && !isOurs(s.state.ownerPid))
+      .filter((s) => isOwnerAlive(s.state) && !isDescendantOf(s.state.ownerPid, process.pid))
       .map((s) => s.state.runId),
   );
   return [...scanCgroups().keys()].filter(

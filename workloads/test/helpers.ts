@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { procStat } from '../../harness/host/procfs.js';
 import { ensureFreshBuild } from '../../harness/testing/build.js';
+import { sleep } from '../../harness/timers.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN_JS = join(REPO, 'dist/workloads/main.js');
@@ -71,10 +73,9 @@ export function startWorkload(name: string, args: string[]): Running {
 
 /** utime + stime of a process, in clock ticks (USER_HZ, 100 per second on Linux). */
 export function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the ")" of comm; utime and stime are fields 14 and 15 overall.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  const stat = procStat(pid);
+  if (!stat) throw new Error(`no /proc/${pid}/stat`);
+  return stat.utimeTicks + stat.stimeTicks;
 }
 
 /** /proc/<pid>/io as numbers (rchar, wchar, syscr, syscw, read_bytes, write_bytes ...). */
@@ -93,9 +94,7 @@ export function statusBytes(pid: number, field: string): number {
   return m?.[1] ? Number(m[1]) * 1024 : 0;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep };
 
 /** Polls `probe` every 50 ms until it returns true or `limitMs` passes (then returns false). */
 export async function waitFor(probe: () => boolean, limitMs: number): Promise<boolean> {

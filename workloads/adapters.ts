@@ -1,0 +1,84 @@
+/**
+ * What the harness needs to know about each built-in workload, behind one interface, so that the
+ * runner never names web or db: the arguments it adds when a scenario leaves them unset (a free
+ * port, files in the container's own data dir) and the trial figures in the workload's final line.
+ * A served workload's latency figures come from the load generator instead (`loadFigures`).
+ *
+ * Adding a workload: its main in workloads/<name>/, its params, and an entry here.
+ */
+import type { TrialMetrics } from '../harness/results/types.js';
+import type { LoadResultLine, MetricsLine } from './lines.js';
+
+/** The headline metrics of one container in one trial, and the histograms to merge across trials. */
+export interface TrialFigures {
+  metrics: TrialMetrics;
+  histograms: { latencyUs?: string; commitLatencyUs?: string };
+}
+
+export interface WorkloadAdapter {
+  /** argv the harness appends; `has(param)` tells whether the scenario set `--param` itself. */
+  defaultArgs(has: (param: string) => boolean, params: Record<string, unknown>, dataDir: string): string[];
+  /** Figures from the workload's own final line (null when it printed none). */
+  figures(final: MetricsLine | null): TrialFigures;
+}
+
+const NONE: TrialFigures = { metrics: {}, histograms: {} };
+const noFigures = () => NONE;
+
+export const ADAPTERS: Readonly<Record<string, WorkloadAdapter>> = {
+  web: {
+    defaultArgs: (has, params, dataDir) => [
+      ...(has('port') ? [] : ['--port', '0']),
+      ...(params.mode === 'pagecache' && !has('data-file') ? ['--data-file', `${dataDir}/web-data.bin`] : []),
+    ],
+    // A server's figures are its clients': see loadFigures.
+    figures: noFigures,
+  },
+  db: {
+    defaultArgs: (has, _params, dataDir) => (has('data-dir') ? [] : ['--data-dir', dataDir]),
+    figures: (final) => {
+      const commit = final?.commitLatencyUs;
+      return {
+        metrics: {
+          commitP50Us: commit?.p50 ?? null,
+          commitP99Us: commit?.p99 ?? null,
+          commitP999Us: commit?.p999 ?? null,
+          txnPerSec: final?.transactionsPerSec ?? null,
+        },
+        histograms: commit?.histogram ? { commitLatencyUs: commit.histogram } : {},
+      };
+    },
+  },
+  io: {
+    defaultArgs: (has, _params, dataDir) => (has('path') ? [] : ['--path', dataDir]),
+    figures: noFigures,
+  },
+  cpu: { defaultArgs: () => [], figures: noFigures },
+  memory: { defaultArgs: () => [], figures: noFigures },
+  fork: { defaultArgs: () => [], figures: noFigures },
+};
+
+/** The adapter of a built-in workload; a workload without one (a command) has no figures of its own. */
+export function adapterFor(name: string | null): WorkloadAdapter {
+  return (name !== null && ADAPTERS[name]) || { defaultArgs: () => [], figures: noFigures };
+}
+
+/**
+ * A served workload's figures, from the load generator's result over the measured window:
+ * coordinated-omission-corrected latency, the uncorrected p99, and completed requests per second.
+ */
+export function loadFigures(load: LoadResultLine | null, windowMs: number): TrialFigures {
+  return {
+    metrics: {
+      latencyP50Us: load?.latencyUs.p50 ?? null,
+      latencyP90Us: load?.latencyUs.p90 ?? null,
+      latencyP99Us: load?.latencyUs.p99 ?? null,
+      latencyP999Us: load?.latencyUs.p999 ?? null,
+      latencyMaxUs: load?.latencyUs.max ?? null,
+      // Completed, not sent: an open-loop generator always sends at the planned rate.
+      throughputRps: load ? load.completed / (windowMs / 1000) : null,
+      uncorrectedP99Us: load?.uncorrectedLatencyUs.p99 ?? null,
+    },
+    histograms: load ? { latencyUs: load.histograms.latencyUs } : {},
+  };
+}
