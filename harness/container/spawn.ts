@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
 import { HostError } from '../errors.js';
+import { settledWithin } from '../timers.js';
 
 export interface ContainerSpec {
   command: string[];
@@ -96,13 +97,8 @@ export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec:
     },
     async stop(graceMs = 5000) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((r) => {
-        timer = setTimeout(() => r('timeout'), graceMs);
-      });
-      const first = await Promise.race([exited, timeout]);
-      clearTimeout(timer);
-      if (first === 'timeout') await driver.killAll(handle);
+      // The whole tree, through the cgroup: killing init alone would not stop its children.
+      if (!(await settledWithin(exited, graceMs))) await driver.killAll(handle);
       return exited;
     },
   };

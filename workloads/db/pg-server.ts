@@ -1,6 +1,6 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa, execaSync } from 'execa';
 import { HostError, quote } from '../../harness/errors.js';
 import { settledWithin, sleepMs } from '../protocol.js';
 
@@ -40,8 +40,8 @@ export function findPgBin(): string {
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    const uid = Number(execaSync('id', ['-u', 'postgres']).stdout.trim());
+    const gid = Number(execaSync('id', ['-g', 'postgres']).stdout.trim());
     return { uid, gid };
   } catch (err) {
     throw new HostError(
@@ -50,6 +50,21 @@ function runAs(): { uid: number; gid: number } | undefined {
       { cause: err },
     );
   }
+}
+
+/** The server's and its tools' output goes to our stderr: our stdout carries the protocol lines. */
+const TO_STDERR = { stdin: 'ignore', stdout: 2, stderr: 2 } as const;
+
+/** Runs a PostgreSQL tool to its end; its output goes to our stderr (stdout carries the protocol). */
+async function pgTool(
+  file: string,
+  args: string[],
+  user: { uid: number; gid: number } | undefined,
+  what: string,
+) {
+  const r = await execa(file, args, { ...user, ...TO_STDERR, reject: false });
+  if (r.exitCode !== 0)
+    throw new HostError('ISOBENCH_POSTGRES_CMD', `${what} failed (exit ${r.exitCode ?? r.signal})`);
 }
 
 /**
@@ -72,28 +87,25 @@ export async function startPostgres(dataDir: string, log: (m: string) => void): 
     chownSync(dataDir, user.uid, user.gid);
     // We chown only the data dir, never its parents: if one of them is not searchable by
     // `postgres` (a 0700 mkdtemp dir, /root), say so instead of failing inside initdb.
-    const probe = spawnSync('test', ['-w', dataDir], { ...user, stdio: 'ignore' });
-    if (probe.status !== 0) {
+    const probe = execaSync('test', ['-w', dataDir], { ...user, reject: false, stdio: 'ignore' });
+    if (probe.exitCode !== 0) {
       throw new HostError(
         'ISOBENCH_PG_DATA_DIR',
         `the postgres user cannot reach --data-dir ${quote(dataDir)}: a parent directory is not searchable by it (mode 0700?); use a path whose parents are o+x, such as /var/tmp/...`,
       );
     }
   }
-  const spawnOptions = { stdio: ['ignore', 2, 2] as ['ignore', number, number], ...(user ?? {}) };
 
   if (!existsSync(join(pgdata, 'PG_VERSION'))) {
     log(`initdb ${pgdata}`);
-    await runToEnd(
-      spawn(
-        join(bin, 'initdb'),
-        ['-D', pgdata, '-U', PG_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
-        spawnOptions,
-      ),
+    await pgTool(
+      join(bin, 'initdb'),
+      ['-D', pgdata, '-U', PG_USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      user,
       'initdb',
     );
   }
-  const child = spawn(
+  const server = execa(
     join(bin, 'postgres'),
     [
       '-D',
@@ -115,64 +127,50 @@ export async function startPostgres(dataDir: string, log: (m: string) => void): 
       '-c',
       'max_connections=20',
     ],
-    spawnOptions,
+    { ...user, ...TO_STDERR, reject: false },
   );
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('exit', () => {
+  const exit = server.then(() => {
     exited = true;
   });
-  const pid = child.pid;
+  const pid = server.pid;
   if (pid === undefined)
     throw new HostError('ISOBENCH_POSTGRES_START', `could not start ${join(bin, 'postgres')}`);
 
   const stop = async () => {
     if (exited) return;
     // Fast shutdown: roll back open transactions, checkpoint, exit; leaves a clean data dir.
-    const pgCtl = spawn(
+    await pgTool(
       join(bin, 'pg_ctl'),
       ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '60'],
-      spawnOptions,
-    );
-    await runToEnd(pgCtl, 'pg_ctl stop').catch((err: Error) => log(err.message));
-    await settledWithin(exit, 30_000);
-    if (!exited) {
+      user,
+      'pg_ctl stop',
+    ).catch((err: Error) => log(err.message));
+    if (!(await settledWithin(exit, 30_000))) {
       log('postgres did not stop; sending SIGKILL');
-      child.kill('SIGKILL');
+      server.kill('SIGKILL');
       await exit;
     }
   };
 
-  // Ready when the socket accepts connections (pg_isready exit 0).
-  for (let i = 0; ; i++) {
+  // Ready when the socket accepts connections (pg_isready exit 0), bounded at 60 s.
+  const startedMs = performance.now();
+  for (;;) {
     if (exited)
       throw new HostError(
         'ISOBENCH_POSTGRES_START',
         `postgres exited during startup; see its log above (data dir ${quote(pgdata)})`,
       );
-    try {
-      execFileSync(join(bin, 'pg_isready'), ['-q', '-h', dataDir, '-p', String(PG_PORT)], {
-        stdio: 'ignore',
-      });
-      break;
-    } catch {
-      if (i > 600) {
-        await stop();
-        throw new HostError('ISOBENCH_POSTGRES_START', 'postgres did not accept connections within 60 s');
-      }
-      await sleepMs(100);
+    const probe = await execa(join(bin, 'pg_isready'), ['-q', '-h', dataDir, '-p', String(PG_PORT)], {
+      reject: false,
+      stdio: 'ignore',
+    });
+    if (probe.exitCode === 0) break;
+    if (performance.now() - startedMs > 60_000) {
+      await stop();
+      throw new HostError('ISOBENCH_POSTGRES_START', 'postgres did not accept connections within 60 s');
     }
+    await sleepMs(100);
   }
   return { socketDir: dataDir, pgdata, pid, stop };
-}
-
-function runToEnd(child: ChildProcess, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) =>
-      code === 0
-        ? resolve()
-        : reject(new HostError('ISOBENCH_POSTGRES_CMD', `${what} failed (exit ${code ?? signal})`)),
-    );
-  });
 }
