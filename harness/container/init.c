@@ -181,7 +181,8 @@ int main(int argc, char **argv) {
     return 125;
   }
 
-  /* Attach before unshare and before exec (rule 4 of the design). */
+  /* Attach before unshare and before exec: the command never runs unconfined, and the cgroup
+     namespace made below takes this cgroup as its root (cgroup_namespaces(7)). */
   for (int k = 0; k < nprocs; k++) write_pid(procs[k]);
 
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;

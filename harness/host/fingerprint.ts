@@ -1,5 +1,5 @@
 /**
- * The host fingerprint recorded in every results.json (DESIGN rule 12): what a reader needs to
+ * The host fingerprint recorded in every results.json (kernel, distribution, CPU, memory, disks and their schedulers, cgroup mode, THP, swappiness, versions): what a reader needs to
  * judge whether two runs are comparable. systeminformation first, then /proc, /sys and /etc for
  * whatever it leaves empty: in VMs and containers it often returns "" or 0 (no DMI, no lsblk
  * model), and it knows nothing of the IO scheduler, THP or swappiness.

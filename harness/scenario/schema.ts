@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseDurationMs } from '../units.js';
 import { quoteValue } from './issues.js';
 
-/** Container, phase and cell names end up in cgroup names and file names (DESIGN rule 2). */
+/** Container, phase and cell names end up in cgroup names and file names (so they must match [a-z0-9][a-z0-9_-]*: a cgroup is named `isobench-<run id>-<container>`). */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 /** Workload parameters are passed as `--key value`. */
 export const PARAM_PATTERN = /^[a-z][a-z0-9-]*$/;
