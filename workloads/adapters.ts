@@ -15,7 +15,18 @@ export interface TrialFigures {
   histograms: { latencyUs?: string; commitLatencyUs?: string };
 }
 
+/**
+ * How a container's data dir starts each trial, so that every trial starts from the same state:
+ * - `template`: the workload writes to its data (a database): made once per run (the workload
+ *   run until ready), copied into each trial's own dir, removed after the trial;
+ * - `shared`: the workload only reads it (the page-cache web server's file): made once, used in
+ *   place, its pages dropped from the page cache before each trial;
+ * - `scratch`: an empty dir of the trial's own.
+ */
+export type DataState = 'template' | 'shared' | 'scratch';
+
 export interface WorkloadAdapter {
+  dataState(params: Record<string, unknown>): DataState;
   /** argv the harness appends; `has(param)` tells whether the scenario set `--param` itself. */
   defaultArgs(has: (param: string) => boolean, params: Record<string, unknown>, dataDir: string): string[];
   /** Figures from the workload's own final line (null when it printed none). */
@@ -27,6 +38,7 @@ const noFigures = () => NONE;
 
 export const ADAPTERS: Readonly<Record<string, WorkloadAdapter>> = {
   web: {
+    dataState: (params) => (params.mode === 'pagecache' ? 'shared' : 'scratch'),
     defaultArgs: (has, params, dataDir) => [
       ...(has('port') ? [] : ['--port', '0']),
       ...(params.mode === 'pagecache' && !has('data-file') ? ['--data-file', `${dataDir}/web-data.bin`] : []),
@@ -35,6 +47,7 @@ export const ADAPTERS: Readonly<Record<string, WorkloadAdapter>> = {
     figures: noFigures,
   },
   db: {
+    dataState: () => 'template',
     defaultArgs: (has, _params, dataDir) => (has('data-dir') ? [] : ['--data-dir', dataDir]),
     figures: (final) => {
       const commit = final?.commitLatencyUs;
@@ -50,17 +63,24 @@ export const ADAPTERS: Readonly<Record<string, WorkloadAdapter>> = {
     },
   },
   io: {
+    dataState: () => 'scratch',
     defaultArgs: (has, _params, dataDir) => (has('path') ? [] : ['--path', dataDir]),
     figures: noFigures,
   },
-  cpu: { defaultArgs: () => [], figures: noFigures },
-  memory: { defaultArgs: () => [], figures: noFigures },
-  fork: { defaultArgs: () => [], figures: noFigures },
+  cpu: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures },
+  memory: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures },
+  fork: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures },
 };
 
 /** The adapter of a built-in workload; a workload without one (a command) has no figures of its own. */
 export function adapterFor(name: string | null): WorkloadAdapter {
-  return (name !== null && ADAPTERS[name]) || { defaultArgs: () => [], figures: noFigures };
+  return (
+    (name !== null && ADAPTERS[name]) || {
+      dataState: () => 'scratch',
+      defaultArgs: () => [],
+      figures: noFigures,
+    }
+  );
 }
 
 /**

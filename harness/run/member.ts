@@ -3,13 +3,14 @@
  * started through isobench-init, its protocol output watched; then its ready line.
  */
 import type { ReadyLine } from '../../workloads/lines.js';
+import type { BlockDevice } from '../cgroup/device.js';
 import type { AppliedLimits, CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
 import { type Container, type ExitInfo, type Launcher, startContainer } from '../container/spawn.js';
 import type { ContainerSpec } from '../scenario/types.js';
 import { DeadlineError, deadline } from '../timers.js';
 import { type WorkloadOutput, watchOutput } from './lines.js';
 import type { LoadRun } from './load.js';
-import { commandFor, type Prepared } from './prepare.js';
+import { commandFor } from './prepare.js';
 
 /** A trial fails with a reason (and the container that caused it); the run goes on. */
 export class TrialFailure extends Error {
@@ -46,17 +47,17 @@ export function describeExit(e: ExitInfo, oomKills: number | null): string {
 export async function startMember(
   driver: CgroupDriver,
   spec: ContainerSpec,
-  prep: Prepared,
+  where: { dataDir: string; device: BlockDevice | null },
   adopt: (handle: CgroupHandle) => void,
   launch: Launcher = startContainer,
 ): Promise<Member> {
   const handle = await driver.create(spec.name);
   adopt(handle);
-  const applied = await driver.apply(handle, spec.limits, prep.device);
+  const applied = await driver.apply(handle, spec.limits, where.device);
   const container = launch(driver, handle, {
-    command: commandFor(spec, prep),
+    command: commandFor(spec, where.dataDir),
     shareNet: spec.shareNet,
-    cwd: prep.dataDir,
+    cwd: where.dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = watchOutput(container.child.stdout, container.child.stderr);

@@ -1,12 +1,14 @@
 /**
  * Everything about a run that can be checked before the first cgroup exists: each container's
- * data dir, the block device its io limits go to, and whether the host can apply every cell's
- * limits (driver.check). A run that would fail on cell 3 fails before cell 1 starts.
+ * data state (workloads/adapters.ts), the block device its io limits go to, and whether the host
+ * can apply every cell's limits (driver.check). A run that would fail on cell 3 fails before cell
+ * 1 starts.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { adapterFor } from '../../workloads/adapters.js';
+import { adapterFor, type DataState } from '../../workloads/adapters.js';
 import { type BlockDevice, blockDeviceFor } from '../cgroup/device.js';
 import type { CgroupDriver } from '../cgroup/driver.js';
 import { needsBlockDevice } from '../limits.js';
@@ -14,8 +16,12 @@ import { workloadArgs } from '../scenario/argv.js';
 import type { ContainerSpec, Scenario } from '../scenario/types.js';
 
 export interface Prepared {
-  /** Where the workload keeps its files (database, page-cache file, io test file); its cwd. */
-  dataDir: string;
+  /** How the container's data dir starts each trial. */
+  state: DataState;
+  /** `template` and `shared`: the run's one prepared copy of the data (made by prepareData). */
+  templateDir: string | null;
+  /** Where the trials' own data dirs go (`<work>/trials/<trial id>/<container>`). */
+  trialsRoot: string;
   /** The disk io limits apply to, or null when the cell sets none. */
   device: BlockDevice | null;
 }
@@ -29,21 +35,48 @@ function nearestExisting(path: string): string {
   return p;
 }
 
+/**
+ * One template per distinct workload and arguments: cells that run the same database share its
+ * template, a cell with other rows gets its own.
+ */
+function templateDirOf(workRoot: string, spec: ContainerSpec): string {
+  const key = JSON.stringify(workloadArgs(spec));
+  return join(
+    workRoot,
+    'templates',
+    `${spec.name}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`,
+  );
+}
+
 export function prepareRun(scenario: Scenario, driver: CgroupDriver, workRoot: string): PreparedRun {
   const out: PreparedRun = {};
   for (const cell of scenario.cells) {
     const perCell: Record<string, Prepared> = {};
     for (const spec of Object.values(cell.containers)) {
-      const dataDir = join(workRoot, spec.name);
+      const w = spec.workload;
+      const state = adapterFor(w.kind === 'builtin' ? w.name : null).dataState(spec.params);
+      const trialsRoot = join(workRoot, 'trials');
       const device = needsBlockDevice(spec.limits)
-        ? blockDeviceFor(spec.ioPath ?? nearestExisting(dataDir))
+        ? blockDeviceFor(spec.ioPath ?? nearestExisting(workRoot))
         : null;
       driver.check(spec.limits, device);
-      perCell[spec.name] = { dataDir, device };
+      perCell[spec.name] = {
+        state,
+        templateDir: state === 'scratch' ? null : templateDirOf(workRoot, spec),
+        trialsRoot,
+        device,
+      };
     }
     out[cell.id] = perCell;
   }
   return out;
+}
+
+/** The data dir a container works in during one trial (its cwd). */
+export function dataDirFor(prep: Prepared, trialId: string, container: string): string {
+  return prep.state === 'shared' && prep.templateDir
+    ? prep.templateDir
+    : join(prep.trialsRoot, trialId, container);
 }
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../cli.js');
@@ -52,10 +85,10 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), '../cli.js');
  * The argv a container runs: `isobench workload NAME ...` plus what the workload's adapter adds
  * when the scenario leaves it unset (a free port, files in the data dir), or the command as written.
  */
-export function commandFor(spec: ContainerSpec, prep: Prepared): string[] {
+export function commandFor(spec: ContainerSpec, dataDir: string): string[] {
   const w = workloadArgs(spec);
   if (w.kind === 'command') return w.argv;
   const has = (k: string) => w.args.includes(`--${k}`);
-  const extra = adapterFor(w.name).defaultArgs(has, spec.params, prep.dataDir);
+  const extra = adapterFor(w.name).defaultArgs(has, spec.params, dataDir);
   return [process.execPath, CLI, 'workload', w.name, ...w.args, ...extra];
 }

@@ -10,7 +10,7 @@
  * with one seed so their trial lists line up, and run alternately trial by trial (A B, then B A, ...)
  * so that both see the same machine conditions; each gets its own results folder.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKLOAD_PARAMS } from '../../workloads/index.js';
@@ -27,6 +27,7 @@ import type { Scenario } from '../scenario/types.js';
 import { validateScenarioFile } from '../scenario/validate.js';
 import { Registry } from '../teardown/registry.js';
 import { parseDurationMs } from '../units.js';
+import { prepareTemplates } from './data.js';
 import { headline, headlineJson } from './headline.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
 import { Progress } from './progress.js';
@@ -163,8 +164,6 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   for (const u of units) {
     u.writer = await ResultsWriter.open(u.outDir);
     registry.addTempDir(join(u.outDir, 'work'));
-    for (const perCell of Object.values(u.prepared))
-      for (const p of Object.values(perCell)) mkdirSync(p.dataDir, { recursive: true });
   }
   const steps = schedule(units);
   const progress = new Progress(steps.length);
@@ -191,6 +190,11 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   const startedAt = new Date().toISOString();
   try {
     const host = await collectHost();
+    for (const u of units)
+      await prepareTemplates(u.scenario, u.prepared, {
+        timeoutMs: readyTimeoutMs,
+        log: (l) => progress.line(l),
+      });
     for (const [n, { unit, index }] of steps.entries()) {
       if (abort.signal.aborted) break;
       const t = unit.plan.trials[index];

@@ -44,8 +44,8 @@ async function trial(
   const ctx: TrialContext = {
     driver,
     prepared: {
-      victim: { dataDir: join(dir, 'victim'), device: null },
-      hog: { dataDir: join(dir, 'hog'), device: null },
+      victim: { state: 'scratch', templateDir: null, trialsRoot: join(dir, 'trials'), device: null },
+      hog: { state: 'scratch', templateDir: null, trialsRoot: join(dir, 'trials'), device: null },
     },
     readyTimeoutMs: opts.readyTimeoutMs ?? 10_000,
     stopGraceMs: 2000,

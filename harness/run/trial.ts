@@ -9,6 +9,7 @@ import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
 import type { Launcher } from '../container/spawn.js';
 import type { SampleRow, TrialRecord } from '../results/types.js';
 import type { PlannedTrial } from '../scenario/plan.js';
+import { freshData, type TrialData } from './data.js';
 import { sampleHost } from './host-sample.js';
 import { startLoad } from './load.js';
 import { awaitReady, type Member, runFor, startMember, stoppedEarly, TrialFailure } from './member.js';
@@ -39,6 +40,7 @@ class TrialState {
   readonly members = new Map<string, Member>();
   readonly edges = emptyEdges();
   sampler: Sampler | null = null;
+  data: TrialData | null = null;
   failure: TrialFailure | null = null;
 
   constructor(readonly t: PlannedTrial) {}
@@ -60,12 +62,19 @@ class TrialState {
 const snapshot = (driver: CgroupDriver, entries: Entry[]) =>
   Promise.all(entries.map((e) => driver.readStats(e.handle).catch(() => null)));
 
+/** Each container's data dir in its starting state; the host's writeback drained. */
+async function fresh(ctx: TrialContext, s: TrialState): Promise<void> {
+  s.data = await freshData(ctx.prepared, s.t, ctx.signal);
+}
+
 /** Creates each container's cgroup, applies its limits and starts it. */
 async function start(ctx: TrialContext, s: TrialState): Promise<void> {
   for (const spec of s.t.containers) {
-    const prep = ctx.prepared[spec.name];
-    if (!prep) throw new TrialFailure(`isobench: no prepared data dir for ${spec.name}`, spec.name);
-    const m = await startMember(ctx.driver, spec, prep, (h) => s.handles.set(spec.name, h), ctx.launch);
+    const where = {
+      dataDir: s.data?.dirs[spec.name] ?? '.',
+      device: ctx.prepared[spec.name]?.device ?? null,
+    };
+    const m = await startMember(ctx.driver, spec, where, (h) => s.handles.set(spec.name, h), ctx.launch);
     s.members.set(spec.name, m);
   }
 }
@@ -123,12 +132,15 @@ async function teardown(ctx: TrialContext, s: TrialState): Promise<void> {
   // A trial that ended early still records how its containers ended (OOM kills since creation).
   if (s.edges.endStats.length === 0) s.edges.endStats = await snapshot(ctx.driver, s.entries());
   for (const h of s.handles.values()) await ctx.driver.remove(h).catch(() => {});
+  s.data?.remove();
 }
 
 export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<TrialOutcome> {
   const s = new TrialState(t);
   let interrupted = false;
   try {
+    ctx.onPhase?.('preparing data');
+    await fresh(ctx, s);
     ctx.onPhase?.('starting');
     await start(ctx, s);
     ctx.onPhase?.('waiting for ready');
