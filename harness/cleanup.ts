@@ -18,7 +18,8 @@ export interface Leftover {
   pids: number[];
 }
 
-const ID_RE = /^isobench-([a-z0-9]+)-(-supervisor|[a-z0-9][a-z0-9_-]*)$/;
+/** `isobench-<run>-<container>`, `isobench-<run>--supervisor` (v2 leaf), `isobench-<run>--loadgen`. */
+const ID_RE = /^isobench-([a-z0-9]+)-(-supervisor|-loadgen|[a-z0-9][a-z0-9_-]*)$/;
 
 /** Every directory named isobench-* in every cgroup mount, grouped by cgroup id. */
 export function scanCgroups(): Map<string, string[]> {

@@ -80,3 +80,14 @@ export interface CgroupDriver {
 }
 
 export const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
+
+/**
+ * Cgroups of isobench's own measuring tools (the load generator): names a scenario's container
+ * cannot take, since they start with `-` (`isobench-<run>--loadgen`).
+ */
+export const HARNESS_CGROUPS = ['-loadgen'] as const;
+
+/** Whether `name` may name a cgroup: a container name, or one of the harness's own. */
+export function isCgroupName(name: string): boolean {
+  return NAME_RE.test(name) || (HARNESS_CGROUPS as readonly string[]).includes(name);
+}

@@ -19,7 +19,7 @@ import { blkioWeightToIo, cpuSharesToWeight, v1BytesToV2 } from './convert.js';
 import { dirOf, type Hierarchy, type HostCgroups, type V1Controller } from './detect.js';
 import type { BlockDevice } from './device.js';
 import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './driver.js';
-import { NAME_RE } from './driver.js';
+import { isCgroupName } from './driver.js';
 import { readOptional, readText, writeValue } from './fsio.js';
 import { keyed, num, parseBlkioRecursive } from './stats.js';
 import { destroyDirs, type KillMethod, killAndWait, pidsIn } from './teardown.js';
@@ -117,7 +117,7 @@ export class V1Driver implements CgroupDriver {
   }
 
   async create(name: string): Promise<CgroupHandle> {
-    if (!NAME_RE.test(name))
+    if (!isCgroupName(name))
       throw new UsageError(
         'ISOBENCH_BAD_NAME',
         `container name ${JSON.stringify(name)} must match [a-z0-9][a-z0-9_-]*`,

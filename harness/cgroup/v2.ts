@@ -17,7 +17,7 @@ import type { Registry } from '../teardown/registry.js';
 import { dirOf, type Hierarchy } from './detect.js';
 import type { BlockDevice } from './device.js';
 import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './driver.js';
-import { NAME_RE } from './driver.js';
+import { isCgroupName } from './driver.js';
 import { readOptional, readText, rmdirRetry, writeValue } from './fsio.js';
 import { keyed, num, parseIoStat, parsePressure } from './stats.js';
 import { destroyDirs, type KillMethod, killAndWait, pidsIn } from './teardown.js';
@@ -127,7 +127,7 @@ export class V2Driver implements CgroupDriver {
   }
 
   async create(name: string): Promise<CgroupHandle> {
-    if (!NAME_RE.test(name))
+    if (!isCgroupName(name))
       throw new UsageError(
         'ISOBENCH_BAD_NAME',
         `container name ${JSON.stringify(name)} must match [a-z0-9][a-z0-9_-]*`,

@@ -2,6 +2,7 @@
  * isobench-init: start one command in new namespaces inside cgroups that already exist.
  *
  *   isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net] -- COMMAND [ARG]...
+ *   isobench-init [--cgroup-procs FILE]... --attach-only -- COMMAND [ARG]...
  *
  * Why a small C program: Node cannot call unshare(2), and unshare(1) neither attaches to a
  * cgroup before exec nor gives a PID 1 that reaps and forwards signals (with --fork it "ignores
@@ -16,6 +17,11 @@
  * The outer process attaches itself to the cgroups *before* unshare(CLONE_NEWCGROUP), so the
  * cgroup namespace root is the container's cgroup (cgroup_namespaces(7)), and everything forked
  * after that is born inside the cgroup: no window where the command runs unconfined.
+ *
+ * --attach-only: attach to the cgroups, then exec COMMAND in place, in the caller's namespaces.
+ * The harness's own measuring tools (the load generator) run this way: in a cgroup of their own,
+ * measured like a container, but in the host's namespaces (the generator enters only a server's
+ * network namespace itself, with nsenter).
  *
  * Exit status: the outer process exits with the command's exit code, or re-raises the signal that
  * killed it, so the caller sees exactly what timeout(1) would report (128+N in a shell).
@@ -156,6 +162,7 @@ int main(int argc, char **argv) {
   int nprocs = 0;
   const char *hostname = NULL;
   int share_net = 0;
+  int attach_only = 0;
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
@@ -171,19 +178,26 @@ int main(int argc, char **argv) {
       hostname = argv[++i];
     } else if (strcmp(argv[i], "--share-net") == 0) {
       share_net = 1;
+    } else if (strcmp(argv[i], "--attach-only") == 0) {
+      attach_only = 1;
     } else {
       fprintf(stderr, "isobench-init: unknown argument %s\n", argv[i]);
       return 125;
     }
   }
   if (i >= argc) {
-    fprintf(stderr, "usage: isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net] -- COMMAND [ARG]...\n");
+    fprintf(stderr, "usage: isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net | --attach-only] -- COMMAND [ARG]...\n");
     return 125;
   }
 
   /* Attach before unshare and before exec: the command never runs unconfined, and the cgroup
      namespace made below takes this cgroup as its root (cgroup_namespaces(7)). */
   for (int k = 0; k < nprocs; k++) write_pid(procs[k]);
+  if (attach_only) {
+    execvp(argv[i], argv + i);
+    fprintf(stderr, "isobench-init: exec %s: %s\n", argv[i], strerror(errno));
+    _exit(errno == ENOENT ? 127 : 126);
+  }
 
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
   if (!share_net) flags |= CLONE_NEWNET;

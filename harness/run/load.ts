@@ -6,6 +6,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { loadCommandInNetns, workloadsMainPath } from '../../workloads/index.js';
 import { type LoadResultLine, loadResultSchema } from '../../workloads/lines.js';
+import { initBinary } from '../container/spawn.js';
 import type { PlannedTrial } from '../scenario/plan.js';
 import type { Member } from './member.js';
 
@@ -15,7 +16,12 @@ export interface LoadRun {
   kill(): void;
 }
 
-export function startLoad(m: Member, t: PlannedTrial): LoadRun | null {
+/**
+ * Starts the generator for a served member. `procsFiles`: the cgroup.procs files of the
+ * generator's own cgroup; isobench-init --attach-only joins them before it execs the generator,
+ * so its CPU is measured like a container's and never charged to the harness or the host.
+ */
+export function startLoad(m: Member, t: PlannedTrial, procsFiles: string[]): LoadRun | null {
   const spec = m.spec.load;
   const port = m.ready?.port;
   if (!spec || port === undefined) return null;
@@ -33,9 +39,19 @@ export function startLoad(m: Member, t: PlannedTrial): LoadRun | null {
     spec.arrivals,
     '--json',
   ];
-  const cmd = m.spec.shareNet
+  const generator = m.spec.shareNet
     ? [process.execPath, workloadsMainPath(), 'load', ...argv]
     : loadCommandInNetns(m.container.pid, argv);
+  const cmd =
+    procsFiles.length > 0
+      ? [
+          initBinary(),
+          ...procsFiles.flatMap((f) => ['--cgroup-procs', f]),
+          '--attach-only',
+          '--',
+          ...generator,
+        ]
+      : generator;
   const sub: ResultPromise<{ lines: true; reject: false; stdin: 'ignore'; stderr: 'ignore' }> = execa(
     cmd[0] as string,
     cmd.slice(1),

@@ -41,6 +41,8 @@ class TrialState {
   readonly edges = emptyEdges();
   sampler: Sampler | null = null;
   data: TrialData | null = null;
+  /** The load generators' cgroup, when the trial has a served workload. */
+  loadgen: CgroupHandle | null = null;
   failure: TrialFailure | null = null;
 
   constructor(readonly t: PlannedTrial) {}
@@ -84,9 +86,14 @@ async function ready(ctx: TrialContext, s: TrialState): Promise<void> {
   await Promise.all(s.started().map((m) => awaitReady(m, ctx.readyTimeoutMs, ctx.signal)));
 }
 
-/** Starts the sampler and the load of every served workload. */
-function begin(s: TrialState, driver: CgroupDriver): void {
+/**
+ * Starts the sampler and the load of every served workload. The generators run in a cgroup of
+ * their own (`isobench-<run>--loadgen`), outside every container's limits, measured like one.
+ */
+async function begin(s: TrialState, driver: CgroupDriver): Promise<void> {
   const t = s.t;
+  const served = s.started().filter((m) => m.spec.load !== null);
+  if (served.length > 0) s.loadgen = await driver.create('-loadgen');
   const labels = { trial: t.id, cell: t.cell.id, phase: t.phase.name };
   s.sampler = new Sampler(
     driver,
@@ -95,7 +102,8 @@ function begin(s: TrialState, driver: CgroupDriver): void {
     t.sampleIntervalMs,
   );
   s.sampler.start();
-  for (const m of s.started()) m.load = startLoad(m, t);
+  const procs = s.loadgen ? driver.procsFiles(s.loadgen) : [];
+  for (const m of served) m.load = startLoad(m, t, procs);
 }
 
 /** Warms up, then opens the measured window: snapshots, and the mark (SIGUSR2) to the workloads. */
@@ -131,7 +139,8 @@ async function teardown(ctx: TrialContext, s: TrialState): Promise<void> {
   await Promise.all(s.started().map((m) => m.container.stop(ctx.stopGraceMs).catch(() => null)));
   // A trial that ended early still records how its containers ended (OOM kills since creation).
   if (s.edges.endStats.length === 0) s.edges.endStats = await snapshot(ctx.driver, s.entries());
-  for (const h of s.handles.values()) await ctx.driver.remove(h).catch(() => {});
+  for (const h of [...s.handles.values(), ...(s.loadgen ? [s.loadgen] : [])])
+    await ctx.driver.remove(h).catch(() => {});
   s.data?.remove();
 }
 
@@ -145,7 +154,7 @@ export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<Tria
     await start(ctx, s);
     ctx.onPhase?.('waiting for ready');
     await ready(ctx, s);
-    begin(s, ctx.driver);
+    await begin(s, ctx.driver);
     ctx.onPhase?.('warming up');
     await warmUp(ctx, s);
     ctx.onPhase?.('measuring');
