@@ -3,7 +3,7 @@
 # pure cgroup v2 with controllers, the scratch disk and io.max, the writable
 # project overlay, node and vitest, loopback networking, env passthrough; on
 # the host, stdout/stderr passthrough without CRs and exit-status propagation
-# (the guest part exits 7 on purpose).
+# (the guest part exits 7 on purpose); shows how the accelerator was chosen.
 #   ci/kernel-vm/selftest.sh [run options, e.g. --kernel PATH]
 # ok/bad/hok/hbad always succeed, so "A && ok || bad" is safe here:
 # shellcheck disable=SC2015
@@ -131,7 +131,7 @@ ISOBENCH_SELFTEST_VAR="a b" "$SELF_DIR/run" --verbose "$@" -- "$SELF_DIR/selftes
 rc=$?
 t1=$(date +%s.%N)
 cat "$OUT/stdout"
-grep -E '^\[kernel-vm\] (timing|accelerator|kernel )' "$OUT/stderr"
+grep -E '^\[kernel-vm\] (timing|accelerator|kernel |KVM )' "$OUT/stderr"
 
 [[ $rc == 7 ]] && hok "exit status propagated (7)" || {
 	hbad "exit status $rc, expected 7"
