@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { workloadsMainPath } from '../../workloads/index.js';
 import { type BlockDevice, blockDeviceFor } from '../cgroup/device.js';
 import type { CgroupDriver } from '../cgroup/driver.js';
 import { needsBlockDevice } from '../limits.js';
@@ -45,9 +45,10 @@ export function prepareRun(scenario: Scenario, driver: CgroupDriver, workRoot: s
   return out;
 }
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../cli.js');
-
-/** The argv a container runs: `isobench workload NAME ...` with defaults for files, or the command as written. */
+/**
+ * The argv a container runs: `workloads/main.js workload NAME ...` with defaults for files, or the
+ * command as written. Not the CLI: workloads/main.js loads only the workload it runs.
+ */
 export function commandFor(spec: ContainerSpec, prep: Prepared): string[] {
   const w = workloadArgs(spec);
   if (w.kind === 'command') return w.argv;
@@ -60,5 +61,5 @@ export function commandFor(spec: ContainerSpec, prep: Prepared): string[] {
   }
   if (w.name === 'db' && !has('data-dir')) extra.push('--data-dir', prep.dataDir);
   if (w.name === 'io' && !has('path')) extra.push('--path', prep.dataDir);
-  return [process.execPath, CLI, 'workload', w.name, ...w.args, ...extra];
+  return [process.execPath, workloadsMainPath(), 'workload', w.name, ...w.args, ...extra];
 }

@@ -1,44 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../../harness/errors.js';
+import { WEB_PARAMS } from '../catalog.js';
 import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
-import {
-  choiceParam,
-  durationParam,
-  intParam,
-  type ParamSpecs,
-  parseParams,
-  sizeParam,
-  str,
-} from '../params.js';
+import { choiceParam, durationParam, intParam, parseParams, sizeParam, str } from '../params.js';
 import { emitMetrics, emitReady, listenForStop, log, memoryFigures } from '../protocol.js';
 import { HeapWorkingSet, PAGE_BYTES, PageCacheWorkingSet, type WorkingSet } from './working-set.js';
-
-export const WEB_PARAMS: ParamSpecs = {
-  port: {
-    type: 'string',
-    description: 'TCP port; 0 picks a free one (the ready line reports it)',
-    default: '0',
-  },
-  host: { type: 'string', description: 'listen address: 127.0.0.1 or 0.0.0.0', default: '127.0.0.1' },
-  'working-set': { type: 'string', description: 'bytes held and touched (heap or file)', default: '256MiB' },
-  mode: {
-    type: 'string',
-    description: 'heap: anonymous memory; pagecache: a file read with pread',
-    default: 'heap',
-  },
-  'touch-bytes': {
-    type: 'string',
-    description: 'bytes touched per request, as random 4 KiB pages',
-    default: '256KiB',
-  },
-  'response-bytes': { type: 'string', description: 'response body size', default: '1KiB' },
-  'cpu-us': { type: 'string', description: 'extra busy work per request, microseconds', default: '0' },
-  'data-file': {
-    type: 'string',
-    description: 'file for pagecache mode (created/filled if missing or short)',
-  },
-};
 
 const W = 'workload web';
 
