@@ -5,7 +5,7 @@
  * the reports or the runner, so `isobench exec` and `--help` do not pay for what they never use.
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import {
   describeWorkloadParams,
   WORKLOAD_NAMES,
@@ -13,7 +13,7 @@ import {
   workloadMain,
 } from '../workloads/catalog.js';
 import { LOAD_USAGE, loadMain } from '../workloads/load/cli.js';
-import { IsobenchError } from './errors.js';
+import { errnoOf, formatError, IsobenchError, UsageError } from './errors.js';
 import { LIMIT_KEYS } from './limits.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -26,7 +26,15 @@ export function buildProgram(): Command {
     .description('Resource-isolation test harness and benchmark suite for Linux')
     .version(pkg.version)
     .enablePositionalOptions()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Subcommands inherit both (set before .command()): a bad option or command is bad input like
+    // any other, `isobench: ISOBENCH_USAGE: ...` and exit 2 (commander's own is exit 1); main()
+    // turns the CommanderError into the exit status, 0 for --help and --version.
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) =>
+        write(formatError(new UsageError('ISOBENCH_USAGE', text.replace(/^error: /, '').trimEnd()))),
+    });
 
   program
     .command('exec')
@@ -217,11 +225,19 @@ function crashHandler(kind: string) {
 export async function main(argv: string[]): Promise<void> {
   process.on('uncaughtException', crashHandler('uncaught exception'));
   process.on('unhandledRejection', crashHandler('unhandled rejection'));
+  // `isobench --help | head`: the reader left, so the rest of the output has nowhere to go. Not
+  // an isobench failure: finish (and tear down) as usual instead of crashing on EPIPE.
+  process.stdout.on('error', (err) => {
+    if (errnoOf(err) !== 'EPIPE') throw err;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    if (err instanceof IsobenchError) {
-      process.stderr.write(`isobench: ${err.message}\n`);
+    if (err instanceof CommanderError) {
+      // Already printed by outputError (or the help/version text itself).
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+    } else if (err instanceof IsobenchError) {
+      process.stderr.write(formatError(err));
       process.exitCode = err.exitCode;
     } else {
       process.stderr.write(

@@ -6,7 +6,7 @@
  * It imports only the workload it runs (or the load generator): every workload and generator
  * process of every trial pays its start-up.
  */
-import { IsobenchError } from '../harness/errors.js';
+import { formatError, IsobenchError } from '../harness/errors.js';
 import { workloadMain } from './catalog.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -25,7 +25,11 @@ main(process.argv.slice(2)).then(
     process.stdout.write('', () => process.exit(code));
   },
   (err: unknown) => {
-    process.stderr.write(`isobench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      err instanceof IsobenchError
+        ? formatError(err)
+        : `isobench: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(err instanceof IsobenchError ? err.exitCode : 1);
   },
 );

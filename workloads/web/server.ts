@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { UsageError } from '../../harness/errors.js';
 import { WEB_PARAMS } from '../catalog.js';
 import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import { choiceParam, durationParam, intParam, parseParams, sizeParam, str } from '../params.js';
 import { emitMetrics, emitReady, listenForStop, log, memoryFigures } from '../protocol.js';
+import { listenOn } from './listen.js';
 import { HeapWorkingSet, PAGE_BYTES, PageCacheWorkingSet, type WorkingSet } from './working-set.js';
 
 const W = 'workload web';
@@ -24,6 +24,11 @@ export async function webMain(argv: string[]): Promise<number> {
   if (mode === 'pagecache' && !dataFile) {
     throw new UsageError('ISOBENCH_MISSING_PARAM', `${W}: --mode pagecache needs --data-file PATH`);
   }
+
+  // Listen before the working set is built (seconds for a few GiB): a busy port is reported
+  // at once. Nothing connects before the ready line; the handler is attached just before it.
+  const server = createServer({ keepAliveTimeout: 60_000 });
+  const address = await listenOn(server, port, host, W);
 
   log('web', `preparing ${mode} working set of ${workingSetBytes} bytes`);
   const workingSet: WorkingSet =
@@ -45,12 +50,7 @@ export async function webMain(argv: string[]): Promise<number> {
     requests++;
   };
 
-  const server = createServer({ keepAliveTimeout: 60_000 }, handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  server.on('request', handle);
   let startedMs = performance.now();
   stop.onMark(() => {
     serviceTimeUs.reset();
