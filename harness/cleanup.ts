@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { detectCgroups, parseMountInfo } from './cgroup/detect.js';
 import { rmdirRetry } from './cgroup/fsio.js';
 import { destroyDirs, pidsIn } from './cgroup/teardown.js';
+import { formatError, IsobenchError } from './errors.js';
 import { isOwnerAlive, type RunState, readStates } from './teardown/registry.js';
 
 export interface Leftover {
@@ -100,7 +101,11 @@ export async function cleanupMain(opts: {
       else await destroyDirs(l.dirs);
     } catch (err) {
       failed++;
-      process.stderr.write(`isobench cleanup: ${(err as Error).message}\n`);
+      process.stderr.write(
+        err instanceof IsobenchError
+          ? formatError(err, 'isobench cleanup')
+          : `isobench cleanup: ${(err as Error).message}\n`,
+      );
     }
   }
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });

@@ -37,6 +37,18 @@ export class CgroupError extends IsobenchError {
   }
 }
 
+/**
+ * How every command prints an IsobenchError on stderr: `isobench: CODE: message`, each line of
+ * a multi-line message (a scenario's issues) on its own line with the same prefix, so the code
+ * can be looked up in the README's table and grepped per line.
+ */
+export function formatError(err: IsobenchError, program = 'isobench'): string {
+  return err.message
+    .split('\n')
+    .map((line) => `${program}: ${err.code}: ${line}\n`)
+    .join('');
+}
+
 /** `errno` code of a Node system error, or undefined. */
 export function errnoOf(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'

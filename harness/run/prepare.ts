@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { adapterFor, type DataState } from '../../workloads/adapters.js';
+import { workloadsMainPath } from '../../workloads/index.js';
 import { type BlockDevice, blockDeviceFor } from '../cgroup/device.js';
 import type { CgroupDriver } from '../cgroup/driver.js';
 import { needsBlockDevice } from '../limits.js';
@@ -79,16 +79,15 @@ export function dataDirFor(prep: Prepared, trialId: string, container: string): 
     : join(prep.trialsRoot, trialId, container);
 }
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../cli.js');
-
 /**
- * The argv a container runs: `isobench workload NAME ...` plus what the workload's adapter adds
- * when the scenario leaves it unset (a free port, files in the data dir), or the command as written.
+ * The argv a container runs: `workloads/main.js workload NAME ...` (not the CLI: workloads/main.js
+ * loads only the workload it runs) plus what the workload's adapter adds when the scenario leaves
+ * it unset (a free port, files in the data dir), or the command as written.
  */
 export function commandFor(spec: ContainerSpec, dataDir: string): string[] {
   const w = workloadArgs(spec);
   if (w.kind === 'command') return w.argv;
   const has = (k: string) => w.args.includes(`--${k}`);
   const extra = adapterFor(w.name).defaultArgs(has, spec.params, dataDir);
-  return [process.execPath, CLI, 'workload', w.name, ...w.args, ...extra];
+  return [process.execPath, workloadsMainPath(), 'workload', w.name, ...w.args, ...extra];
 }

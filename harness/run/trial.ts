@@ -7,6 +7,7 @@
  */
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
 import type { Launcher } from '../container/spawn.js';
+import { IsobenchError } from '../errors.js';
 import type { SampleRow, TrialRecord } from '../results/types.js';
 import type { PlannedTrial } from '../scenario/plan.js';
 import { freshData, type TrialData } from './data.js';
@@ -164,7 +165,11 @@ export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<Tria
   } catch (err) {
     if (err instanceof TrialFailure) s.failure = err;
     else if (ctx.signal.aborted) interrupted = true;
-    else s.failure = new TrialFailure(`isobench: ${(err as Error).message}`, null);
+    else
+      s.failure = new TrialFailure(
+        `isobench: ${err instanceof IsobenchError ? `${err.code}: ` : ''}${(err as Error).message}`,
+        null,
+      );
   } finally {
     await teardown(ctx, s);
   }

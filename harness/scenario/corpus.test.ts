@@ -40,6 +40,7 @@ describe('malformed scenarios', () => {
       'unknown-limit',
       'unknown-container-in-phase',
       'bad-sweep-value',
+      'billion-laughs',
     ]) {
       expect(files).toContain(`${name}.yaml`);
     }
@@ -68,6 +69,18 @@ describe('malformed scenarios', () => {
     expect(errorOf(() => parseScenario(text, { file: 'x.yaml' })).lines[0]).toBe(
       'x.yaml:10:19 containers.db.limits.memory.max: expected a size such as 512MiB, 1GB or 4096, or max, got "lots"',
     );
+  });
+
+  it('refuses thousands of aliases, and an alias without its anchor, at the alias', () => {
+    const many = `name: many\nx: &a lol\nlols: [${Array(3000).fill('*a').join(', ')}]\n`;
+    const err = errorOf(() => parseScenario(many, { file: 'x.yaml' }));
+    expect(err.lines).toHaveLength(1);
+    expect(err.lines[0]).toMatch(
+      /^x\.yaml:3:8 lols\.0: aliases expand this document to 30\d\d values .*billion laughs/,
+    );
+    expect(errorOf(() => parseScenario('name: x\nseed: *s\n', { file: 'x.yaml' })).lines).toEqual([
+      'x.yaml:2:7 seed: alias *s has no anchor &s before it (an anchor must be set before its aliases)',
+    ]);
   });
 
   it('refuses a document that is not a mapping', () => {

@@ -6,6 +6,7 @@
  * Validating per cell is what catches a sweep value that is fine as a string but wrong for
  * its field (`io.max.wbps: fast`); findings are mapped back to where the value is written.
  */
+import { toPlainData } from './aliases.js';
 import { type CellDraft, draftCells } from './cells.js';
 import { crossChecks, type WorkloadParamSpecs } from './checks.js';
 import { type IssueOrigin, quoteValue, ScenarioError, type ScenarioIssue } from './issues.js';
@@ -86,7 +87,9 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
   const { source, issues: yamlIssues } = parseSource(text, opts.file);
   // A document with syntax errors or duplicate keys has no trustworthy structure to check.
   if (yamlIssues.length > 0) throw new ScenarioError(yamlIssues);
-  const raw: unknown = source.doc.toJS({ maxAliasCount: 1000 });
+  const plain = toPlainData(source);
+  if ('issue' in plain) throw new ScenarioError([plain.issue]);
+  const raw = plain.data;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ScenarioError([
       {

@@ -55,25 +55,27 @@ describe('validateMain', () => {
     expect(r.stdout).toBe('');
     // A duplicate key stops parsing before overrides are looked at: the document is not trustworthy.
     expect(r.stderr).toBe(
-      `${bad}:11:1 repetitions: duplicate key "repetitions": keys of a mapping must be unique\n`,
+      `isobench: ISOBENCH_SCENARIO_INVALID: ${bad}:11:1 repetitions: duplicate key "repetitions": keys of a mapping must be unique\n`,
     );
     const many = await run(good, {
       set: ['containers.web.load.rate=-1', 'containers.db.limits.memory.max=lots'],
     });
     expect(many.stderr.trim().split('\n')).toEqual([
-      '--set containers.web.load.rate: expected a number > 0, got -1 (number)',
-      '--set containers.db.limits.memory.max: expected a size such as 512MiB, 1GB or 4096, or max, got "lots"',
+      'isobench: ISOBENCH_SCENARIO_INVALID: --set containers.web.load.rate: expected a number > 0, got -1 (number)',
+      'isobench: ISOBENCH_SCENARIO_INVALID: --set containers.db.limits.memory.max: expected a size such as 512MiB, 1GB or 4096, or max, got "lots"',
     ]);
   });
 
   it('returns 2 for a missing file or a bad --shard', async () => {
     const missing = await run(join(dir, 'nope.yaml'));
     expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('isobench: ISOBENCH_SCENARIO_UNREADABLE: ');
     expect(missing.stderr).toContain('cannot read the scenario (ENOENT)');
     const shard = await run(good, { shard: '3/2' });
     expect(shard).toMatchObject({
       code: 2,
-      stderr: '--shard: expected I/N with 1 <= I <= N, such as 1/4, got "3/2"\n',
+      stderr:
+        'isobench: ISOBENCH_BAD_SHARD: --shard: expected I/N with 1 <= I <= N, such as 1/4, got "3/2"\n',
     });
   });
 });

@@ -2,7 +2,7 @@
  * `isobench validate FILE`: parse, validate and plan a scenario without touching the system.
  */
 import { readFile } from 'node:fs/promises';
-import { errnoOf, IsobenchError } from '../errors.js';
+import { errnoOf, formatError, IsobenchError } from '../errors.js';
 import type { WorkloadParamSpecs } from './checks.js';
 import type { ScenarioOverrides } from './overrides.js';
 import { parseScenario } from './parse.js';
@@ -73,7 +73,8 @@ export interface ValidateMainOptions extends ScenarioOverrides {
 
 /**
  * Prints `OK: FILE: 2 cells x 3 phases x 5 repetitions = 30 trials, about 14 min` and returns 0,
- * or prints each error line to stderr and returns the error's exit code (2 for a bad scenario).
+ * or prints each error line to stderr (`isobench: CODE: ...`) and returns the error's exit code
+ * (2 for a bad scenario).
  */
 export async function validateMain(file: string, opts: ValidateMainOptions = {}): Promise<number> {
   const stdout = opts.stdout ?? process.stdout;
@@ -89,7 +90,7 @@ export async function validateMain(file: string, opts: ValidateMainOptions = {})
     return 0;
   } catch (err) {
     if (err instanceof IsobenchError) {
-      stderr.write(`${err.message}\n`);
+      stderr.write(formatError(err));
       return err.exitCode;
     }
     throw err;

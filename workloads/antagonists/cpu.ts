@@ -1,19 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import {
-  durationParam,
-  INTENSITY_PARAM,
-  intensityParam,
-  intParam,
-  type ParamSpecs,
-  parseParams,
-} from '../params.js';
+import { CPU_PARAMS } from '../catalog.js';
+import { durationParam, intensityParam, intParam, parseParams } from '../params.js';
 import { emitMetrics, emitReady, listenForStop, memoryFigures } from '../protocol.js';
-
-export const CPU_PARAMS: ParamSpecs = {
-  threads: { type: 'string', description: 'spinning worker threads (default: all CPUs)' },
-  intensity: { ...INTENSITY_PARAM, description: 'duty cycle percent: busy this share of every 10 ms slice' },
-};
 
 const W = 'workload cpu';
 export const SLICE_MS = 10;

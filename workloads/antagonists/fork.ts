@@ -1,23 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  durationParam,
-  INTENSITY_PARAM,
-  intensityParam,
-  intParam,
-  type ParamSpecs,
-  parseParams,
-} from '../params.js';
+import { FORK_PARAMS } from '../catalog.js';
+import { durationParam, intensityParam, intParam, parseParams } from '../params.js';
 import { emitMetrics, emitReady, listenForStop, log, sleepMs } from '../protocol.js';
-
-export const FORK_PARAMS: ParamSpecs = {
-  max: {
-    type: 'string',
-    description: 'most children alive at once (a safety bound outside a cgroup)',
-    default: '10000',
-  },
-  rate: { type: 'string', description: 'spawn attempts per second at intensity 100', default: '1000' },
-  intensity: { ...INTENSITY_PARAM, description: 'percent of --rate spawn attempts per second' },
-};
 
 const W = 'workload fork';
 /** After a failed spawn (EAGAIN from pids.max), wait this long: keep pressing, do not spin. */

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { quote, UsageError } from '../../harness/errors.js';
+import { IO_PARAMS } from '../catalog.js';
 import { ensureFilledFile } from '../files.js';
 import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import {
@@ -17,30 +18,13 @@ import {
   choiceParam,
   durationParam,
   flag,
-  INTENSITY_PARAM,
   intensityParam,
-  type ParamSpecs,
   parseParams,
   requiredParam,
   sizeParam,
 } from '../params.js';
 import { emitMetrics, emitReady, listenForStop, log, sleepMs } from '../protocol.js';
 import { alignedBuffer } from './aligned.js';
-
-export const IO_PARAMS: ParamSpecs = {
-  path: { type: 'string', description: 'directory for the test file isobench-io.dat (required)' },
-  mode: { type: 'string', description: 'write|read|randwrite|randread', default: 'write' },
-  direct: { type: 'boolean', description: 'O_DIRECT: bypass the page cache (buffers are 4096-aligned)' },
-  sync: { type: 'boolean', description: 'O_DSYNC on every write (reads: no effect)' },
-  'block-size': { type: 'string', description: 'bytes per read/write call', default: '128KiB' },
-  rate: { type: 'string', description: 'target SIZE/s at intensity 100; 0 = flat out', default: '0' },
-  'file-size': { type: 'string', description: 'size of the file the IO wraps around in', default: '256MiB' },
-  keep: { type: 'boolean', description: 'keep the test file at exit (it is removed if this run created it)' },
-  intensity: {
-    ...INTENSITY_PARAM,
-    description: 'with --rate: percent of the rate; flat out: duty cycle in 100 ms slices',
-  },
-};
 
 const W = 'workload io';
 const SLICE_MS = 100;

@@ -1,38 +1,16 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { MEMORY_PARAMS } from '../catalog.js';
 import {
   byteRateParam,
   choiceParam,
   durationParam,
   flag,
-  INTENSITY_PARAM,
   intensityParam,
-  type ParamSpecs,
   parseParams,
   sizeParam,
 } from '../params.js';
 import { emitMetrics, emitReady, listenForStop, memoryFigures, sleepMs } from '../protocol.js';
-
-export const MEMORY_PARAMS: ParamSpecs = {
-  size: { type: 'string', description: 'bytes to hold (hold), or per cycle (churn)', default: '1GiB' },
-  rate: {
-    type: 'string',
-    description: 'allocate-and-touch rate, SIZE/s; 0 = as fast as possible',
-    default: '0',
-  },
-  mode: {
-    type: 'string',
-    description:
-      'hold: allocate up to size and keep; churn: allocate and free repeatedly; bomb: allocate without bound',
-    default: 'hold',
-  },
-  forever: { type: 'boolean', description: 'same as --mode bomb (memory bomb)' },
-  churn: { type: 'boolean', description: 'same as --mode churn' },
-  intensity: {
-    ...INTENSITY_PARAM,
-    description: 'hold/churn: percent of --size used; bomb: percent of --rate (256MiB/s if unset)',
-  },
-};
 
 const W = 'workload memory';
 const PAGE_BYTES = 4096;

@@ -1,11 +1,11 @@
 import { quote, UsageError } from '../../harness/errors.js';
+import { DB_PARAMS } from '../catalog.js';
 import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import {
   choiceParam,
   durationParam,
   intParam,
   numParam,
-  type ParamSpecs,
   parseParams,
   requiredParam,
   sizeParam,
@@ -13,31 +13,6 @@ import {
 } from '../params.js';
 import { emitMetrics, emitReady, listenForStop, log, memoryFigures, sleepMs } from '../protocol.js';
 import { type DbEngine, PayloadSource } from './engine.js';
-
-export const DB_PARAMS: ParamSpecs = {
-  engine: {
-    type: 'string',
-    description: 'sqlite (better-sqlite3, WAL, synchronous=FULL) or postgres (a real server)',
-    default: 'sqlite',
-  },
-  'data-dir': {
-    type: 'string',
-    description: 'where the database lives; created and populated on first use, reused after (required)',
-  },
-  rows: { type: 'string', description: 'rows in the table', default: '100000' },
-  size: {
-    type: 'string',
-    description: 'table size instead of --rows (rows = size / row-bytes), e.g. larger than memory.max',
-  },
-  'row-bytes': { type: 'string', description: 'payload bytes per row', default: '1KiB' },
-  'read-pct': {
-    type: 'string',
-    description: 'percent of operations that are point reads; the rest are half inserts, half updates',
-    default: '50',
-  },
-  'ops-per-txn': { type: 'string', description: 'operations per transaction', default: '4' },
-  rate: { type: 'string', description: 'target transactions/s; 0 = flat out', default: '0' },
-};
 
 const W = 'workload db';
 /** sqlite calls block the event loop: yield this often so SIGTERM is handled promptly. */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { quote, UsageError } from '../../harness/errors.js';
 import { parseDurationMs } from '../../harness/units.js';
 import type { LatencySummaryUs } from '../histogram.js';
-import { type LoadResult, runLoad } from './run.js';
+import type { LoadResult } from './run.js';
 import type { Arrivals } from './schedule.js';
 
 export const LOAD_USAGE =
@@ -12,6 +12,10 @@ const W = 'load';
 
 /** `isobench load URL ...`: runs the open-loop generator and prints JSON (`--json`) or a table. */
 export async function loadMain(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`Usage: ${LOAD_USAGE}\n`);
+    return 0;
+  }
   let parsed: ReturnType<typeof parseLoadArgs>;
   try {
     parsed = parseLoadArgs(argv);
@@ -21,6 +25,9 @@ export async function loadMain(argv: string[]): Promise<number> {
       cause: err,
     });
   }
+  // Imported after the arguments are checked: the HTTP client (undici) is most of this
+  // process's start-up, and a bad argument should not wait for it.
+  const { runLoad } = await import('./run.js');
   const result = await runLoad(parsed.options);
   process.stdout.write(parsed.json ? `${JSON.stringify(result)}\n` : formatTable(result));
   return 0;

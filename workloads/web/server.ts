@@ -1,44 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { UsageError } from '../../harness/errors.js';
+import { WEB_PARAMS } from '../catalog.js';
 import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
-import {
-  choiceParam,
-  durationParam,
-  intParam,
-  type ParamSpecs,
-  parseParams,
-  sizeParam,
-  str,
-} from '../params.js';
+import { choiceParam, durationParam, intParam, parseParams, sizeParam, str } from '../params.js';
 import { emitMetrics, emitReady, listenForStop, log, memoryFigures } from '../protocol.js';
+import { listenOn } from './listen.js';
 import { HeapWorkingSet, PAGE_BYTES, PageCacheWorkingSet, type WorkingSet } from './working-set.js';
-
-export const WEB_PARAMS: ParamSpecs = {
-  port: {
-    type: 'string',
-    description: 'TCP port; 0 picks a free one (the ready line reports it)',
-    default: '0',
-  },
-  host: { type: 'string', description: 'listen address: 127.0.0.1 or 0.0.0.0', default: '127.0.0.1' },
-  'working-set': { type: 'string', description: 'bytes held and touched (heap or file)', default: '256MiB' },
-  mode: {
-    type: 'string',
-    description: 'heap: anonymous memory; pagecache: a file read with pread',
-    default: 'heap',
-  },
-  'touch-bytes': {
-    type: 'string',
-    description: 'bytes touched per request, as random 4 KiB pages',
-    default: '256KiB',
-  },
-  'response-bytes': { type: 'string', description: 'response body size', default: '1KiB' },
-  'cpu-us': { type: 'string', description: 'extra busy work per request, microseconds', default: '0' },
-  'data-file': {
-    type: 'string',
-    description: 'file for pagecache mode (created/filled if missing or short)',
-  },
-};
 
 const W = 'workload web';
 
@@ -57,6 +24,11 @@ export async function webMain(argv: string[]): Promise<number> {
   if (mode === 'pagecache' && !dataFile) {
     throw new UsageError('ISOBENCH_MISSING_PARAM', `${W}: --mode pagecache needs --data-file PATH`);
   }
+
+  // Listen before the working set is built (seconds for a few GiB): a busy port is reported
+  // at once. Nothing connects before the ready line; the handler is attached just before it.
+  const server = createServer({ keepAliveTimeout: 60_000 });
+  const address = await listenOn(server, port, host, W);
 
   log('web', `preparing ${mode} working set of ${workingSetBytes} bytes`);
   const workingSet: WorkingSet =
@@ -78,12 +50,7 @@ export async function webMain(argv: string[]): Promise<number> {
     requests++;
   };
 
-  const server = createServer({ keepAliveTimeout: 60_000 }, handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  server.on('request', handle);
   let startedMs = performance.now();
   stop.onMark(() => {
     serviceTimeUs.reset();
