@@ -1,46 +1,27 @@
 /**
- * The isolation layer on the real kernel: limits applied and read back, enforcement (OOM, CPU
- * split, IO throttle, pids), namespaces, exit statuses, bad input, teardown. The same file runs on
+ * The isolation layer on the real kernel, limits: applied and read back, and enforced (OOM, CPU
+ * split, CPU quota, IO throttle, pids), asserted on what the kernel counted. The same file runs on
  * this host (hybrid v1) and inside the cgroup v2 VM (ci/kernel-vm), so assertions are in v2 terms.
+ * Namespaces, exit statuses, bad input and teardown: isolation-lifecycle.kernel.test.ts.
  */
-
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, describe, expect } from 'vitest';
 import { detectCgroups } from './cgroup/detect.js';
-import { openDriver } from './cgroup/index.js';
-import { pidsIn } from './cgroup/teardown.js';
 import { scanCgroups } from './cleanup.js';
-import { startContainer } from './container/spawn.js';
-
-import { Registry, stateDir } from './teardown/registry.js';
-import {
-  CLI,
-  execJson,
-  ioTestDir,
-  isobench,
-  itWhen,
-  leftoverCgroups,
-  missingRoot,
-} from './testing/support.js';
+import { cpuUsageUsOf, expectGone, MiB, pollUntil } from './testing/kernel.js';
+import { execJson, ioTestDir, itWhen, leftoverCgroups, missingRoot } from './testing/support.js';
 
 const missing = missingRoot();
 const test = itWhen(missing);
 const mode = missing ? 'unknown' : detectCgroups().mode;
 const io = ioTestDir();
 const ioTest = itWhen(missing ?? io.missing);
-const MiB = 1024 * 1024;
 
-function expectGone(dirs: Record<string, string> | undefined) {
-  expect(Object.keys(dirs ?? {}).length, 'cgroup dirs recorded').toBeGreaterThan(0);
-  for (const d of Object.values(dirs ?? {})) expect(existsSync(d), `${d} still exists`).toBe(false);
-}
-
-describe(`isolation layer (${mode})`, () => {
+describe(`isolation layer: limits (${mode})`, () => {
   test('applies every limit and reports the values the kernel reads back', async () => {
     const args = [
       '--name',
@@ -243,193 +224,7 @@ describe(`isolation layer (${mode})`, () => {
     expect(json?.limits.applied['pids.max']?.value).toBe('10');
   });
 
-  test('namespaces: the command is pid 2 under init, hostname is the name, only lo, own /proc', async () => {
-    const script =
-      'echo pid=$$; hostname; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; ip -o link show lo; ls /proc | grep -c "^[0-9]"';
-    const { proc, json } = await execJson(['--name', 'ns-check'], ['sh', '-c', script]);
-    expect(proc.exitCode, proc.stderr).toBe(0);
-    const lines = proc.stdout.trim().split('\n');
-    expect(lines[0]).toBe('pid=2');
-    expect(lines[1]).toBe('ns-check');
-    expect(lines[2]).toBe('lo');
-    expect(lines[3]).toMatch(/\blo\b.*<[^>]*\bUP\b/);
-    // init, sh, ls, grep: nothing of the host's.
-    expect(Number(lines[4])).toBeLessThanOrEqual(5);
-    expectGone(json?.cgroup.dirs);
-  });
-
-  test('--share-net keeps the host network namespace', async () => {
-    const host = (await execa('sh', ['-c', 'tail -n +3 /proc/net/dev | wc -l'])).stdout.trim();
-    const { proc } = await execJson(
-      ['--name', 'sharenet', '--share-net'],
-      ['sh', '-c', 'tail -n +3 /proc/net/dev | wc -l'],
-    );
-    expect(proc.stdout.trim()).toBe(host);
-  });
-
-  test("exit status is the command's, 128+N for a signal; stdout passes through", async () => {
-    const a = await execJson(['--name', 'exit3'], ['sh', '-c', 'echo out; echo err >&2; exit 3']);
-    expect(a.proc.exitCode).toBe(3);
-    expect(a.proc.stdout).toBe('out');
-    expect(a.proc.stderr).toBe('err');
-    expect(a.json?.exitCode).toBe(3);
-    const b = await execJson(['--name', 'term'], ['sh', '-c', 'kill -TERM $$']);
-    expect(b.proc.exitCode).toBe(143);
-    expect(b.json).toMatchObject({ exitCode: null, signal: 'SIGTERM', oomKilled: false });
-  });
-
-  test('--json prints the result as the last line of stdout', async () => {
-    const r = await isobench(['exec', '--json', '--name', 'jsonline', '--', 'echo', 'hello']);
-    const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('hello');
-    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ exitCode: 0, signal: null, cgroup: { mode } });
-  });
-
-  const badInputs: [string, string[], RegExp][] = [
-    ['unknown key', ['--limit', 'memroy.max=1G'], /"memroy\.max"/],
-    ['malformed size', ['--limit', 'memory.max=lots'], /"lots"/],
-    ['cpu.weight 0', ['--limit', 'cpu.weight=0'], /"0"/],
-    ['cpu.weight 10001', ['--limit', 'cpu.weight=10001'], /"10001"/],
-    [
-      'an io path with no block device',
-      ['--io-path', '/dev/shm', '--limit', 'io.max.wbps=1MiB'],
-      /"\/dev\/shm".*no block device/,
-    ],
-    ['a bad name', ['--name', 'Bad.Name'], /"Bad\.Name"/],
-  ];
-  for (const [what, args, message] of badInputs) {
-    test(`bad input (${what}): one line on stderr, exit 2, nothing created`, async () => {
-      const before = new Set(readdirSafe(stateDir()));
-      const r = await isobench(['exec', ...args, '--', 'true']);
-      expect(r.exitCode).toBe(2);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
-      expect(leftoverCgroups()).toEqual([]);
-      expect(readdirSafe(stateDir()).filter((f) => !before.has(f))).toEqual([]);
-    });
-  }
-
-  test('not root and no delegated cgroup: exit 2 with a clear line', async () => {
-    const r = await execa(
-      'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', CLI, 'exec', '--', 'true'],
-      {
-        reject: false,
-        env: { ISOBENCH_STATE_DIR: '/tmp/isobench-nobody-state' },
-      },
-    );
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/run as root, or in a delegated cgroup v2 subtree/);
-  });
-
-  test("after SIGKILL of isobench, cleanup removes the container's cgroups and processes", async () => {
-    // stdio ignored: the container inherits isobench's pipes and would keep them open after the SIGKILL.
-    const child = execa(
-      'node',
-      [CLI, 'exec', '--name', 'killed', '--', 'sh', '-c', 'sleep 300 & sleep 300'],
-      { reject: false, stdio: 'ignore' },
-    );
-    let dirs: string[] = [];
-    let pids: number[] = [];
-    // Bounded by count, generous: under emulation on a busy host node takes many seconds to start.
-    for (let i = 0; i < 2400 && pids.length < 3; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      for (const [id, d] of scanCgroups()) {
-        if (!id.endsWith('-killed')) continue;
-        dirs = d;
-        pids = await pidsIn(d[0] as string);
-      }
-    }
-    expect(pids.length).toBeGreaterThanOrEqual(3); // outer init, init, sh, sleeps
-    expect(dirs.length).toBeGreaterThan(0);
-    child.kill('SIGKILL');
-    await child;
-    for (const p of pids) expect(alive(p), `pid ${p} should outlive a SIGKILLed isobench`).toBe(true);
-    const dry = await isobench(['cleanup', '--dry-run']);
-    expect(dry.exitCode).toBe(0);
-    expect(dry.stdout).toMatch(/would remove cgroup isobench-[a-z0-9]+-killed/);
-    for (const d of dirs) expect(existsSync(d)).toBe(true);
-    const clean = await isobench(['cleanup']);
-    expect(clean.exitCode, clean.stderr).toBe(0);
-    for (const d of dirs) expect(existsSync(d)).toBe(false);
-    for (const p of pids) expect(alive(p)).toBe(false);
-  });
-
-  test('stopping a container kills its whole tree through the cgroup (cgroup.kill where it exists)', async () => {
-    const registry = new Registry();
-    const driver = openDriver(registry);
-    try {
-      const h = await driver.create('killtree');
-      // setsid: a child in its own session escapes process-group kills, not the cgroup.
-      const c = startContainer(driver, h, {
-        command: ['sh', '-c', 'setsid sleep 300 & sleep 300 & wait'],
-        stdio: 'ignore',
-      });
-      let pids: number[] = [];
-      for (let i = 0; i < 200 && pids.length < 5; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        pids = await driver.pids(h);
-      }
-      expect(pids.length).toBeGreaterThanOrEqual(5); // outer init, init, sh, two sleeps
-      const method = await driver.killAll(h);
-      expect(method).toBe(mode === 'v1' ? 'freezer' : 'cgroup.kill');
-      expect(await driver.pids(h)).toEqual([]);
-      for (const p of pids) expect(alive(p)).toBe(false);
-      expect((await c.exited).signal).toBe('SIGKILL');
-      await driver.remove(h);
-      for (const d of Object.values(h.dirs)) expect(existsSync(d)).toBe(false);
-    } finally {
-      await registry.teardown();
-    }
-  });
-
   afterAll(() => {
     if (!missing) expect(leftoverCgroups()).toEqual([]);
   });
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Reads `read()` every 50 ms until `done` holds; bounded by a count (20 min), never asserted on time. */
-async function pollUntil<T>(read: () => T, done: (v: T) => boolean): Promise<T> {
-  for (let i = 0; i < 24_000; i++) {
-    const v = read();
-    if (done(v)) return v;
-    await sleep(50);
-  }
-  throw new Error('pollUntil: the condition never held');
-}
-
-/** A cgroup's CPU usage read straight from the kernel: cgroup2 cpu.stat, else v1 cpuacct.usage (ns). */
-function cpuUsageUsOf(dirs: string[]): number {
-  for (const d of dirs) {
-    const m = existsSync(join(d, 'cpu.stat'))
-      ? /^usage_usec (\d+)$/m.exec(readFileSync(join(d, 'cpu.stat'), 'utf8'))
-      : null;
-    if (m) return Number(m[1]);
-  }
-  for (const d of dirs) {
-    if (existsSync(join(d, 'cpuacct.usage')))
-      return Math.round(Number(readFileSync(join(d, 'cpuacct.usage'), 'utf8')) / 1000);
-  }
-  throw new Error(`no CPU usage file in ${dirs.join(', ')}`);
-}
-
-function readdirSafe(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    // A zombie still answers kill(0); /proc/PID/stat state Z means it is dead.
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
