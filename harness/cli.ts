@@ -138,13 +138,16 @@ export function buildProgram(): Command {
     .option('--threshold <pct>', 'no-change band around a ratio of 1 (5% or 0.05)', '5%')
     .option(
       '--metric <name>',
-      'metric to compare (p50, p99, p99.9, throughput, commit-p50, commit-p99, commit-p99.9, tps or a full name), repeatable',
+      'metric to compare (p50, p99, p99.9, goodput, errors, timeouts, commit-p50, commit-p99, commit-p99.9, tps, or p90, late, throughput, a full name), repeatable',
       collect,
+    )
+    .option(
+      '--tail-min-samples <n>',
+      'judge a tail percentile only when every trial has at least N values beyond it (default 100; 0 judges all)',
     )
     .option('--json', 'print the report as JSON')
     .option('--markdown <file>', 'also write a Markdown report (e.g. "$GITHUB_STEP_SUMMARY")')
     .option('--html <file>', 'also write a self-contained HTML report')
-    .option('--seed <n>', 'bootstrap seed (default 1)')
     .action(async (base: string, cand: string, o) => {
       process.exitCode = await compareMain(base, cand, o);
     });

@@ -1,8 +1,8 @@
 /**
  * `mergeResults`: shard results (`isobench run --shard I/N`) of one plan joined into the
  * results of the whole plan, identical in content to an unsharded run: the trials sorted by
- * their plan index, and the cells recomputed from them with the plan's bootstrap seed (the run
- * summarizes with that seed, so the intervals come out bit for bit the same).
+ * their plan index, and the cells recomputed from them (the summaries are deterministic, so the
+ * intervals come out bit for bit the same).
  *
  * Shards may run at different times or on twin machines, so host names may differ; a different
  * kernel, CPU model, cgroup mode or isobench version would mix conditions in one cell and is
@@ -18,8 +18,6 @@ export interface MergeOptions {
   onWarning?: (message: string) => void;
   /** Names of the parts in messages (folder paths); default `part 1`, `part 2` ... */
   names?: string[];
-  /** Bootstrap resamples for the recomputed cells; default the run's (10,000). */
-  iterations?: number;
 }
 
 export interface MergeOutcome {
@@ -178,8 +176,6 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
       cells: cellsIn,
       phases: s0.phases,
       trials,
-      seed: s0.seed,
-      ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
     }),
     trials,
   };

@@ -179,8 +179,6 @@ export function exampleResults(repetitions = 3): ResultsFile {
       cells: EXAMPLE_CELLS,
       phases: EXAMPLE_PHASES,
       trials,
-      seed: 42,
-      iterations: 2000,
     }),
     trials,
   };

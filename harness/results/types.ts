@@ -8,7 +8,16 @@
  */
 import type { AppliedLimits, CgroupStats, Psi } from '../cgroup/driver.js';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/**
+ * The version this isobench writes. 2 added, all optional, `variant` (which interleaved run a
+ * folder belongs to, so that compare can pair trials), `sequential` (the looks of a sequential
+ * run), the open-loop health metrics and `Estimate.tailSamples`; a version 1 file is read as a
+ * fixed-design run without pairing information.
+ */
+export const RESULTS_SCHEMA_VERSION = 2;
+/** The versions this isobench reads. */
+export const READABLE_SCHEMA_VERSIONS = [1, 2] as const;
+export type SchemaVersion = (typeof READABLE_SCHEMA_VERSIONS)[number];
 
 /** Headline metrics of one container in one trial. Web: from the load generator; db: from the workload. */
 export interface TrialMetrics {
@@ -18,8 +27,27 @@ export interface TrialMetrics {
   latencyP99Us?: number | null;
   latencyP999Us?: number | null;
   latencyMaxUs?: number | null;
-  /** Completed requests per second, web. */
+  /**
+   * Completed requests per second, web. Recorded, but not a figure to judge on: an open-loop
+   * generator sends at the planned rate, so this equals the offered rate by construction
+   * unless requests fail (which errorFraction and timeoutFraction show directly).
+   */
   throughputRps?: number | null;
+  /**
+   * What an open loop can reveal, web (fractions of the requests sent in the measured window):
+   * transport errors and non-2xx/3xx answers; requests that timed out or were abandoned.
+   */
+  errorFraction?: number | null;
+  timeoutFraction?: number | null;
+  /** Sends more than 1 ms behind their due time: the load generator itself fell behind. */
+  lateSendFraction?: number | null;
+  /**
+   * Good responses per second, from the window's start to the last response, over the offered
+   * rate: below 1 when requests fail or when responses spill past the window's end (the server
+   * fell behind and a backlog was still draining). The load generator does not count
+   * completions strictly inside the window; this is the figure closest to it that it records.
+   */
+  goodputFraction?: number | null;
   /** Uncorrected (from send) p99, kept for comparison with closed-loop tools. */
   uncorrectedP99Us?: number | null;
   /** Database commit latency and transaction rate. */
@@ -39,12 +67,55 @@ export const HIGHER_IS_WORSE: Record<MetricName, boolean> = {
   latencyP999Us: true,
   latencyMaxUs: true,
   throughputRps: false,
+  errorFraction: true,
+  timeoutFraction: true,
+  lateSendFraction: true,
+  goodputFraction: false,
   uncorrectedP99Us: true,
   commitP50Us: true,
   commitP99Us: true,
   commitP999Us: true,
   txnPerSec: false,
 };
+
+/**
+ * How a metric is compared: `ratio` (positive values, compared as candidate / base on a log
+ * scale: latencies, rates) or `difference` (fractions that are often exactly 0, compared as
+ * candidate - base: a ratio of 0 errors to 0 errors means nothing).
+ */
+export const METRIC_SCALE: Record<MetricName, 'ratio' | 'difference'> = {
+  latencyP50Us: 'ratio',
+  latencyP90Us: 'ratio',
+  latencyP99Us: 'ratio',
+  latencyP999Us: 'ratio',
+  latencyMaxUs: 'ratio',
+  throughputRps: 'ratio',
+  errorFraction: 'difference',
+  timeoutFraction: 'difference',
+  lateSendFraction: 'difference',
+  goodputFraction: 'ratio',
+  uncorrectedP99Us: 'ratio',
+  commitP50Us: 'ratio',
+  commitP99Us: 'ratio',
+  commitP999Us: 'ratio',
+  txnPerSec: 'ratio',
+};
+
+/**
+ * Tail percentiles and the share of a trial's values that lie beyond each (max: none). A tail
+ * read from fewer than TAIL_MIN_SAMPLES values beyond it in a trial is flagged and left out of
+ * verdicts by default: it rests on a handful of requests.
+ */
+export const TAIL_BEYOND: Partial<Record<MetricName, number>> = {
+  latencyP90Us: 0.1,
+  latencyP99Us: 0.01,
+  latencyP999Us: 0.001,
+  latencyMaxUs: 0,
+  uncorrectedP99Us: 0.01,
+  commitP99Us: 0.01,
+  commitP999Us: 0.001,
+};
+export const TAIL_MIN_SAMPLES = 100;
 
 /** cgroup figures over a trial's measured window (counters as differences, peaks as peaks). */
 export interface CgroupWindow {
@@ -101,8 +172,13 @@ export interface Estimate {
   median: number | null;
   low: number | null;
   high: number | null;
-  /** Trials that gave a value. */
+  /** Trials that gave a value (for a slowdown: repetition blocks with both phases). */
   n: number;
+  /**
+   * Tail percentiles only: the fewest values beyond the percentile in any trial used; below
+   * TAIL_MIN_SAMPLES the figure is flagged (absent in version 1 files).
+   */
+  tailSamples?: number;
 }
 
 export interface PhaseSummary {
@@ -140,7 +216,12 @@ export interface ContainerCellResult {
   solo: PhaseSummary | null;
   /** The first co-located phase that runs this container (most scenarios have one). */
   colocated: PhaseSummary | null;
-  /** colocated / solo of each metric (for throughput, < 1 means slower), with bootstrap intervals. */
+  /**
+   * colocated / solo of each ratio-scale metric (for rates, < 1 means slower), computed within
+   * each repetition block (the co-located trial over the solo trial of the same repetition):
+   * the Hodges-Lehmann estimate of the per-block ratios with its Wilcoxon signed-rank 95%
+   * interval. `n` counts blocks.
+   */
   slowdown: Partial<Record<MetricName, Estimate>> | null;
   /**
    * Every co-located phase that runs this container, in scenario order, with who else ran in it:
@@ -187,8 +268,80 @@ export interface HostFingerprint {
   isobench: string;
 }
 
+/** Which interleaved `isobench run --variant` invocation a folder belongs to. */
+export interface VariantInfo {
+  /** This folder's variant. */
+  name: string;
+  /**
+   * The invocation's run id (for a merge of shards, the shards' ids joined with `+`): two
+   * folders with the same group ran their trials interleaved, trial by trial (A B, B A ...),
+   * so compare pairs them by trial id.
+   */
+  group: string;
+  /** Every variant of the invocation, in schedule order. */
+  variants: string[];
+}
+
+export interface SequentialRule {
+  /**
+   * `precision`: stop when every primary interval is narrow enough (no variants).
+   * `group-sequential`: with variants, compare each variant with the first at every look and
+   * stop when every row is settled (or narrow enough).
+   */
+  kind: 'precision' | 'group-sequential';
+  /** Target relative half-width of the primary intervals (0.05: within ±5% of the estimate). */
+  precision: number | null;
+  /** The first look is after this many repetition blocks; one look after each block from there. */
+  minRepetitions: number;
+  maxRepetitions: number;
+  timeBudgetMs: number | null;
+  /** group-sequential: overall two-sided alpha of regression/improvement, and of the no-change stop. */
+  alpha: number | null;
+  equivalenceAlpha: number | null;
+  /** The no-change band of the looks' compares (5 for ±5%). */
+  thresholdPct: number | null;
+  spending: string | null;
+  /** The rule in words, as the summary prints it. */
+  text: string;
+}
+
+export interface SequentialLook {
+  repetitions: number;
+  trials: number;
+  elapsedMs: number;
+  /** Information fraction: repetitions / maxRepetitions. */
+  fraction: number;
+  /** group-sequential: the nominal two-sided levels this look used (tests; no-change interval). */
+  nominalAlpha: number | null;
+  nominalEquivalenceAlpha: number | null;
+  /** The widest primary interval at this look: its figure and relative half-width (null: none yet). */
+  widest: { figure: string; halfWidth: number | null } | null;
+  /** group-sequential: the verdict counts of each comparison (candidate variant vs the first). */
+  comparisons: {
+    base: string;
+    cand: string;
+    regression: number;
+    improvement: number;
+    noChange: number;
+    inconclusive: number;
+  }[];
+  decision: 'continue' | 'stop';
+}
+
+export interface SequentialRecord {
+  rule: SequentialRule;
+  looks: SequentialLook[];
+  stop: {
+    reason: 'precision' | 'settled' | 'max-repetitions' | 'time-budget' | 'interrupted';
+    repetitions: number;
+    /** False when the run stopped on its budget (or was interrupted) before the target was met. */
+    targetReached: boolean;
+    text: string;
+  };
+}
+
 export interface ResultsFile {
-  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  schemaVersion: SchemaVersion;
   runId: string;
   status: 'complete' | 'interrupted';
   startedAt: string;
@@ -202,13 +355,19 @@ export interface ResultsFile {
     text: string;
     overrides: string[];
     seed: number;
+    /** Repetition blocks planned (a sequential run: the blocks it ran before it stopped). */
     repetitions: number;
     shard: { index: number; count: number } | null;
+    /** Trials of those blocks, all shards together. */
     totalTrials: number;
     phases: { name: string; kind: 'solo' | 'colocated'; containers: string[] }[];
   };
   cells: CellResult[];
   trials: TrialRecord[];
+  /** Set when this folder is one variant of an interleaved run (absent in version 1 files). */
+  variant?: VariantInfo | null;
+  /** Set for a sequential run: the rule, every look, and why it stopped. */
+  sequential?: SequentialRecord | null;
 }
 
 /** One row of samples.csv: a container's cgroup counters (or the host's, container = "host") at a time. */

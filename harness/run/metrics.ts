@@ -13,6 +13,15 @@ export function webMetrics(
   const lat = obj(load?.latencyUs);
   const unc = obj(load?.uncorrectedLatencyUs);
   const completed = num(load?.completed);
+  const sent = num(load?.requests);
+  const scheduled = num(load?.scheduled);
+  const achievedRateHz = num(load?.achievedRateHz);
+  // Fractions of the requests sent in the measured window; none when nothing was sent.
+  const share = (v: unknown) => {
+    const n = num(v);
+    return n === null || sent === null || sent <= 0 ? null : n / sent;
+  };
+  const offeredRateHz = scheduled === null || durationMs <= 0 ? null : (scheduled * 1000) / durationMs;
   return {
     metrics: {
       latencyP50Us: num(lat?.p50),
@@ -20,8 +29,16 @@ export function webMetrics(
       latencyP99Us: num(lat?.p99),
       latencyP999Us: num(lat?.p999),
       latencyMaxUs: num(lat?.max),
-      // Completed, not sent: an open-loop generator always sends at the planned rate.
+      // Completed, not sent: an open-loop generator always sends at the planned rate. Recorded,
+      // not judged: it equals the offered rate unless requests fail.
       throughputRps: completed === null ? null : completed / (durationMs / 1000),
+      errorFraction: share(load?.errors),
+      timeoutFraction: share(load?.timeouts),
+      lateSendFraction: share(load?.late),
+      goodputFraction:
+        achievedRateHz === null || offeredRateHz === null || offeredRateHz <= 0
+          ? null
+          : achievedRateHz / offeredRateHz,
       uncorrectedP99Us: num(unc?.p99),
     },
     histogram: (obj(load?.histograms)?.latencyUs as string | undefined) ?? undefined,

@@ -144,7 +144,7 @@ function resultsOf(
       totalTrials: plan.totalTrials,
       phases: plan.phases,
     },
-    cells: summarizeCells({ cells: plan.cells, phases: plan.phases, trials: unit.trials, seed: plan.seed }),
+    cells: summarizeCells({ cells: plan.cells, phases: plan.phases, trials: unit.trials }),
     trials: unit.trials,
   };
 }
