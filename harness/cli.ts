@@ -77,7 +77,19 @@ export function buildProgram(): Command {
     .argument('[file]', 'scenario file (default: scenarios/web-vs-db.yaml)')
     .option('--duration <d>', 'measured duration of each trial (e.g. 20s)')
     .option('--warmup <d>', 'warm-up of each trial')
-    .option('--repetitions <n>', 'repetitions of each cell and phase')
+    .option(
+      '--repetitions <n>',
+      'repetitions of each cell and phase (sequential: blocks before the first look)',
+    )
+    .option(
+      '--precision <pct>',
+      'sequential run: add repetition blocks until every primary interval is within ±pct of its estimate (with --variant: until every compare row is settled)',
+    )
+    .option('--max-repetitions <n>', 'sequential run: stop after this many blocks (default 3 x repetitions)')
+    .option(
+      '--time-budget <d>',
+      'sequential run: start no block that would end after this wall time (e.g. 30m)',
+    )
     .option('--set <path=value>', 'override any scenario field by its dotted path, repeatable', collect)
     .option(
       '--variant <name:path=value>',
@@ -123,6 +135,9 @@ export function buildProgram(): Command {
     .option('--duration <d>', 'measured duration of each trial')
     .option('--warmup <d>', 'warm-up of each trial')
     .option('--repetitions <n>', 'repetitions of each cell and phase')
+    .option('--precision <pct>', 'sequential run: the precision target (5% or 0.05)')
+    .option('--max-repetitions <n>', 'sequential run: the most repetition blocks')
+    .option('--time-budget <d>', 'sequential run: the wall-time budget')
     .option('--shard <i/n>', 'only the I-th of N shares of the planned trials')
     .action(async (file: string, o) => {
       process.exitCode = await validateMain(file, { ...o, workloadParams: WORKLOAD_PARAMS });

@@ -25,6 +25,24 @@ export function obrienFlemingSpend(t: number, alpha: number): number {
   return 4 * normalSf(normalQuantile(1 - alpha / 4) / Math.sqrt(t));
 }
 
+/**
+ * Lan-DeMets Pocock-type spending: alpha ln(1 + (e - 1) t). It spends alpha more evenly over
+ * the looks, so that an early look can stop for a clear change; the last look's boundary is
+ * stricter than O'Brien-Fleming's in exchange.
+ */
+export function pocockSpend(t: number, alpha: number): number {
+  if (t <= 0) return 0;
+  if (t >= 1) return alpha;
+  return alpha * Math.log(1 + (Math.E - 1) * t);
+}
+
+export type Spending = 'obrien-fleming' | 'pocock';
+
+const SPEND: Record<Spending, (t: number, alpha: number) => number> = {
+  'obrien-fleming': obrienFlemingSpend,
+  pocock: pocockSpend,
+};
+
 /** Grid points of Simpson's rule over a finite interval (odd count). */
 const GRID = 161;
 /** Beyond this many standard deviations the sub-density is negligible for any alpha we use. */
@@ -66,8 +84,13 @@ const cache = new Map<string, number[]>();
  * p-value below the k-th value crosses the boundary. The procedure's overall type I error is
  * `alpha` when the last look is at t = 1 (less when the run stopped short of its maximum).
  */
-export function groupSequentialNominal(fractions: readonly number[], alpha: number): number[] {
-  const key = `${alpha}|${fractions.join(',')}`;
+export function groupSequentialNominal(
+  fractions: readonly number[],
+  alpha: number,
+  spending: Spending = 'obrien-fleming',
+): number[] {
+  const key = `${spending}|${alpha}|${fractions.join(',')}`;
+  const spend = SPEND[spending];
   const hit = cache.get(key);
   if (hit) return hit;
   for (let k = 0; k < fractions.length; k++) {
@@ -81,7 +104,7 @@ export function groupSequentialNominal(fractions: readonly number[], alpha: numb
   let prev: Density | null = null;
   let prevT = 0;
   for (const t of fractions) {
-    const target = Math.max(0, obrienFlemingSpend(t, alpha) - spent);
+    const target = Math.max(0, spend(t, alpha) - spent);
     let c: number;
     if (prev === null) {
       c = target > 0 ? normalQuantile(1 - target / 2) : Number.POSITIVE_INFINITY;
@@ -93,7 +116,7 @@ export function groupSequentialNominal(fractions: readonly number[], alpha: numb
       let hi = 40;
       if (target <= 0 || exit(hi) >= target) c = Number.POSITIVE_INFINITY;
       else {
-        for (let i = 0; i < 80; i++) {
+        for (let i = 0; i < 60; i++) {
           const mid = (lo + hi) / 2;
           if (exit(mid) > target) lo = mid;
           else hi = mid;
@@ -129,7 +152,11 @@ export function groupSequentialNominal(fractions: readonly number[], alpha: numb
 }
 
 /** The nominal two-sided level at the last of `fractions` (the fixed design: [1] -> alpha). */
-export function nominalAlphaAtLastLook(fractions: readonly number[], alpha: number): number {
+export function nominalAlphaAtLastLook(
+  fractions: readonly number[],
+  alpha: number,
+  spending: Spending = 'obrien-fleming',
+): number {
   if (fractions.length === 0 || (fractions.length === 1 && fractions[0] === 1)) return alpha;
-  return groupSequentialNominal(fractions, alpha).at(-1) as number;
+  return groupSequentialNominal(fractions, alpha, spending).at(-1) as number;
 }

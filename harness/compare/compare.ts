@@ -8,7 +8,7 @@
  * trials (pairing.ts); other runs as two independent samples. A group-sequential run's final
  * look is judged at the levels its alpha spending left (analysis/groupseq.ts).
  */
-import { nominalAlphaAtLastLook } from '../analysis/groupseq.js';
+import { nominalAlphaAtLastLook, type Spending } from '../analysis/groupseq.js';
 import { median } from '../analysis/quantiles.js';
 import { type MetricName, type ResultsFile, TAIL_BEYOND } from '../results/types.js';
 import { type Differences, runDifferences } from './differences.js';
@@ -31,6 +31,8 @@ export interface CompareOptions {
    * (default: read from the runs' sequential record, else [1], the fixed design).
    */
   looks?: number[];
+  /** The alpha-spending function of those looks (default: the recorded one, else Pocock-type). */
+  spending?: Spending;
 }
 
 export interface CompareRow extends Omit<Measured, 'effect'> {
@@ -99,6 +101,14 @@ const label = (r: ResultsFile): RunLabel => ({
   variant: r.variant?.name ?? null,
 });
 
+export const SPENDINGS: readonly Spending[] = ['pocock', 'obrien-fleming'];
+
+/** The spending function a sequential record names. */
+function recordedSpending(r: ResultsFile): Spending | null {
+  const s = r.sequential?.rule.spending ?? null;
+  return SPENDINGS.find((x) => x === s) ?? null;
+}
+
 /** The looks of a group-sequential run both folders belong to (null: a fixed design). */
 function recordedLooks(base: ResultsFile, cand: ResultsFile, paired: boolean): number[] | null {
   const seq = base.sequential;
@@ -135,7 +145,8 @@ export function compareRuns(base: ResultsFile, cand: ResultsFile, opts: CompareO
   const differences = runDifferences(base, cand);
   const pairing = pairingOf(base, cand);
   const looks = opts.looks ?? recordedLooks(base, cand, pairing.paired);
-  const level = (a: number) => (looks ? nominalAlphaAtLastLook(looks, a) : a);
+  const spending: Spending = opts.spending ?? recordedSpending(base) ?? 'pocock';
+  const level = (a: number) => (looks ? nominalAlphaAtLastLook(looks, a, spending) : a);
   const intervalAlpha = level(alpha);
   const equivalenceAlpha = level(2 * alpha);
   const measured = differences.comparable
@@ -219,7 +230,7 @@ export function compareRuns(base: ResultsFile, cand: ResultsFile, opts: CompareO
       equivalence: 1 - equivalenceAlpha,
       looks,
       text: looks
-        ? `group-sequential, look ${looks.length} at ${fmtPct(looks.at(-1) ?? 1)} of the maximum blocks: intervals at ${fmtPct(1 - intervalAlpha)} and ${fmtPct(1 - equivalenceAlpha)}, tests against the O'Brien-Fleming boundary`
+        ? `group-sequential, look ${looks.length} at ${fmtPct(looks.at(-1) ?? 1)} of the maximum blocks: intervals at ${fmtPct(1 - intervalAlpha)} and ${fmtPct(1 - equivalenceAlpha)}, tests against the Lan-DeMets ${spending === 'pocock' ? 'Pocock' : "O'Brien-Fleming"}-type boundary`
         : `${fmtPct(1 - intervalAlpha)} interval must clear the band; ${fmtPct(1 - equivalenceAlpha)} interval inside it for no-change`,
     },
     tailMinSamples: tailMin,

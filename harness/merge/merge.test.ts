@@ -52,6 +52,8 @@ function runResults(trials: TrialRecord[], shard: { index: number; count: number
       trials,
     }),
     trials,
+    variant: null,
+    sequential: null,
   };
 }
 
@@ -130,6 +132,22 @@ describe('mergeResults', () => {
       [x, y, { ...z, scenario: { ...z.scenario, shard: { index: 3, count: 4 } } }],
       /shard counts differ/,
     );
+  });
+
+  it('keeps the pairing of variants: shards of one variant merge with the shards’ groups joined', () => {
+    const variantShards = (name: string) =>
+      shards(2).map((p, i) => ({
+        ...p,
+        variant: { name, group: `run-s${i + 1}`, variants: ['base', 'cand'] },
+      }));
+    const base = mergeResults(variantShards('base'));
+    const cand = mergeResults(variantShards('cand'));
+    expect(base.variant).toEqual({ name: 'base', group: 'run-s1+run-s2', variants: ['base', 'cand'] });
+    expect(cand.variant?.group).toBe(base.variant?.group);
+    // A shard of another variant is another plan's trials.
+    const [a] = variantShards('base') as [ResultsFile];
+    const [, b] = variantShards('cand') as [ResultsFile, ResultsFile];
+    expect(() => mergeResults([a, b])).toThrow(/variants differ/);
   });
 
   it('a different host name is a warning, not an error', () => {

@@ -11,7 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { summarizeCells } from '../analysis/summarize.js';
 import { UsageError } from '../errors.js';
-import type { ResultsFile, TrialRecord } from '../results/types.js';
+import { RESULTS_SCHEMA_VERSION, type ResultsFile, type TrialRecord } from '../results/types.js';
 
 export interface MergeOptions {
   /** Called with what the merged results lack or hide (missing trials, differing host names). */
@@ -61,6 +61,18 @@ function unshardedCommand(command: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * The shards of one variant keep their pairing: each shard ran its trials of every variant
+ * interleaved, so a trial id still names a pair. The group joins the shards' groups, so the
+ * merged folders of two variants of the same shards share it (and compare pairs them).
+ */
+function mergedVariant(parts: readonly ResultsFile[]): ResultsFile['variant'] {
+  const first = parts[0]?.variant;
+  if (!first || parts.some((p) => !p.variant)) return null;
+  const groups = [...new Set(parts.map((p) => p.variant?.group as string))].sort();
+  return { name: first.name, group: groups.join('+'), variants: first.variants };
+}
+
 export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions = {}): MergeOutcome {
   const warn = opts.onWarning ?? (() => {});
   const name = (i: number) => opts.names?.[i] ?? `part ${i + 1}`;
@@ -96,6 +108,7 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
       differs('repetitions', s0.repetitions, s.repetitions);
       differs('planned trial counts', s0.totalTrials, s.totalTrials);
       differs('phases', s0.phases, s.phases);
+      differs('variants', first.p.variant?.name ?? null, p.variant?.name ?? null);
       differs('shard counts', s0.shard?.count, s.shard?.count);
       differs(
         'cells',
@@ -161,7 +174,7 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
 
   const cellsIn = first.p.cells.map((c) => ({ id: c.id, name: c.name, settings: c.settings }));
   const results: ResultsFile = {
-    schemaVersion: first.p.schemaVersion,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     runId: first.p.runId,
     status: missing.length === 0 && parts.every((p) => p.status === 'complete') ? 'complete' : 'interrupted',
     startedAt: parts.map((p) => p.startedAt).sort()[0] as string,
@@ -178,6 +191,8 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
       trials,
     }),
     trials,
+    variant: mergedVariant(order.map((o) => o.p)),
+    sequential: null,
   };
   return { results, missing };
 }

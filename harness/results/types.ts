@@ -300,6 +300,7 @@ export interface SequentialRule {
   equivalenceAlpha: number | null;
   /** The no-change band of the looks' compares (5 for ±5%). */
   thresholdPct: number | null;
+  /** group-sequential: the alpha-spending function, `pocock` or `obrien-fleming` (Lan-DeMets type). */
   spending: string | null;
   /** The rule in words, as the summary prints it. */
   text: string;
