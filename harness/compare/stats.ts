@@ -165,7 +165,7 @@ export function moreTrials(x: JudgeInput): Judgement['more'] {
   if (trials > Math.max(1000, 50 * n)) {
     return {
       trials,
-      text: `unlikely to settle: the estimate sits close to a band edge (about ${trials} ${unit} would be needed)`,
+      text: `unlikely to settle soon: about ${trials} ${unit} would be needed (the spread is wide, or the estimate sits close to a band edge)`,
     };
   }
   return {

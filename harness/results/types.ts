@@ -7,6 +7,10 @@
  * null, never 0.
  */
 import type { AppliedLimits, CgroupStats, Psi } from '../cgroup/driver.js';
+import type { SequentialRecord, VariantInfo } from './design.js';
+
+export type { SequentialLook, SequentialRecord, SequentialRule, VariantInfo } from './design.js';
+export { METRIC_SCALE, TAIL_BEYOND, TAIL_MIN_SAMPLES } from './metric-rules.js';
 
 /**
  * The version this isobench writes. 2 added, all optional, `variant` (which interleaved run a
@@ -78,45 +82,6 @@ export const HIGHER_IS_WORSE: Record<MetricName, boolean> = {
   txnPerSec: false,
 };
 
-/**
- * How a metric is compared: `ratio` (positive values, compared as candidate / base on a log
- * scale: latencies, rates) or `difference` (fractions that are often exactly 0, compared as
- * candidate - base: a ratio of 0 errors to 0 errors means nothing).
- */
-export const METRIC_SCALE: Record<MetricName, 'ratio' | 'difference'> = {
-  latencyP50Us: 'ratio',
-  latencyP90Us: 'ratio',
-  latencyP99Us: 'ratio',
-  latencyP999Us: 'ratio',
-  latencyMaxUs: 'ratio',
-  throughputRps: 'ratio',
-  errorFraction: 'difference',
-  timeoutFraction: 'difference',
-  lateSendFraction: 'difference',
-  goodputFraction: 'ratio',
-  uncorrectedP99Us: 'ratio',
-  commitP50Us: 'ratio',
-  commitP99Us: 'ratio',
-  commitP999Us: 'ratio',
-  txnPerSec: 'ratio',
-};
-
-/**
- * Tail percentiles and the share of a trial's values that lie beyond each (max: none). A tail
- * read from fewer than TAIL_MIN_SAMPLES values beyond it in a trial is flagged and left out of
- * verdicts by default: it rests on a handful of requests.
- */
-export const TAIL_BEYOND: Partial<Record<MetricName, number>> = {
-  latencyP90Us: 0.1,
-  latencyP99Us: 0.01,
-  latencyP999Us: 0.001,
-  latencyMaxUs: 0,
-  uncorrectedP99Us: 0.01,
-  commitP99Us: 0.01,
-  commitP999Us: 0.001,
-};
-export const TAIL_MIN_SAMPLES = 100;
-
 /** cgroup figures over a trial's measured window (counters as differences, peaks as peaks). */
 export interface CgroupWindow {
   cpuUsageUs: number | null;
@@ -167,7 +132,7 @@ export type TrialRecord =
   | (TrialBase & { status: 'ok' })
   | (TrialBase & { status: 'failed'; reason: string; failedContainer: string | null });
 
-/** A figure across the trials of one cell and phase: median with a 95% bootstrap interval. */
+/** A figure across the trials of one cell and phase: median with its 95% order-statistic interval. */
 export interface Estimate {
   median: number | null;
   low: number | null;
@@ -266,79 +231,6 @@ export interface HostFingerprint {
   virtualization: string | null;
   node: string;
   isobench: string;
-}
-
-/** Which interleaved `isobench run --variant` invocation a folder belongs to. */
-export interface VariantInfo {
-  /** This folder's variant. */
-  name: string;
-  /**
-   * The invocation's run id (for a merge of shards, the shards' ids joined with `+`): two
-   * folders with the same group ran their trials interleaved, trial by trial (A B, B A ...),
-   * so compare pairs them by trial id.
-   */
-  group: string;
-  /** Every variant of the invocation, in schedule order. */
-  variants: string[];
-}
-
-export interface SequentialRule {
-  /**
-   * `precision`: stop when every primary interval is narrow enough (no variants).
-   * `group-sequential`: with variants, compare each variant with the first at every look and
-   * stop when every row is settled (or narrow enough).
-   */
-  kind: 'precision' | 'group-sequential';
-  /** Target relative half-width of the primary intervals (0.05: within ±5% of the estimate). */
-  precision: number | null;
-  /** The first look is after this many repetition blocks; one look after each block from there. */
-  minRepetitions: number;
-  maxRepetitions: number;
-  timeBudgetMs: number | null;
-  /** group-sequential: overall two-sided alpha of regression/improvement, and of the no-change stop. */
-  alpha: number | null;
-  equivalenceAlpha: number | null;
-  /** The no-change band of the looks' compares (5 for ±5%). */
-  thresholdPct: number | null;
-  /** group-sequential: the alpha-spending function, `pocock` or `obrien-fleming` (Lan-DeMets type). */
-  spending: string | null;
-  /** The rule in words, as the summary prints it. */
-  text: string;
-}
-
-export interface SequentialLook {
-  repetitions: number;
-  trials: number;
-  elapsedMs: number;
-  /** Information fraction: repetitions / maxRepetitions. */
-  fraction: number;
-  /** group-sequential: the nominal two-sided levels this look used (tests; no-change interval). */
-  nominalAlpha: number | null;
-  nominalEquivalenceAlpha: number | null;
-  /** The widest primary interval at this look: its figure and relative half-width (null: none yet). */
-  widest: { figure: string; halfWidth: number | null } | null;
-  /** group-sequential: the verdict counts of each comparison (candidate variant vs the first). */
-  comparisons: {
-    base: string;
-    cand: string;
-    regression: number;
-    improvement: number;
-    noChange: number;
-    inconclusive: number;
-  }[];
-  decision: 'continue' | 'stop';
-}
-
-export interface SequentialRecord {
-  rule: SequentialRule;
-  looks: SequentialLook[];
-  stop: {
-    reason: 'precision' | 'settled' | 'max-repetitions' | 'time-budget' | 'interrupted';
-    repetitions: number;
-    /** False when the run stopped on its budget (or was interrupted) before the target was met. */
-    targetReached: boolean;
-    text: string;
-  };
 }
 
 export interface ResultsFile {
