@@ -210,7 +210,7 @@ export function judge(x: JudgeInput): Judgement {
       x.significant === null
         ? `no test can reach significance with ${Math.min(x.nBase, x.nCand)} ${x.method === 'paired' ? 'pairs' : 'trials a side'}`
         : `the test is not significant after Holm over ${x.family} rows (p = ${x.pHolm === null ? 'n/a' : x.pHolm.toPrecision(2)})`;
-    return inconclusive(`${interval} lies ${side} than ${x.band.text}, but ${test}`);
+    return inconclusive(`${interval} lies entirely on the ${side} side of ${x.band.text}, but ${test}`);
   }
   if (x.low90 !== null && x.high90 !== null && x.low90 >= x.band.low && x.high90 <= x.band.high) {
     return {
