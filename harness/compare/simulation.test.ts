@@ -66,8 +66,8 @@ describe('compare verdicts, validated by simulation', () => {
     expect(r.improvement / runs).toBeLessThanOrEqual(0.05);
   });
 
-  it('A/A, two separate runs (unpaired), 2,000 compares with run-level effects: false regressions <= 5%', () => {
-    const runs = 2000;
+  it('A/A, two separate runs (unpaired), 1,000 compares with run-level effects: false regressions <= 5%', () => {
+    const runs = 1000;
     const r = rates({ ...NOISY, paired: false, blockSigma: 0.1, runSigma: 0.02 }, runs, 2);
     console.log(
       `A/A unpaired, ${runs} compares (each run its own 2% run effect and 10% block drift, t3 noise): false regression ${pct(r.regression, runs)}, a false improvement row ${pct(r.improvement, runs)}, inconclusive ${pct(r.inconclusive, runs)}`,
@@ -76,7 +76,7 @@ describe('compare verdicts, validated by simulation', () => {
   });
 
   it('a planted 2x latency regression is a regression in >= 95% of 10-pair runs', () => {
-    const runs = 1000;
+    const runs = 500;
     const planted = [
       { metric: 'latencyP50Us' as const, factor: 2 },
       { metric: 'latencyP99Us' as const, factor: 2 },
@@ -114,7 +114,7 @@ describe('compare verdicts, validated by simulation', () => {
   });
 
   it('an equivalent pair ends no-change >= 80% of the time with the default band when the noise allows it', () => {
-    const runs = 1000;
+    const runs = 500;
     // t(5) trial noise of scale 0.015 (sd 1.9%), 10% block drift removed by pairing. Every
     // judged row must be no-change; a slowdown row carries four trials' noise. At scale 0.02
     // (sd 2.6%) the same test measures about 60%: such noise needs more than 10 pairs, which

@@ -116,9 +116,9 @@ describe('evaluateLook: group-sequential (variants), validated by simulation', (
     paired: true,
   };
 
-  it('A/A with heavy tails: false regressions <= 5% over every look of 150 sequential runs', () => {
+  it('A/A with heavy tails: false regressions <= 5% over every look of 100 sequential runs', () => {
     const rng = simRng(11);
-    const runs = 150;
+    const runs = 100;
     // 10 to 20 blocks, 11 looks: this noise never settles, so every run takes every look.
     let regressions = 0;
     let blocks = 0;
