@@ -92,7 +92,19 @@ export function buildProgram(): CommanderModule.Command {
     .argument('[file]', 'scenario file (default: scenarios/web-vs-db.yaml)')
     .option('--duration <d>', 'measured duration of each trial (e.g. 20s)')
     .option('--warmup <d>', 'warm-up of each trial')
-    .option('--repetitions <n>', 'repetitions of each cell and phase')
+    .option(
+      '--repetitions <n>',
+      'repetitions of each cell and phase (sequential: blocks before the first look)',
+    )
+    .option(
+      '--precision <pct>',
+      'sequential run: add repetition blocks until every primary interval is within ±pct of its estimate (with --variant: until every compare row is settled)',
+    )
+    .option('--max-repetitions <n>', 'sequential run: stop after this many blocks (default 3 x repetitions)')
+    .option(
+      '--time-budget <d>',
+      'sequential run: start no block that would end after this wall time (e.g. 30m)',
+    )
     .option('--set <path=value>', 'override any scenario field by its dotted path, repeatable', collect)
     .option(
       '--variant <name:path=value>',
@@ -143,6 +155,9 @@ export function buildProgram(): CommanderModule.Command {
     .option('--duration <d>', 'measured duration of each trial')
     .option('--warmup <d>', 'warm-up of each trial')
     .option('--repetitions <n>', 'repetitions of each cell and phase')
+    .option('--precision <pct>', 'sequential run: the precision target (5% or 0.05)')
+    .option('--max-repetitions <n>', 'sequential run: the most repetition blocks')
+    .option('--time-budget <d>', 'sequential run: the wall-time budget')
     .option('--shard <i/n>', 'only the I-th of N shares of the planned trials')
     .action(async (file: string, o) => {
       const { validateMain } = await import('./scenario/index.js');
@@ -159,13 +174,16 @@ export function buildProgram(): CommanderModule.Command {
     .option('--threshold <pct>', 'no-change band around a ratio of 1 (5% or 0.05)', '5%')
     .option(
       '--metric <name>',
-      'metric to compare (p50, p99, p99.9, throughput, commit-p50, commit-p99, commit-p99.9, tps or a full name), repeatable',
+      'metric to compare (p50, p99, p99.9, goodput, errors, timeouts, commit-p50, commit-p99, commit-p99.9, tps, or p90, late, throughput, a full name), repeatable',
       collect,
+    )
+    .option(
+      '--tail-min-samples <n>',
+      'judge a tail percentile only when every trial has at least N values beyond it (default 100; 0 judges all)',
     )
     .option('--json', 'print the report as JSON')
     .option('--markdown <file>', 'also write a Markdown report (e.g. "$GITHUB_STEP_SUMMARY")')
     .option('--html <file>', 'also write a self-contained HTML report')
-    .option('--seed <n>', 'bootstrap seed (default 1)')
     .action(async (base: string, cand: string, o) => {
       const { compareMain } = await import('./compare/main.js');
       process.exitCode = await compareMain(base, cand, o);

@@ -2,18 +2,23 @@
  * Who was hurt by whom, and by how much: one verdict per cell and container, shared by the
  * HTML headline, the interference matrix and summary.md.
  *
- * A container is hurt when its p99 slowdown (co-located / solo) has a 95% interval entirely
- * above HURT_RATIO (1.1), or its throughput ratio one entirely below HURT_THROUGHPUT (0.9); it is
- * protected when the whole interval stays within those 10% (it may include or go below 1);
- * between the two (the interval includes 1 but also values past 10%) the verdict is "unclear". With a single trial there
- * is no interval and the median decides, and the verdict says "no interval".
+ * A container is hurt when its tail-latency slowdown (co-located / solo, within each repetition
+ * block) has a 95% interval entirely above HURT_RATIO (1.1), or its rate ratio (goodput for a
+ * served workload, transactions/s for the database) one entirely below HURT_THROUGHPUT (0.9);
+ * it is protected when the whole interval stays within those 10% (it may include or go below
+ * 1); between the two (the interval includes 1 but also values past 10%) the verdict is
+ * "unclear". Below 6 trials there is no 95% interval: the median decides, and the verdict says
+ * "no interval". A p99 read from fewer than 100 values beyond it in a trial is a thin tail: the
+ * verdict falls back to the p50 and says so. Open-loop throughput is not used: it is the
+ * offered rate by construction.
  */
-import type {
-  CellResult,
-  Estimate,
-  MetricName,
-  PhaseSummary,
-  ResultsFile,
+import {
+  type CellResult,
+  type Estimate,
+  type MetricName,
+  type PhaseSummary,
+  type ResultsFile,
+  TAIL_MIN_SAMPLES,
 } from '../harness/results/types.js';
 
 /** Slowdown beyond which a latency counts as hurt (10%). */
@@ -21,13 +26,16 @@ export const HURT_RATIO = 1.1;
 /** Throughput ratio below which a container counts as hurt. */
 export const HURT_THROUGHPUT = 0.9;
 
-/** The tail latency and throughput figures of each workload kind, in preference order. */
-const LATENCY_METRICS: MetricName[] = ['latencyP99Us', 'commitP99Us'];
-const THROUGHPUT_METRICS: MetricName[] = ['throughputRps', 'txnPerSec'];
+/** The latency and rate figures of each workload kind, in preference order (a thin tail falls back to the p50). */
+const LATENCY_METRICS: MetricName[] = ['latencyP99Us', 'commitP99Us', 'latencyP50Us', 'commitP50Us'];
+const THROUGHPUT_METRICS: MetricName[] = ['goodputFraction', 'txnPerSec'];
 
 export const METRIC_LABELS: Partial<Record<MetricName, string>> = {
+  latencyP50Us: 'p50 latency',
   latencyP99Us: 'p99 latency',
+  commitP50Us: 'p50 commit latency',
   commitP99Us: 'p99 commit latency',
+  goodputFraction: 'goodput',
   throughputRps: 'throughput',
   txnPerSec: 'transactions/s',
 };
@@ -50,6 +58,8 @@ export interface Verdict {
   status: VerdictStatus;
   latency: MetricVerdict | null;
   throughput: MetricVerdict | null;
+  /** Figures left out and why (a thin tail). */
+  notes: string[];
   /** Trials of the co-located and solo phases, and the failed ones with their reasons. */
   trials: number;
   failed: number;
@@ -79,10 +89,19 @@ function judge(metric: MetricName, estimate: Estimate, higherIsWorse: boolean): 
   return { metric, estimate, status };
 }
 
-function pick(slowdown: Partial<Record<MetricName, Estimate>> | null, names: MetricName[]) {
+const thin = (e: Estimate) => e.tailSamples !== undefined && e.tailSamples < TAIL_MIN_SAMPLES;
+
+function pick(slowdown: Partial<Record<MetricName, Estimate>> | null, names: MetricName[], notes: string[]) {
   for (const name of names) {
     const e = slowdown?.[name];
-    if (usable(e)) return { name, e };
+    if (!usable(e)) continue;
+    if (thin(e)) {
+      notes.push(
+        `${METRIC_LABELS[name] ?? name} left out: as few as ${e.tailSamples} values beyond it in a trial (fewer than ${TAIL_MIN_SAMPLES})`,
+      );
+      continue;
+    }
+    return { name, e };
   }
   return null;
 }
@@ -109,8 +128,9 @@ function verdictOf(
   solo: PhaseSummary | null,
   colocated: PhaseSummary | null,
 ): Verdict {
-  const lat = pick(slowdown, LATENCY_METRICS);
-  const thr = pick(slowdown, THROUGHPUT_METRICS);
+  const notes: string[] = [];
+  const lat = pick(slowdown, LATENCY_METRICS, notes);
+  const thr = pick(slowdown, THROUGHPUT_METRICS, notes);
   const latency = lat ? judge(lat.name, lat.e, true) : null;
   const throughput = thr ? judge(thr.name, thr.e, false) : null;
   const f = failuresOf(solo, colocated);
@@ -132,6 +152,7 @@ function verdictOf(
     status,
     latency,
     throughput,
+    notes,
     ...f,
   };
 }
@@ -166,7 +187,7 @@ function num(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
-/** `×2.31 [1.90–2.80]`, or `×2.31 (1 trial, no interval)`. */
+/** `×2.31 [1.90–2.80]`, or `×2.31 (3 trials, no interval)` (below 6 trials no 95% interval exists). */
 export function formatRatio(e: Estimate): string {
   if (e.median === null) return 'n/a';
   const m = `×${num(e.median)}`;
@@ -184,13 +205,14 @@ export function describeVerdict(v: Verdict): string {
   const figures = [v.latency, v.throughput]
     .filter((m): m is MetricVerdict => m !== null)
     .map(formatMetricVerdict);
+  const notes = v.notes.length > 0 ? ` (${v.notes.join('; ')})` : '';
   switch (v.status) {
     case 'hurt':
-      return `hurt by ${by}: ${figures.join(', ')}`;
+      return `hurt by ${by}: ${figures.join(', ')}${notes}`;
     case 'protected':
-      return `protected from ${by}: ${figures.join(', ')}`;
+      return `protected from ${by}: ${figures.join(', ')}${notes}`;
     case 'inconclusive':
-      return `unclear next to ${by} (the interval reaches past 10%; more repetitions would tell): ${figures.join(', ')}`;
+      return `unclear next to ${by} (the interval reaches past 10%; more repetitions would tell): ${figures.join(', ')}${notes}`;
     case 'dnr':
       return `did not run to the end (DNR): ${v.failures.map((f) => `${f.trial}: ${f.reason}`).join('; ')}`;
     default:

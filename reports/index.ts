@@ -65,7 +65,7 @@ ${boundaryList(data.boundaries)}`
     {
       id: 'matrix',
       title: 'Interference matrix',
-      body: `<p class="note">Rows: the victim; columns: the cells (neighbours named in each entry). Each entry: slowdown of the tail latency and throughput ratio, co-located / solo, median [95% interval]; DNR = did not run to the end, with the reason.</p>
+      body: `<p class="note">Rows: the victim; columns: the cells (neighbours named in each entry). Each entry: slowdown of the tail latency and goodput (or transactions/s) ratio, co-located / solo within each repetition block, estimate [95% interval]; DNR = did not run to the end, with the reason.</p>
 ${matrixHtml(results)}`,
     },
     {

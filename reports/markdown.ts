@@ -24,9 +24,9 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
   const lines = [
     `### isobench: ${cell(results.scenario.name)}`,
     '',
-    `Run \`${cell(results.runId)}\` (${results.status}) on ${cell(results.host.hostname)}, kernel ${cell(results.host.kernel)}, cgroup ${cell(results.host.cgroup.mode)}: ${ok} of ${results.trials.length} trials ok. Slowdown = co-located / solo, median [95% interval]; hurt means p99 above ×1.1 or throughput below ×0.9 with the whole interval.`,
+    `Run \`${cell(results.runId)}\` (${results.status}) on ${cell(results.host.hostname)}, kernel ${cell(results.host.kernel)}, cgroup ${cell(results.host.cgroup.mode)}: ${ok} of ${results.trials.length} trials ok. Slowdown = co-located / solo within each repetition block, estimate [95% interval] (no interval below 6 trials); hurt means the tail latency above ×1.1 or goodput / transactions/s below ×0.9 with the whole interval.`,
     '',
-    '| cell | container | next to | verdict | tail latency | throughput | trials (failed) |',
+    '| cell | container | next to | verdict | latency | goodput or tx/s | trials (failed) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const v of allVerdicts(results)) {
@@ -42,6 +42,8 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
       ].join(' | ')} |`,
     );
   }
+  const notes = [...new Set(allVerdicts(results).flatMap((v) => v.notes))];
+  if (notes.length > 0) lines.push('', `Not judged: ${notes.map(cell).join('; ')}.`);
   const failures = allVerdicts(results).flatMap((v) => v.failures);
   const seen = new Set<string>();
   const unique = failures.filter((f) => !seen.has(f.trial) && seen.add(f.trial));

@@ -88,6 +88,10 @@ export function adapterFor(name: string | null): WorkloadAdapter {
  * coordinated-omission-corrected latency, the uncorrected p99, and completed requests per second.
  */
 export function loadFigures(load: LoadResultLine | null, windowMs: number): TrialFigures {
+  const sent = load?.requests ?? 0;
+  // Fractions of the requests sent in the measured window; none when nothing was sent.
+  const share = (n: number | undefined) => (n === undefined || sent <= 0 ? null : n / sent);
+  const offeredRateHz = load && windowMs > 0 ? (load.scheduled * 1000) / windowMs : null;
   return {
     metrics: {
       latencyP50Us: load?.latencyUs.p50 ?? null,
@@ -95,8 +99,15 @@ export function loadFigures(load: LoadResultLine | null, windowMs: number): Tria
       latencyP99Us: load?.latencyUs.p99 ?? null,
       latencyP999Us: load?.latencyUs.p999 ?? null,
       latencyMaxUs: load?.latencyUs.max ?? null,
-      // Completed, not sent: an open-loop generator always sends at the planned rate.
+      // Completed, not sent: an open-loop generator always sends at the planned rate. Recorded,
+      // not judged: it equals the offered rate unless requests fail.
       throughputRps: load ? load.completed / (windowMs / 1000) : null,
+      // What an open loop can reveal: failures, and whether the generator kept its schedule.
+      errorFraction: share(load?.errors),
+      timeoutFraction: share(load?.timeouts),
+      lateSendFraction: share(load?.late),
+      goodputFraction:
+        load && offeredRateHz !== null && offeredRateHz > 0 ? load.achievedRateHz / offeredRateHz : null,
       uncorrectedP99Us: load?.uncorrectedLatencyUs.p99 ?? null,
     },
     histograms: load ? { latencyUs: load.histograms.latencyUs } : {},

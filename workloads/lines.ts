@@ -56,6 +56,9 @@ export const loadResultSchema = z.looseObject({
   errors: count,
   timeouts: count,
   late: count,
+  /** Planned measured requests (rate x duration for uniform arrivals). */
+  scheduled: count,
+  achievedRateHz: z.number(),
   latencyUs: latencySummarySchema,
   uncorrectedLatencyUs: latencySummarySchema,
   histograms: z.looseObject({ latencyUs: z.string(), uncorrectedLatencyUs: z.string() }),

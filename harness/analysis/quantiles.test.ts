@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile, quantile } from './quantiles.js';
+import { median, medianIntervalSorted, percentile, quantile } from './quantiles.js';
+import { createRng, normal } from './random.js';
 
 describe('quantiles', () => {
   it('takes the middle value, or the mean of the two middle values', () => {
@@ -26,5 +27,28 @@ describe('quantiles', () => {
     const xs = [3, 1, 2];
     median(xs);
     expect(xs).toEqual([3, 1, 2]);
+  });
+});
+
+describe('medianIntervalSorted (binomial order statistics)', () => {
+  it('gives [x(2), x(9)] of 10 values (coverage 97.9%) and nothing below 6 values', () => {
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(medianIntervalSorted(xs)).toEqual({ low: 2, high: 9 });
+    expect(medianIntervalSorted([1, 2, 3, 4, 5, 6])).toEqual({ low: 1, high: 6 });
+    // [min, max] of 5 values covers 1 - 2/32 = 93.75%, of 3 values 75%: not 95% intervals.
+    expect(medianIntervalSorted([1, 2, 3, 4, 5])).toBeNull();
+    expect(medianIntervalSorted([1, 2, 3])).toBeNull();
+  });
+
+  it('covers the true median at least 95% of the time on skewed data', () => {
+    const rng = createRng(8);
+    let covered = 0;
+    const runs = 4000;
+    for (let k = 0; k < runs; k++) {
+      const xs = Array.from({ length: 10 }, () => Math.exp(normal(rng))).sort((a, b) => a - b);
+      const iv = medianIntervalSorted(xs);
+      if (iv && iv.low <= 1 && 1 <= iv.high) covered++;
+    }
+    expect(covered / runs).toBeGreaterThan(0.97);
   });
 });

@@ -47,3 +47,44 @@ export function median(values: readonly number[]): number {
 export function medianSorted(sorted: readonly number[]): number {
   return quantileSorted(sorted, 0.5);
 }
+
+const binomialCdfCache = new Map<number, Float64Array>();
+
+/** P(B <= j) for B ~ Binomial(n, 1/2), j = 0..n. */
+function halfBinomialCdf(n: number): Float64Array {
+  let cdf = binomialCdfCache.get(n);
+  if (!cdf) {
+    cdf = new Float64Array(n + 1);
+    // log C(n, j) - n log 2, summed in order: exact enough for any n a run has.
+    let logC = 0;
+    let acc = 0;
+    for (let j = 0; j <= n; j++) {
+      if (j > 0) logC += Math.log((n - j + 1) / j);
+      acc += Math.exp(logC - n * Math.LN2);
+      cdf[j] = Math.min(1, acc);
+    }
+    binomialCdfCache.set(n, cdf);
+  }
+  return cdf;
+}
+
+/**
+ * The distribution-free interval of a median from order statistics (the binomial
+ * order-statistic interval mmtests reports): [x_(k), x_(n-k+1)] with the largest k such that
+ * P(Binomial(n, 1/2) <= k - 1) <= (1 - level) / 2. Its coverage is at least `level` for any
+ * continuous distribution; null when no such k exists (fewer than 6 values for 95%), since
+ * [min, max] of 5 values covers only 93.75% and of 3 values 75%.
+ */
+export function medianIntervalSorted(
+  sorted: readonly number[],
+  level = 0.95,
+): { low: number; high: number } | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  const cdf = halfBinomialCdf(n);
+  const half = (1 - level) / 2;
+  let k = 0;
+  while (k <= n && (cdf[k] as number) <= half + 1e-12) k++;
+  if (k < 1) return null;
+  return { low: sorted[k - 1] as number, high: sorted[n - k] as number };
+}

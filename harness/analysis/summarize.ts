@@ -1,42 +1,49 @@
 /**
  * Turns trial records into the cell results of results.json: per cell, container and phase,
- * the median over trials of each per-trial figure with a 95% bootstrap interval; percentiles of
- * the merged histograms; and slowdown = colocated / solo with its interval.
+ * the median over trials of each per-trial figure with its 95% interval; percentiles of the
+ * merged histograms; and slowdown = colocated / solo with its interval.
  *
  * The trial is the unit of analysis (DESIGN rule 10): each trial contributes one value per
- * metric, and the interval resamples trials. Failed trials are counted and listed, never
- * estimated from: a trial that died from an OOM kill has no meaningful p99.
+ * metric. A median's interval is the distribution-free order-statistic interval (exact
+ * coverage >= 95% for any continuous distribution; none below 6 trials, where [min, max] covers
+ * less). A slowdown is computed within each repetition block: the co-located trial over the
+ * solo trial of the same repetition, so that drift shared by the block cancels, summarized by
+ * the Hodges-Lehmann estimate of the per-block log ratios with a Wilcoxon signed-rank interval
+ * (statistics digest, section 7). Failed trials are counted and listed, never estimated from:
+ * a trial that died from an OOM kill has no meaningful p99.
  */
 import { CGROUP_FIGURES, type CgroupFigure, METRIC_NAMES } from '../results/columns.js';
-import type {
-  CellResult,
-  CgroupWindow,
-  ContainerCellResult,
-  Estimate,
-  MergedPercentiles,
-  MetricName,
-  PhaseSummary,
-  TrialContainer,
-  TrialRecord,
+import {
+  type CellResult,
+  type CgroupWindow,
+  type ContainerCellResult,
+  type Estimate,
+  METRIC_SCALE,
+  type MergedPercentiles,
+  type MetricName,
+  type PhaseSummary,
+  type TrialContainer,
+  type TrialRecord,
 } from '../results/types.js';
-import { type BootstrapEstimate, bootstrapMedianCI, bootstrapRatioCI } from './bootstrap.js';
+import { pairedEffect } from './effect.js';
 import { mergeHistograms } from './histograms.js';
+import { medianIntervalSorted, medianSorted, sortedAscending } from './quantiles.js';
+import { fewestTailSamples } from './tails.js';
 
 export interface SummarizeInput {
   cells: { id: string; name: string; settings: Record<string, string | number | boolean> }[];
   phases: { name: string; kind: 'solo' | 'colocated'; containers: string[] }[];
   trials: TrialRecord[];
-  /** Bootstrap seed; the same seed gives the same intervals, bit for bit. */
-  seed?: number;
-  /** Bootstrap resamples (default 10,000). */
-  iterations?: number;
 }
 
 type Phase = SummarizeInput['phases'][number];
-type Boot = { seed?: number; iterations?: number };
 
-function toEstimate(b: BootstrapEstimate, n: number): Estimate {
-  return { median: b.estimate, low: b.interval?.low ?? null, high: b.interval?.high ?? null, n };
+/** Median with its order-statistic 95% interval. */
+export function medianEstimate(values: readonly number[]): Estimate {
+  const sorted = sortedAscending(values);
+  if (sorted.length === 0) return { median: null, low: null, high: null, n: 0 };
+  const iv = medianIntervalSorted(sorted, 0.95);
+  return { median: medianSorted(sorted), low: iv?.low ?? null, high: iv?.high ?? null, n: sorted.length };
 }
 
 function cgroupFigure(w: CgroupWindow, f: CgroupFigure): number | null {
@@ -83,23 +90,26 @@ function mergedOf(
   );
 }
 
-/** One container's figures in the ok trials of one phase, keyed by metric (for slowdown). */
+/** One container's ok trials of one phase, by repetition (for per-block slowdowns). */
 interface PhaseData {
   summary: PhaseSummary;
-  metricValues: Partial<Record<MetricName, number[]>>;
+  byRepetition: Map<number, TrialContainer>;
 }
 
-function summarizePhase(
-  phase: Phase,
-  container: string,
-  trials: readonly TrialRecord[],
-  boot: Boot,
-): PhaseData {
+function withTail(e: Estimate, tail: number | null): Estimate {
+  return tail === null ? e : { ...e, tailSamples: tail };
+}
+
+function summarizePhase(phase: Phase, container: string, trials: readonly TrialRecord[]): PhaseData {
   const failures = trials.flatMap((t) => (t.status === 'failed' ? [{ trial: t.id, reason: t.reason }] : []));
-  const ok = trials.flatMap((t) => {
+  const byRepetition = new Map<number, TrialContainer>();
+  const ok: TrialContainer[] = [];
+  for (const t of trials) {
     const c = t.status === 'ok' ? t.containers.find((x) => x.name === container) : undefined;
-    return c ? [c] : [];
-  });
+    if (!c) continue;
+    ok.push(c);
+    byRepetition.set(t.repetition, c);
+  }
   const summary: PhaseSummary = {
     phase: phase.name,
     trials: trials.length,
@@ -109,12 +119,10 @@ function summarizePhase(
     merged: {},
     cgroup: {},
   };
-  const metricValues: PhaseData['metricValues'] = {};
   for (const m of METRIC_NAMES) {
     const values = valuesOf(ok, (c) => c.metrics[m]);
     if (values.length === 0) continue;
-    metricValues[m] = values;
-    summary.metrics[m] = toEstimate(bootstrapMedianCI(values, boot), values.length);
+    summary.metrics[m] = withTail(medianEstimate(values), fewestTailSamples(ok, m));
   }
   for (const key of ['latencyUs', 'commitLatencyUs'] as const) {
     const merged = mergedOf(ok, key);
@@ -122,23 +130,37 @@ function summarizePhase(
   }
   for (const f of CGROUP_FIGURES) {
     const values = valuesOf(ok, (c) => cgroupFigure(c.cgroup, f));
-    if (values.length > 0) summary.cgroup[f] = toEstimate(bootstrapMedianCI(values, boot), values.length);
+    if (values.length > 0) summary.cgroup[f] = medianEstimate(values);
   }
-  return { summary, metricValues };
+  return { summary, byRepetition };
 }
 
-/** colocated / solo per metric; `n` is the smaller side's trial count. */
-function slowdownOf(
-  colocated: PhaseData,
-  solo: PhaseData,
-  boot: Boot,
-): Partial<Record<MetricName, Estimate>> {
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * colocated / solo per ratio-scale metric, within each repetition block that has both ok
+ * trials; `n` counts those blocks. Difference-scale figures (error fractions) have no ratio.
+ */
+function slowdownOf(colocated: PhaseData, solo: PhaseData): Partial<Record<MetricName, Estimate>> {
   const out: Partial<Record<MetricName, Estimate>> = {};
   for (const m of METRIC_NAMES) {
-    const num = colocated.metricValues[m];
-    const den = solo.metricValues[m];
-    if (!num || !den) continue;
-    out[m] = toEstimate(bootstrapRatioCI(num, den, boot), Math.min(num.length, den.length));
+    if (METRIC_SCALE[m] !== 'ratio') continue;
+    const pairs: { base: number; cand: number }[] = [];
+    const used: TrialContainer[] = [];
+    for (const [rep, co] of colocated.byRepetition) {
+      const so = solo.byRepetition.get(rep);
+      const cand = co.metrics[m];
+      const base = so?.metrics[m];
+      if (!so || !isFiniteNumber(cand) || !isFiniteNumber(base)) continue;
+      pairs.push({ base, cand });
+      used.push(co, so);
+    }
+    if (pairs.length === 0) continue;
+    const e = pairedEffect(pairs, { scale: 'ratio', intervalAlpha: 0.05, equivalenceAlpha: 0.1 });
+    out[m] = withTail(
+      { median: e.estimate, low: e.interval?.low ?? null, high: e.interval?.high ?? null, n: pairs.length },
+      fewestTailSamples(used, m),
+    );
   }
   return out;
 }
@@ -149,9 +171,6 @@ function soloPhaseOf(phases: readonly Phase[], container: string): Phase | undef
 }
 
 export function summarizeCells(input: SummarizeInput): CellResult[] {
-  const boot: Boot = {};
-  if (input.seed !== undefined) boot.seed = input.seed;
-  if (input.iterations !== undefined) boot.iterations = input.iterations;
   const containerNames = [...new Set(input.phases.flatMap((p) => p.containers))];
   return input.cells.map((cell) => {
     const trialsOf = (phase: Phase) =>
@@ -160,23 +179,23 @@ export function summarizeCells(input: SummarizeInput): CellResult[] {
     for (const name of containerNames) {
       const soloPhase = soloPhaseOf(input.phases, name);
       const coPhase = input.phases.find((p) => p.kind === 'colocated' && p.containers.includes(name));
-      const solo = soloPhase ? summarizePhase(soloPhase, name, trialsOf(soloPhase), boot) : null;
-      const colocated = coPhase ? summarizePhase(coPhase, name, trialsOf(coPhase), boot) : null;
+      const solo = soloPhase ? summarizePhase(soloPhase, name, trialsOf(soloPhase)) : null;
+      const colocated = coPhase ? summarizePhase(coPhase, name, trialsOf(coPhase)) : null;
       const neighbours = input.phases
         .filter((p) => p.kind === 'colocated' && p.containers.includes(name))
         .map((p) => {
-          const data = p === coPhase && colocated ? colocated : summarizePhase(p, name, trialsOf(p), boot);
+          const data = p === coPhase && colocated ? colocated : summarizePhase(p, name, trialsOf(p));
           return {
             phase: p.name,
             with: p.containers.filter((c) => c !== name),
             colocated: data.summary,
-            slowdown: solo ? slowdownOf(data, solo, boot) : null,
+            slowdown: solo ? slowdownOf(data, solo) : null,
           };
         });
       containers[name] = {
         solo: solo?.summary ?? null,
         colocated: colocated?.summary ?? null,
-        slowdown: solo && colocated ? slowdownOf(colocated, solo, boot) : null,
+        slowdown: solo && colocated ? slowdownOf(colocated, solo) : null,
         neighbours,
       };
     }

@@ -1,56 +1,61 @@
 /**
- * `compareRuns`: the rows of a comparison of two results, each with a ratio of medians over
- * trials, a 95% bootstrap interval, a Holm-corrected Mann-Whitney p-value and a verdict. Pure:
- * results in, report out; the same inputs and seed give the same report, bit for bit.
+ * `compareRuns`: the rows of a comparison of two results, each with an estimate of the change,
+ * its interval, a Holm-corrected test and a verdict (rules in stats.ts). Pure: results in,
+ * report out; the same inputs give the same report, bit for bit (the methods are exact, there
+ * is no resampling).
+ *
+ * Runs that are variants of one interleaved `isobench run --variant` are analysed as pairs of
+ * trials (pairing.ts); other runs as two independent samples. A group-sequential run's final
+ * look is judged at the levels its alpha spending left (analysis/groupseq.ts).
  */
-import { bootstrapRatioCI } from '../analysis/bootstrap.js';
-import { mannWhitneyU } from '../analysis/mannwhitney.js';
+import { nominalAlphaAtLastLook, type Spending } from '../analysis/groupseq.js';
 import { median } from '../analysis/quantiles.js';
-import { seedFromString } from '../analysis/random.js';
-import { HIGHER_IS_WORSE, type MetricName, type ResultsFile } from '../results/types.js';
-import { containerNames, type Differences, runDifferences } from './differences.js';
+import { type MetricName, type ResultsFile, TAIL_BEYOND } from '../results/types.js';
+import { type Differences, runDifferences } from './differences.js';
 import { DEFAULT_METRICS } from './metrics.js';
-import { bootstrapSlowdownChange, holm, judge, VERDICT_RULES, type Verdict } from './stats.js';
+import { pairingOf } from './pairing.js';
+import { type Measured, measureRows } from './rows.js';
+import { type Band, holm, judge, type RowVerdict, stepDown, VERDICT_RULES, type Verdict } from './stats.js';
 
-export type { Verdict } from './stats.js';
+export type { RowVerdict, Verdict } from './stats.js';
 
 export interface CompareOptions {
   /** The band is ±thresholdPct around a ratio of 1 (5 for ±5%). */
   thresholdPct: number;
   /** Metrics to compare (default DEFAULT_METRICS); a metric neither run measured is skipped. */
   metrics?: MetricName[];
-  /** Bootstrap seed (default 1). */
-  seed?: number;
-  /** Bootstrap resamples (default 10,000). */
-  iterations?: number;
+  /** Tail percentiles with fewer values beyond them in a trial are left out of verdicts (default 100; 0 judges every row). */
+  tailMinSamples?: number;
+  /**
+   * Information fractions of the looks a sequential run has taken, the last being this one
+   * (default: read from the runs' sequential record, else [1], the fixed design).
+   */
+  looks?: number[];
+  /** The alpha-spending function of those looks (default: the recorded one, else Pocock-type). */
+  spending?: Spending;
 }
 
-export interface CompareRow {
-  /** Cell id and name. */
-  cell: string;
-  cellName: string;
-  container: string;
-  /** Phase name, or `<colocated>/<solo>` for a slowdown row. */
-  phase: string;
-  /** `slowdown`: the change of colocated / solo between the runs (a derived row). */
-  kind: 'solo' | 'colocated' | 'slowdown';
-  metric: MetricName;
-  higherIsWorse: boolean;
-  /** Median over ok trials (for slowdown rows: the run's slowdown, a ratio). */
-  baseMedian: number | null;
-  candMedian: number | null;
-  /** candMedian / baseMedian, with its 95% bootstrap interval. */
-  ratio: number | null;
+export interface CompareRow extends Omit<Measured, 'effect'> {
+  method: 'paired' | 'unpaired';
+  /** Candidate / base (ratio rows; for slowdown rows the change of slowdown) or candidate - base (difference rows). */
+  estimate: number | null;
+  /** The interval at `report.levels.interval` (95% in a fixed design). */
   low: number | null;
   high: number | null;
-  /** Two-sided Mann-Whitney U p-value, and Holm-corrected over all rows of the report. */
+  /** The equivalence interval at `report.levels.equivalence` (90% in a fixed design). */
+  low90: number | null;
+  high90: number | null;
+  /** Two-sided p of "no change", and Holm-adjusted over the rows whose test can reach alpha. */
   pValue: number | null;
   pHolm: number | null;
-  /** Ok trials with a value (slowdown rows: the smaller of the colocated and solo counts). */
+  /** Trials with a value (paired rows: pairs, the same on both sides). */
   nBase: number;
   nCand: number;
-  verdict: Verdict;
+  band: Band;
+  verdict: RowVerdict;
   why: string;
+  /** For inconclusive rows: about how many trials (pairs) in all would likely settle it (null: no count would). */
+  more: { trials: number | null; text: string } | null;
 }
 
 export interface RunLabel {
@@ -59,39 +64,32 @@ export interface RunLabel {
   startedAt: string;
   kernel: string;
   hostname: string;
+  variant: string | null;
 }
 
 export interface CompareReport {
   base: RunLabel;
   cand: RunLabel;
   thresholdPct: number;
-  /** The no-change band of the ratio: [1 - t, 1 + t]. */
+  /** The no-change band of ratio rows: [1 - t, 1 + t]; of difference rows ±fractionBand. */
   band: { low: number; high: number };
+  fractionBand: number;
   rules: typeof VERDICT_RULES;
-  seed: number;
-  iterations: number;
+  method: { paired: boolean; reason: string; text: string };
+  levels: {
+    /** Family-wise alpha of the tests, the interval levels, and the looks of a sequential design. */
+    alpha: number;
+    interval: number;
+    equivalence: number;
+    looks: number[] | null;
+    text: string;
+  };
+  tailMinSamples: number;
   differences: Differences;
   rows: CompareRow[];
-  counts: Record<Verdict, number>;
-  /** regression if any row is; else inconclusive if any row is; else improvement if any; else no-change. */
+  counts: Record<RowVerdict, number>;
+  /** regression if any row is; else inconclusive if any row is (or none was judged); else improvement if any; else no-change. */
   overall: Verdict;
-}
-
-/** Values of `metric` for `container` in the ok trials of one cell and phase. */
-export function trialValues(
-  r: ResultsFile,
-  cell: string,
-  phase: string,
-  container: string,
-  metric: MetricName,
-): number[] {
-  const out: number[] = [];
-  for (const t of r.trials) {
-    if (t.status !== 'ok' || t.cell.id !== cell || t.phase.name !== phase) continue;
-    const v = t.containers.find((c) => c.name === container)?.metrics[metric];
-    if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
-  }
-  return out;
 }
 
 const label = (r: ResultsFile): RunLabel => ({
@@ -100,57 +98,36 @@ const label = (r: ResultsFile): RunLabel => ({
   startedAt: r.startedAt,
   kernel: r.host.kernel,
   hostname: r.host.hostname,
+  variant: r.variant?.name ?? null,
 });
 
-type Pending = Omit<CompareRow, 'pHolm' | 'verdict' | 'why'>;
+export const SPENDINGS: readonly Spending[] = ['pocock', 'obrien-fleming'];
 
-type Groups = { b: number[]; c: number[] };
+/** The spending function a sequential record names. */
+function recordedSpending(r: ResultsFile): Spending | null {
+  const s = r.sequential?.rule.spending ?? null;
+  return SPENDINGS.find((x) => x === s) ?? null;
+}
 
-/**
- * The change of colocated / solo between the runs. Its U test compares per-trial slowdowns
- * (each colocated trial over its run's solo median); that ignores the solo medians' own noise,
- * which the bootstrap interval (required to clear the band too) carries.
- */
-function slowdownRow(
-  cell: { id: string; name: string },
-  container: string,
-  metric: MetricName,
-  soloPhase: string,
-  coPhase: string,
-  s: Groups,
-  k: Groups,
-  boot: (key: string) => { iterations: number; seed: number; level: number },
-): Pending {
-  const sd = bootstrapSlowdownChange(
-    { baseCo: k.b, baseSolo: s.b, candCo: k.c, candSolo: s.c },
-    boot(`${cell.id}/${container}/slowdown/${coPhase}/${metric}`),
-  );
-  const bSolo = median(s.b);
-  const cSolo = median(s.c);
-  const pValue =
-    bSolo > 0 && cSolo > 0
-      ? mannWhitneyU(
-          k.c.map((v) => v / cSolo),
-          k.b.map((v) => v / bSolo),
-        ).pValue
-      : null;
-  return {
-    cell: cell.id,
-    cellName: cell.name,
-    container,
-    phase: `${coPhase}/${soloPhase}`,
-    kind: 'slowdown',
-    metric,
-    higherIsWorse: HIGHER_IS_WORSE[metric],
-    baseMedian: sd.baseSlowdown,
-    candMedian: sd.candSlowdown,
-    ratio: sd.ratio,
-    low: sd.interval?.low ?? null,
-    high: sd.interval?.high ?? null,
-    pValue,
-    nBase: Math.min(s.b.length, k.b.length),
-    nCand: Math.min(s.c.length, k.c.length),
-  };
+/** The looks of a group-sequential run both folders belong to (null: a fixed design). */
+function recordedLooks(base: ResultsFile, cand: ResultsFile, paired: boolean): number[] | null {
+  const seq = base.sequential;
+  if (!paired || !seq || seq.rule.kind !== 'group-sequential' || !cand.sequential) return null;
+  const fractions = seq.looks.map((l) => l.fraction);
+  const max = seq.rule.maxRepetitions;
+  const reps = Math.max(0, ...base.trials.map((t) => t.repetition));
+  const last = seq.looks.at(-1)?.repetitions ?? 0;
+  // Trials after the last look (an interrupted run): one more look, at what the data hold.
+  if (reps > last) fractions.push(Math.min(1, reps / max));
+  return fractions.length > 0 ? fractions : null;
+}
+
+const fmtPct = (level: number) => `${Math.round(level * 1000) / 10}%`;
+
+function tailExclusion(m: Measured, min: number): string | null {
+  if (TAIL_BEYOND[m.metric] === undefined || m.tailSamples === null || min <= 0) return null;
+  if (m.tailSamples >= min) return null;
+  return `thin tail: as few as ${m.tailSamples} values lie beyond this percentile in a trial (fewer than ${min}); left out of verdicts (longer trials or a higher rate give more; --tail-min-samples 0 judges it anyway)`;
 }
 
 /**
@@ -161,94 +138,133 @@ export function compareRuns(base: ResultsFile, cand: ResultsFile, opts: CompareO
   if (!(opts.thresholdPct > 0 && opts.thresholdPct < 100)) {
     throw new RangeError(`thresholdPct must be within (0, 100), got ${opts.thresholdPct}`);
   }
-  const threshold = opts.thresholdPct / 100;
-  const seed = opts.seed ?? 1;
-  const iterations = opts.iterations ?? 10_000;
+  const t = opts.thresholdPct / 100;
+  const { alpha, fractionBand } = VERDICT_RULES;
+  const tailMin = opts.tailMinSamples ?? VERDICT_RULES.tailMinSamples;
   const metrics = opts.metrics ?? [...DEFAULT_METRICS];
   const differences = runDifferences(base, cand);
-  const pending: Pending[] = [];
-  const boot = (key: string) => ({
-    iterations,
-    seed: (seed ^ seedFromString(key)) >>> 0,
-    level: VERDICT_RULES.level,
-  });
+  const pairing = pairingOf(base, cand);
+  const looks = opts.looks ?? recordedLooks(base, cand, pairing.paired);
+  const spending: Spending = opts.spending ?? recordedSpending(base) ?? 'pocock';
+  const level = (a: number) => (looks ? nominalAlphaAtLastLook(looks, a, spending) : a);
+  const intervalAlpha = level(alpha);
+  const equivalenceAlpha = level(2 * alpha);
+  const measured = differences.comparable
+    ? measureRows(base, cand, metrics, pairing.paired, { intervalAlpha, equivalenceAlpha })
+    : [];
 
-  if (differences.comparable) {
-    for (const cell of base.cells) {
-      for (const container of containerNames(base)) {
-        const phases = base.scenario.phases.filter((p) => p.containers.includes(container));
-        for (const metric of metrics) {
-          const higherIsWorse = HIGHER_IS_WORSE[metric];
-          const perPhase = new Map<string, Groups>();
-          for (const phase of phases) {
-            const b = trialValues(base, cell.id, phase.name, container, metric);
-            const c = trialValues(cand, cell.id, phase.name, container, metric);
-            perPhase.set(phase.name, { b, c });
-            if (b.length === 0 && c.length === 0) continue; // this container does not measure it
-            const key = `${cell.id}/${container}/${phase.name}/${metric}`;
-            const r = bootstrapRatioCI(c, b, boot(key));
-            pending.push({
-              cell: cell.id,
-              cellName: cell.name,
-              container,
-              phase: phase.name,
-              kind: phase.kind,
-              metric,
-              higherIsWorse,
-              baseMedian: b.length > 0 ? median(b) : null,
-              candMedian: c.length > 0 ? median(c) : null,
-              ratio: r.estimate !== null && Number.isFinite(r.estimate) ? r.estimate : null,
-              low: r.interval?.low ?? null,
-              high: r.interval?.high ?? null,
-              pValue: mannWhitneyU(c, b).pValue,
-              nBase: b.length,
-              nCand: c.length,
-            });
-          }
-          // Slowdown rows: the container's own solo phase against each colocated phase that
-          // runs it (one in most scenarios; one per aggressor in an IBS-style matrix), as
-          // summarizeCells pairs them.
-          const solo = phases.find((p) => p.kind === 'solo' && p.containers.length === 1);
-          const s = solo && perPhase.get(solo.name);
-          if (!solo || !s) continue;
-          for (const co of phases.filter((p) => p.kind === 'colocated')) {
-            const k = perPhase.get(co.name);
-            if (!k || [s.b, s.c, k.b, k.c].some((x) => x.length === 0)) continue;
-            pending.push(slowdownRow(cell, container, metric, solo.name, co.name, s, k, boot));
-          }
-        }
-      }
-    }
-  }
-
-  const adjusted = holm(pending.map((r) => r.pValue));
-  const rows: CompareRow[] = pending.map((r, i) => {
-    const pHolm = adjusted[i] ?? null;
-    return { ...r, pHolm, ...judge({ ...r, pHolm, threshold }) };
+  const excluded = measured.map((m) => tailExclusion(m, tailMin));
+  // A test whose smallest possible p-value cannot reach the level is no test: leaving it out of
+  // the family costs nothing and keeps Holm from diluting the rows that can be tested (Tarone).
+  const family = measured.map((m, i) =>
+    excluded[i] === null && m.effect.pValue !== null && (m.effect.minPValue ?? 1) < intervalAlpha
+      ? m.effect.pValue
+      : null,
+  );
+  const familySize = family.filter((p) => p !== null).length;
+  const adjusted = holm(family);
+  const significant = stepDown(family, alpha, level);
+  const ratioBand: Band = { low: 1 - t, high: 1 + t, text: `±${opts.thresholdPct}%` };
+  const diffBand: Band = { low: -fractionBand, high: fractionBand, text: `±${fractionBand * 100} pp` };
+  const rows: CompareRow[] = measured.map((m, i) => {
+    const { effect: e, ...rest } = m;
+    const row = {
+      ...rest,
+      method: e.method,
+      estimate: e.estimate,
+      low: e.interval?.low ?? null,
+      high: e.interval?.high ?? null,
+      low90: e.equivalence?.low ?? null,
+      high90: e.equivalence?.high ?? null,
+      pValue: e.pValue,
+      pHolm: adjusted[i] ?? null,
+      nBase: e.nBase,
+      nCand: e.nCand,
+      band: m.scale === 'ratio' ? ratioBand : diffBand,
+    };
+    return {
+      ...row,
+      ...judge({
+        ...row,
+        significant: family[i] === null ? null : (significant[i] ?? false),
+        excluded: excluded[i] ?? null,
+        family: familySize,
+        intervalLevel: 1 - intervalAlpha,
+        equivalenceLevel: 1 - equivalenceAlpha,
+      }),
+    };
   });
-  const counts: Record<Verdict, number> = { regression: 0, improvement: 0, 'no-change': 0, inconclusive: 0 };
+  const counts: Record<RowVerdict, number> = {
+    regression: 0,
+    improvement: 0,
+    'no-change': 0,
+    inconclusive: 0,
+    excluded: 0,
+  };
   for (const r of rows) counts[r.verdict]++;
+  const judged = rows.length - counts.excluded;
   const overall: Verdict =
     counts.regression > 0
       ? 'regression'
-      : counts.inconclusive > 0 || rows.length === 0
+      : counts.inconclusive > 0 || judged === 0
         ? 'inconclusive'
         : counts.improvement > 0
           ? 'improvement'
           : 'no-change';
+  const pairs = rows.find((r) => r.method === 'paired')?.nBase;
+  const methodText = pairing.paired
+    ? `paired by repetition block (${pairing.reason}${pairs !== undefined ? `; ${pairs} pairs` : ''}): Hodges-Lehmann estimate of the per-block log ratios, exact Wilcoxon signed-rank interval and test`
+    : `unpaired (${pairing.reason}): Hodges-Lehmann shift of the log values with its exact Mann-Whitney interval, exact Mann-Whitney test`;
+  notesOnLoad(base, cand, differences);
   return {
     base: label(base),
     cand: label(cand),
     thresholdPct: opts.thresholdPct,
-    band: { low: 1 - threshold, high: 1 + threshold },
+    band: { low: 1 - t, high: 1 + t },
+    fractionBand,
     rules: VERDICT_RULES,
-    seed,
-    iterations,
+    method: { paired: pairing.paired, reason: pairing.reason, text: methodText },
+    levels: {
+      alpha,
+      interval: 1 - intervalAlpha,
+      equivalence: 1 - equivalenceAlpha,
+      looks,
+      text: looks
+        ? `group-sequential, look ${looks.length} at ${fmtPct(looks.at(-1) ?? 1)} of the maximum blocks: intervals at ${fmtPct(1 - intervalAlpha)} and ${fmtPct(1 - equivalenceAlpha)}, tests against the Lan-DeMets ${spending === 'pocock' ? 'Pocock' : "O'Brien-Fleming"}-type boundary`
+        : `${fmtPct(1 - intervalAlpha)} interval must clear the band; ${fmtPct(1 - equivalenceAlpha)} interval inside it for no-change`,
+    },
+    tailMinSamples: tailMin,
     differences,
     rows,
     counts,
     overall,
   };
+}
+
+/**
+ * A load generator that fell behind measured itself as much as the server: say so when more
+ * than 1% of a run's sends were late (threshold: the load generator's 1 ms).
+ */
+function notesOnLoad(base: ResultsFile, cand: ResultsFile, d: Differences): void {
+  for (const [side, r] of [
+    ['base', base],
+    ['candidate', cand],
+  ] as const) {
+    const late = r.trials.flatMap((t) =>
+      t.status === 'ok'
+        ? t.containers.flatMap((c) =>
+            typeof c.metrics.lateSendFraction === 'number' ? [c.metrics.lateSendFraction] : [],
+          )
+        : [],
+    );
+    if (late.length === 0) continue;
+    const m = median(late);
+    if (m > 0.01) {
+      d.notes.push(
+        `${side}: the load generator sent ${(m * 100).toFixed(1)}% of requests more than 1 ms late (median over trials): latencies include its own delay`,
+      );
+    }
+  }
 }
 
 /** 0 no regression, 1 at least one regression, 3 inconclusive and no regression. */

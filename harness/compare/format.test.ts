@@ -14,20 +14,29 @@ import { parseMetric, parseThreshold } from './metrics.js';
 import { syntheticRun } from './testutil.js';
 import { formatText } from './text.js';
 
-const FAST = { iterations: 500 };
+const FAST = {};
+const BAND = { low: 0.95, high: 1.05 };
 
 describe('asciiBar', () => {
   it('shows the band edges, the interval and the ratio on a ±4t axis', () => {
     // Axis 0.8 .. 1.2 over 25 characters: the band edges 0.95 and 1.05 sit at 9 and 15.
-    expect(asciiBar({ ratio: 1, low: 0.98, high: 1.02 }, 5)).toBe('[---------|-=o=-|---------]');
+    expect(asciiBar({ estimate: 1, low: 0.98, high: 1.02, band: BAND })).toBe('[---------|-=o=-|---------]');
   });
   it('keeps the band edges visible and marks intervals beyond the axis', () => {
-    const inside = asciiBar({ ratio: 1, low: 0.97, high: 1.03 }, 5);
+    const inside = asciiBar({ estimate: 1, low: 0.97, high: 1.03, band: BAND });
     expect(inside).toMatch(/^\[-+\|=+o=+\|-+\]$/);
-    expect(asciiBar({ ratio: 1.08, low: 0.99, high: 1.12 }, 5)).toBe('[---------|-====|=o==-----]');
-    expect(asciiBar({ ratio: 1.5, low: 1.3, high: 1.7 }, 5)).toMatch(/>\]$/);
-    expect(asciiBar({ ratio: 0.5, low: 0.3, high: 0.7 }, 5)).toMatch(/^\[</);
-    expect(asciiBar({ ratio: null, low: null, high: null }, 5)).toMatch(/^\[-+\|-+\|-+\]$/);
+    expect(asciiBar({ estimate: 1.08, low: 0.99, high: 1.12, band: BAND })).toBe(
+      '[---------|-====|=o==-----]',
+    );
+    expect(asciiBar({ estimate: 1.5, low: 1.3, high: 1.7, band: BAND })).toMatch(/>\]$/);
+    expect(asciiBar({ estimate: 0.5, low: 0.3, high: 0.7, band: BAND })).toMatch(/^\[</);
+    expect(asciiBar({ estimate: null, low: null, high: null, band: BAND })).toMatch(/^\[-+\|-+\|-+\]$/);
+  });
+  it('draws a difference row on its own axis around 0', () => {
+    // ±0.1 pp band: axis ±0.4 pp.
+    expect(asciiBar({ estimate: 0, low: 0, high: 0, band: { low: -0.001, high: 0.001 } })).toBe(
+      '[---------|--o--|---------]',
+    );
   });
 });
 
@@ -40,8 +49,12 @@ describe('formatters', () => {
   cand.host.kernel = '6.9.0';
   const report = compareRuns(base, cand, { thresholdPct: 5, ...FAST });
 
-  it('text: a row per metric with its bar, what differs, and the verdict', () => {
+  it('text: the method and the rule, a row per metric with its bar, what differs, and the verdict', () => {
     const text = formatText(report);
+    expect(text).toMatch(/^method: unpaired \(neither run is a variant/m);
+    expect(text).toMatch(
+      /^rule: threshold ±5% .*95% interval entirely beyond the band .*90% interval inside/m,
+    );
     expect(text).toMatch(/host\.kernel: 6\.8\.0-45-generic -> 6\.9\.0/);
     expect(text).toMatch(/c1 +web +colocated +latencyP99Us .*\[[-|=o<>]+\] .*REGRESSION/);
     expect(text).toMatch(/^verdict: regression: 4 regression/m);
@@ -88,10 +101,17 @@ describe('options', () => {
       expect(() => parseThreshold(bad)).toThrow(/--threshold: expected a percentage/);
     }
   });
+  it('refuses a bad --tail-min-samples', async () => {
+    await expect(compareMain('a', 'b', { tailMinSamples: '-1' })).rejects.toThrow(
+      /--tail-min-samples: expected a non-negative integer, got "-1"/,
+    );
+  });
   it('parses metric names and aliases', () => {
     expect(parseMetric('p99')).toBe('latencyP99Us');
     expect(parseMetric('latencyP999Us')).toBe('latencyP999Us');
     expect(parseMetric('tps')).toBe('txnPerSec');
+    expect(parseMetric('errors')).toBe('errorFraction');
+    expect(parseMetric('goodput')).toBe('goodputFraction');
     expect(() => parseMetric('p42')).toThrow(/--metric: expected one of .*got "p42"/);
   });
 });

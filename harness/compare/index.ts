@@ -5,8 +5,8 @@ export {
   type CompareRow,
   compareRuns,
   exitCodeOf,
+  type RowVerdict,
   type RunLabel,
-  trialValues,
   type Verdict,
 } from './compare.js';
 export { type Difference, type Differences, runDifferences } from './differences.js';
@@ -15,5 +15,6 @@ export { esc, formatHtml } from './html.js';
 export { type CompareMainOptions, compareMain } from './main.js';
 export { formatMarkdown } from './markdown.js';
 export { DEFAULT_METRICS, METRIC_ALIASES, parseMetric, parseThreshold } from './metrics.js';
-export { bootstrapSlowdownChange, holm, judge, VERDICT_RULES } from './stats.js';
+export { pairingOf } from './pairing.js';
+export { holm, judge, moreTrials, stepDown, VERDICT_RULES } from './stats.js';
 export { formatText } from './text.js';

@@ -25,8 +25,8 @@ export interface CompareMainOptions {
   markdown?: string;
   /** Also write the self-contained HTML report here. */
   html?: string;
-  /** Bootstrap seed (default 1). */
-  seed?: string;
+  /** Tail percentiles with fewer values than this beyond them in a trial are not judged (default 100; 0 judges all). */
+  tailMinSamples?: string;
 }
 
 function writeOutput(path: string, text: string, what: string): void {
@@ -51,13 +51,13 @@ export async function compareMain(
   const thresholdPct = parseThreshold(opts.threshold ?? '5%');
   const metrics =
     opts.metric && opts.metric.length > 0 ? [...new Set(opts.metric.map(parseMetric))] : undefined;
-  let seed: number | undefined;
-  if (opts.seed !== undefined) {
-    seed = Number(opts.seed);
-    if (!Number.isInteger(seed) || seed < 0) {
+  let tailMinSamples: number | undefined;
+  if (opts.tailMinSamples !== undefined) {
+    tailMinSamples = Number(opts.tailMinSamples);
+    if (!Number.isInteger(tailMinSamples) || tailMinSamples < 0) {
       throw new UsageError(
-        'ISOBENCH_COMPARE_SEED',
-        `--seed: expected a non-negative integer, got ${quote(opts.seed)}`,
+        'ISOBENCH_COMPARE_TAIL',
+        `--tail-min-samples: expected a non-negative integer, got ${quote(opts.tailMinSamples)}`,
       );
     }
   }
@@ -66,7 +66,7 @@ export async function compareMain(
   const report = compareRuns(baseResults, candResults, {
     thresholdPct,
     ...(metrics ? { metrics } : {}),
-    ...(seed !== undefined ? { seed } : {}),
+    ...(tailMinSamples !== undefined ? { tailMinSamples } : {}),
   });
   if (!report.differences.comparable) {
     throw new UsageError(

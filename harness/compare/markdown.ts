@@ -3,7 +3,18 @@
  * interval against the band. Sized for a CI step summary (GitHub's $GITHUB_STEP_SUMMARY).
  */
 import type { CompareReport } from './compare.js';
-import { asciiBar, fmtBand, fmtChange, fmtP, fmtValue, verdictSummary } from './format.js';
+import {
+  asciiBar,
+  fmtBand,
+  fmtEstimate,
+  fmtInterval,
+  fmtN,
+  fmtP,
+  fmtValue,
+  phaseLabel,
+  verdictSummary,
+} from './format.js';
+import { ruleText } from './text.js';
 
 /** Text safe inside a Markdown table cell: no pipes, no HTML, no line breaks, no emphasis. */
 export function mdCell(text: string): string {
@@ -13,13 +24,21 @@ export function mdCell(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
-const MARK = { regression: '❌', improvement: '✅', 'no-change': '➖', inconclusive: '⚠️' } as const;
+const MARK = {
+  regression: '❌',
+  improvement: '✅',
+  'no-change': '➖',
+  inconclusive: '⚠️',
+  excluded: '◌',
+} as const;
 
 export function formatMarkdown(report: CompareReport): string {
   const out: string[] = [];
   out.push(`## isobench compare: ${MARK[report.overall]} ${report.overall}`, '');
   out.push(
     `Base \`${mdCell(report.base.runId)}\` (${mdCell(report.base.scenario)}, kernel ${mdCell(report.base.kernel)}) vs candidate \`${mdCell(report.cand.runId)}\` (${mdCell(report.cand.scenario)}, kernel ${mdCell(report.cand.kernel)}). Threshold ${fmtBand(report)}; ${mdCell(verdictSummary(report))}.`,
+    '',
+    `Method: ${mdCell(report.method.text)}. Rule: ${mdCell(ruleText(report))}.${report.levels.looks ? ` Design: ${mdCell(report.levels.text)}.` : ''}`,
     '',
   );
   const d = report.differences;
@@ -42,22 +61,21 @@ export function formatMarkdown(report: CompareReport): string {
   }
   if (report.rows.length > 0) {
     out.push(
-      `| | cell | container | phase | metric | base | candidate | change [95% CI] | interval vs band ${fmtBand(report)} | p (Holm) | n | verdict |`,
+      `| | cell | container | phase | metric | base | candidate | change [${Math.round(report.levels.interval * 1000) / 10}% CI] | interval vs band | p (Holm) | n | verdict |`,
       '|---|---|---|---|---|---:|---:|---|---|---:|---:|---|',
     );
     for (const r of report.rows) {
-      const ci = r.low === null || r.high === null ? 'n/a' : `${fmtChange(r.low)} … ${fmtChange(r.high)}`;
       out.push(
-        `| ${MARK[r.verdict]} | ${mdCell(r.cellName)} | ${mdCell(r.container)} | ${mdCell(r.kind === 'slowdown' ? `slowdown ${r.phase}` : r.phase)} | ${r.metric} | ${fmtValue(r, r.baseMedian)} | ${fmtValue(r, r.candMedian)} | ${fmtChange(r.ratio)} [${ci}] | \`${asciiBar(r, report.thresholdPct)}\` | ${fmtP(r.pHolm)} | ${r.nBase}/${r.nCand} | ${r.verdict} |`,
+        `| ${MARK[r.verdict]} | ${mdCell(r.cellName)} | ${mdCell(r.container)} | ${mdCell(phaseLabel(r))} | ${r.metric} | ${fmtValue(r, r.baseMedian)} | ${fmtValue(r, r.candMedian)} | ${fmtEstimate(r, r.estimate)} [${fmtInterval(r, r.low, r.high)}] | \`${asciiBar(r)}\` | ${fmtP(r.pHolm)} | ${fmtN(r)} | ${r.verdict} |`,
       );
     }
-    out.push('', `Bars: \`|\` band edges, \`=\` 95% interval, \`o\` ratio, \`<\` \`>\` beyond the axis.`, '');
-    const explained = report.rows.filter((r) => r.verdict === 'regression' || r.verdict === 'inconclusive');
+    out.push('', `Bars: \`|\` band edges, \`=\` interval, \`o\` estimate, \`<\` \`>\` beyond the axis.`, '');
+    const explained = report.rows.filter((r) => r.verdict !== 'no-change' && r.verdict !== 'improvement');
     if (explained.length > 0) {
       out.push('<details><summary>Why</summary>', '');
       for (const r of explained) {
         out.push(
-          `- **${r.verdict}** ${mdCell(`${r.cellName} ${r.container} ${r.kind === 'slowdown' ? `slowdown ${r.phase}` : r.phase} ${r.metric}`)}: ${mdCell(r.why)}`,
+          `- **${r.verdict}** ${mdCell(`${r.cellName} ${r.container} ${phaseLabel(r)} ${r.metric}`)}: ${mdCell(r.why)}`,
         );
       }
       out.push('', '</details>', '');

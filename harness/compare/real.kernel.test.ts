@@ -1,7 +1,8 @@
 /**
- * compare on real runs of this machine: two variants with the same settings (A/A) never give a
- * regression; a variant that gives the database a far lower io.max wbps (A/B) is a regression on
- * the database's figures. All three run interleaved in one `isobench run --variant` invocation.
+ * compare on real runs of this machine: two variants with the same settings (A/A) give no
+ * regression; a variant that caps the web server at 0.2 CPU (A/B) is a regression on its
+ * latency rows. All three run interleaved in one `isobench run --variant` invocation, so compare
+ * analyses them as pairs (testdata/web-ab.yaml: the web server alone and next to a CPU hog).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ interface Row {
   phase: string;
   metric: string;
   verdict: string;
+  method: string;
 }
 
 describe('compare on real runs', () => {
@@ -27,7 +29,7 @@ describe('compare on real runs', () => {
     ran = await isobench(
       [
         'run',
-        join(ROOT, 'harness/compare/testdata/ab.yaml'),
+        join(ROOT, 'harness/compare/testdata/web-ab.yaml'),
         '--out',
         out,
         '--variant',
@@ -35,7 +37,7 @@ describe('compare on real runs', () => {
         '--variant',
         'a2',
         '--variant',
-        'b:containers.db.limits.io.max.wbps=1MiB',
+        'b:containers.web.limits.cpu.max=20000',
       ],
       { timeoutMs: 900_000 },
     );
@@ -50,14 +52,16 @@ describe('compare on real runs', () => {
     expect(report.rows.filter((x) => x.verdict === 'regression')).toEqual([]);
   });
 
-  test('A/B: a far lower io.max wbps for the database is a regression on its figures', async () => {
+  test('A/B: the web server capped at 0.2 CPU is a regression on its latency rows, from paired trials', async () => {
     const md = join(dir, 'ab.md');
     const r = await isobench(['compare', join(out, 'a'), join(out, 'b'), '--json', '--markdown', md]);
-    expect(r.exitCode).toBe(1);
-    const report = JSON.parse(r.stdout) as { rows: Row[]; overall: string };
+    expect(r.exitCode, r.stdout.slice(0, 2000)).toBe(1);
+    const report = JSON.parse(r.stdout) as { rows: Row[]; overall: string; method: { paired: boolean } };
     expect(report.overall).toBe('regression');
-    const regressed = report.rows.filter((x) => x.verdict === 'regression').map((x) => x.metric);
-    expect(regressed).toContain('txnPerSec');
+    expect(report.method.paired).toBe(true);
+    const regressed = report.rows.filter((x) => x.verdict === 'regression');
+    expect(regressed.every((x) => x.method === 'paired')).toBe(true);
+    expect(regressed.map((x) => `${x.container} ${x.metric}`)).toContain('web latencyP50Us');
     expect(readFileSync(md, 'utf8')).toMatch(/regression/i);
   });
 

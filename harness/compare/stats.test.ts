@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapRatioCI } from '../analysis/bootstrap.js';
+import { pairedEffect, unpairedEffect } from '../analysis/effect.js';
 import { mannWhitneyU } from '../analysis/mannwhitney.js';
 import { createRng, normal } from '../analysis/random.js';
-import { bootstrapSlowdownChange, holm, judge } from './stats.js';
+import { blockSlowdowns, pairsOf } from './pairing.js';
+import { holm, type JudgeInput, judge, stepDown } from './stats.js';
 
 /** Two-sided exact p-value by enumerating every split of the pooled sample (no ties). */
 function enumeratedP(x: number[], y: number[]): number {
@@ -90,68 +92,135 @@ describe('bootstrap interval coverage on synthetic lognormal data', () => {
     expect(covered / runs).toBeLessThan(0.99);
   });
 
-  it('the slowdown-change interval covers the true change about 95% of the time', () => {
+  it('the change-in-slowdown interval (per-block slowdowns) covers the true change at least 95% of the time', () => {
+    // The old method bootstrapped four independent groups of trials; slowdown is now taken
+    // within each repetition block (co-located over solo of the same repetition), which cancels
+    // the drift a block shares. True change: base slowdown 3, candidate 3.9, so 1.3.
     const rng = createRng(99);
-    const draw = (m: number) => Array.from({ length: 15 }, () => m * Math.exp(0.2 * normal(rng)));
-    const runs = 200;
-    let covered = 0;
+    const runs = 1000;
+    const covered = { paired: 0, unpaired: 0 };
+    const opts = { scale: 'ratio' as const, intervalAlpha: 0.05, equivalenceAlpha: 0.1 };
     for (let k = 0; k < runs; k++) {
-      // base slowdown 3000/1000 = 3, candidate 3900/1000 = 3.9: change 1.3.
-      const sd = bootstrapSlowdownChange(
-        { baseCo: draw(3000), baseSolo: draw(1000), candCo: draw(3900), candSolo: draw(1000) },
-        { iterations: 1000, seed: k + 1 },
-      );
-      if (sd.interval && sd.interval.low <= 1.3 && 1.3 <= sd.interval.high) covered++;
+      const sides = [3, 3.9].map((slow) => {
+        const co = new Map<number, number>();
+        const solo = new Map<number, number>();
+        for (let rep = 1; rep <= 12; rep++) {
+          const drift = Math.exp(0.3 * normal(rng));
+          solo.set(rep, 1000 * drift * Math.exp(0.1 * normal(rng)));
+          co.set(rep, 1000 * slow * drift * Math.exp(0.1 * normal(rng)));
+        }
+        return blockSlowdowns(co, solo);
+      }) as [Map<number, number>, Map<number, number>];
+      const p = pairedEffect(pairsOf(sides[0], sides[1]), opts).interval;
+      const u = unpairedEffect([...sides[0].values()], [...sides[1].values()], opts).interval;
+      if (p && p.low <= 1.3 && 1.3 <= p.high) covered.paired++;
+      if (u && u.low <= 1.3 && 1.3 <= u.high) covered.unpaired++;
     }
-    // Conservative (about 99% here): four medians of 15 resampled independently make the
-    // percentile interval wider than nominal. Too wide errs towards inconclusive, never towards
-    // a false regression.
-    expect(covered / runs).toBeGreaterThan(0.9);
+    // Exact levels: signed-rank at 12 pairs 95.8%, Mann-Whitney 12 + 12 95.6%; binomial sd 0.65%.
+    expect(covered.paired / runs).toBeGreaterThan(0.94);
+    expect(covered.unpaired / runs).toBeGreaterThan(0.94);
   });
 
-  it('gives no interval when a solo median is 0', () => {
-    const sd = bootstrapSlowdownChange(
-      { baseCo: [1, 2, 3], baseSolo: [0, 0, 0], candCo: [1, 2, 3], candSolo: [1, 1, 1] },
-      { iterations: 100, seed: 1 },
-    );
-    expect(sd.ratio).toBeNull();
-    expect(sd.interval).toBeNull();
+  it('gives no block slowdown where the solo value is 0 or missing', () => {
+    const co = new Map([
+      [1, 3],
+      [2, 6],
+      [3, 9],
+    ]);
+    const solo = new Map([
+      [1, 1],
+      [2, 0],
+    ]);
+    expect([...blockSlowdowns(co, solo)]).toEqual([[1, 3]]);
+  });
+});
+
+describe('stepDown', () => {
+  it('is Holm with the identity level, and stops at the first row it cannot reject', () => {
+    // Holm-adjusted: 0.03 0.06 0.06 0.02: rejected at 0.05 are the 0.005 and the 0.01.
+    expect(stepDown([0.01, 0.04, 0.03, 0.005], 0.05)).toEqual([true, false, false, true]);
+    expect(stepDown([0.5, null, 0.001], 0.05)).toEqual([false, false, true]);
   });
 });
 
 describe('judge (the verdict rule)', () => {
-  const base = { nBase: 10, nCand: 10, higherIsWorse: true, threshold: 0.05, pHolm: 0.001 };
-  it('regression: interval entirely above the band for a latency, p < 0.05', () => {
-    expect(judge({ ...base, ratio: 1.3, low: 1.2, high: 1.4 }).verdict).toBe('regression');
+  const base: JudgeInput = {
+    scale: 'ratio',
+    method: 'paired',
+    estimate: 1.3,
+    low: 1.2,
+    high: 1.4,
+    low90: 1.22,
+    high90: 1.38,
+    significant: true,
+    pHolm: 0.001,
+    nBase: 10,
+    nCand: 10,
+    higherIsWorse: true,
+    band: { low: 0.95, high: 1.05, text: '±5%' },
+    excluded: null,
+    family: 10,
+    intervalLevel: 0.95,
+    equivalenceLevel: 0.9,
+  };
+  const v = (x: Partial<JudgeInput>) => judge({ ...base, ...x });
+  it('regression: interval entirely above the band for a latency, and the corrected test significant', () => {
+    expect(v({}).verdict).toBe('regression');
+    expect(v({}).why).toMatch(/entirely on the worse side of ±5%, Holm p = 0.001/);
   });
-  it('regression: interval entirely below the band for a throughput', () => {
-    expect(judge({ ...base, higherIsWorse: false, ratio: 0.7, low: 0.6, high: 0.8 }).verdict).toBe(
-      'regression',
-    );
-    expect(judge({ ...base, higherIsWorse: false, ratio: 1.3, low: 1.2, high: 1.4 }).verdict).toBe(
-      'improvement',
-    );
+  it('regression: interval entirely below the band for a rate (higher is better)', () => {
+    expect(
+      v({ higherIsWorse: false, estimate: 0.7, low: 0.6, high: 0.8, low90: 0.62, high90: 0.78 }).verdict,
+    ).toBe('regression');
+    expect(v({ higherIsWorse: false }).verdict).toBe('improvement');
   });
   it('improvement: interval entirely below the band for a latency', () => {
-    expect(judge({ ...base, ratio: 0.7, low: 0.6, high: 0.8 }).verdict).toBe('improvement');
+    expect(v({ estimate: 0.7, low: 0.6, high: 0.8, low90: 0.62, high90: 0.78 }).verdict).toBe('improvement');
   });
-  it('no-change: interval inside the band, whatever p says', () => {
-    expect(judge({ ...base, ratio: 1.0, low: 0.96, high: 1.04 }).verdict).toBe('no-change');
-    expect(judge({ ...base, pHolm: 1, ratio: 1.0, low: 0.95, high: 1.05 }).verdict).toBe('no-change');
+  it('no-change: the 90% interval inside the band (two one-sided tests), whatever p says', () => {
+    const inside = { estimate: 1.0, low: 0.94, high: 1.06, low90: 0.96, high90: 1.04 };
+    // The 95% interval reaches past both edges: the old rule (95% inside) said inconclusive.
+    expect(v({ ...inside, pHolm: 1, significant: false }).verdict).toBe('no-change');
+    expect(v({ ...inside }).why).toMatch(
+      /90% interval -4.0% … \+4.0% lies inside ±5% \(two one-sided tests\)/,
+    );
+    expect(v({ ...inside, low90: 0.94 }).verdict).toBe('inconclusive');
   });
-  it('inconclusive: straddling, not significant, too noisy, too few trials, no interval', () => {
-    const v = (x: Partial<Parameters<typeof judge>[0]>) =>
-      judge({ ...base, ratio: 1.3, low: 1.2, high: 1.4, ...x });
-    expect(v({ low: 1.02 }).why).toMatch(/straddles/);
-    expect(v({ pHolm: 0.2 }).why).toMatch(/not significant/);
-    expect(v({ pHolm: null }).verdict).toBe('inconclusive');
-    // 4 bands of ±5% = 40% of the ratio: [1.1, 1.8] around 1.4 is 50% wide.
-    expect(v({ ratio: 1.4, low: 1.1, high: 1.8 }).why).toMatch(/too large to judge/);
-    expect(v({ nBase: 4 }).why).toMatch(/fewer than 5 trials/);
-    expect(v({ nCand: 0, ratio: null, low: null, high: null }).verdict).toBe('inconclusive');
-    expect(v({ low: null, high: null }).why).toMatch(/no interval/);
-    for (const x of [{ low: 1.02 }, { pHolm: 0.2 }, { ratio: 1.4, low: 1.1, high: 1.8 }, { nBase: 4 }]) {
+  it('a wide interval that clears the band is still a regression (the 20x case)', () => {
+    // Old rule: wider than 4 bands -> inconclusive, and CI passed a 20x regression.
+    expect(v({ estimate: 20, low: 4, high: 60, low90: 5, high90: 50 }).verdict).toBe('regression');
+    expect(v({ estimate: 1.4, low: 1.1, high: 1.8 }).verdict).toBe('regression');
+  });
+  it('inconclusive: straddling, not significant, no test possible, too few trials, no interval', () => {
+    expect(v({ low: 1.02, low90: 1.03 }).why).toMatch(/reaches past ±5% without clearing it/);
+    expect(v({ pHolm: 0.2, significant: false }).why).toMatch(/not significant after Holm over 10 rows/);
+    expect(v({ significant: null, pHolm: null }).why).toMatch(/no test can reach significance/);
+    expect(v({ nBase: 4, nCand: 4 }).why).toMatch(/fewer than 5 pairs/);
+    expect(v({ method: 'unpaired', nBase: 4 }).why).toMatch(
+      /fewer than 5 trials a side \(base 4, candidate 10\)/,
+    );
+    expect(v({ low: null, high: null }).why).toMatch(/too few pairs for an exact 95% interval/);
+    expect(v({ estimate: null, low: null, high: null }).verdict).toBe('inconclusive');
+    for (const x of [{ low: 1.02, low90: 1.03 }, { pHolm: 0.2, significant: false }, { nBase: 4 }]) {
       expect(v(x).verdict).toBe('inconclusive');
     }
+  });
+  it('says how many more pairs would likely settle a row, from its spread', () => {
+    // Estimate +10%, 95% interval +2% … +18% at 10 pairs: clearing +5% needs the half-width
+    // (8%) to shrink below the 5% margin, about 10 x (0.077 / 0.047)^2 = 27 pairs.
+    const r = v({ estimate: 1.1, low: 1.02, high: 1.18, low90: 1.03, high90: 1.17 });
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.more?.trials).toBeGreaterThan(20);
+    expect(r.more?.trials).toBeLessThan(35);
+    expect(r.why).toMatch(
+      /about \d+ pairs \(repetition blocks\) in all \(\d+ more\) would likely settle it as a regression/,
+    );
+    // Sitting on the edge: more pairs are no promise.
+    expect(v({ estimate: 1.05, low: 1.0, high: 1.1, low90: 1.01, high90: 1.09 }).why).toMatch(
+      /unlikely to settle/,
+    );
+  });
+  it('leaves an excluded row out with its reason', () => {
+    expect(v({ excluded: 'thin tail' })).toEqual({ verdict: 'excluded', why: 'thin tail', more: null });
   });
 });

@@ -1,12 +1,13 @@
 /**
- * The statistics of one compare row: Holm's correction over the rows of one invocation, the
- * bootstrap of a change in slowdown (four independent groups of trials), and the verdict rule.
- * Ratios of medians of two groups use analysis/bootstrapRatioCI; the U test is
- * analysis/mannWhitneyU.
+ * The verdict of one compare row (reference/statistics.md section 7), Holm's correction over
+ * the rows of one invocation, and the estimate of how many more trials would settle a row.
+ *
+ * - regression / improvement: the interval lies entirely beyond the band on that side AND the
+ *   corrected test is significant. Nothing else can hide such a row: a wide interval that
+ *   clears the band still clears it.
+ * - no-change: equivalence, two one-sided tests: the 90% interval lies inside the band.
+ * - inconclusive: anything else, with an estimate of the trials that would settle it.
  */
-import { resampleMedian } from '../analysis/bootstrap.js';
-import { medianSorted, sortedAscending } from '../analysis/quantiles.js';
-import { createRng } from '../analysis/random.js';
 import { fmtChange as pct } from './format.js';
 
 /**
@@ -26,139 +27,197 @@ export function holm(pValues: readonly (number | null)[]): (number | null)[] {
   return out;
 }
 
-export interface SlowdownChange {
-  baseSlowdown: number | null;
-  candSlowdown: number | null;
-  /** candSlowdown / baseSlowdown. */
-  ratio: number | null;
-  interval: { low: number; high: number } | null;
-}
-
 /**
- * (median(candCo) / median(candSolo)) / (median(baseCo) / median(baseSolo)) with a percentile
- * bootstrap that resamples each of the four groups independently: colocated and solo trials
- * are separate trials, and so are the two runs, so no pairing exists to preserve.
+ * Holm's step-down decision with any per-step level: the j-th smallest of m p-values (j from 1)
+ * is rejected while p_(j) < level(alpha / (m - j + 1)) held for it and every smaller one. With
+ * `level` the identity this is Holm's test; with a group-sequential boundary it is Holm across
+ * rows and alpha spending across looks (Maurer & Bretz 2013).
  */
-export function bootstrapSlowdownChange(
-  groups: {
-    baseCo: readonly number[];
-    baseSolo: readonly number[];
-    candCo: readonly number[];
-    candSolo: readonly number[];
-  },
-  opts: { iterations: number; seed: number; level?: number },
-): SlowdownChange {
-  const g = [groups.baseCo, groups.baseSolo, groups.candCo, groups.candSolo].map(sortedAscending);
-  const [bc, bs, cc, cs] = g as [number[], number[], number[], number[]];
-  if (g.some((x) => x.length === 0))
-    return { baseSlowdown: null, candSlowdown: null, ratio: null, interval: null };
-  const baseSlowdown = medianSorted(bc) / medianSorted(bs);
-  const candSlowdown = medianSorted(cc) / medianSorted(cs);
-  const ratio = candSlowdown / baseSlowdown;
-  const finite = [baseSlowdown, candSlowdown, ratio].every(Number.isFinite);
-  const out = {
-    baseSlowdown: Number.isFinite(baseSlowdown) ? baseSlowdown : null,
-    candSlowdown: Number.isFinite(candSlowdown) ? candSlowdown : null,
-    ratio: finite ? ratio : null,
-  };
-  if (!finite || g.some((x) => x.length < 2)) return { ...out, interval: null };
-  const rng = createRng(opts.seed);
-  const scratch = g.map((x) => new Float64Array(x.length)) as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
-  const stats: number[] = [];
-  for (let i = 0; i < opts.iterations; i++) {
-    const r =
-      resampleMedian(cc, scratch[2], rng) /
-      resampleMedian(cs, scratch[3], rng) /
-      (resampleMedian(bc, scratch[0], rng) / resampleMedian(bs, scratch[1], rng));
-    // As in bootstrapRatioCI: a resample without a ratio makes any interval from the rest too narrow.
-    if (!Number.isFinite(r)) return { ...out, interval: null };
-    stats.push(r);
+export function stepDown(
+  pValues: readonly (number | null)[],
+  alpha: number,
+  level: (alphaShare: number) => number = (a) => a,
+): boolean[] {
+  const present = pValues.flatMap((p, i) => (p === null ? [] : [{ p, i }])).sort((a, b) => a.p - b.p);
+  const m = present.length;
+  const out = pValues.map(() => false);
+  for (const [j, { p, i }] of present.entries()) {
+    if (!(p < level(alpha / (m - j)))) break;
+    out[i] = true;
   }
-  stats.sort((a, b) => a - b);
-  const alpha = 1 - (opts.level ?? 0.95);
-  const q = (p: number) => {
-    const h = (stats.length - 1) * p;
-    const lo = Math.floor(h);
-    const a = stats[lo] as number;
-    const b = stats[Math.ceil(h)] as number;
-    return a + (h - lo) * (b - a);
-  };
-  return { ...out, interval: { low: q(alpha / 2), high: q(1 - alpha / 2) } };
+  return out;
 }
 
 export type Verdict = 'regression' | 'improvement' | 'no-change' | 'inconclusive';
+/** `excluded`: a row shown but left out of verdicts (a tail percentile with too few samples beyond it). */
+export type RowVerdict = Verdict | 'excluded';
 
 /** The constants of the verdict rule (README "Verdict rules"). */
 export const VERDICT_RULES = {
-  /** Significance level of the Holm-corrected U test. */
+  /** Family-wise level of the Holm-corrected tests over a compare's rows. */
   alpha: 0.05,
-  /** Bootstrap interval level. */
-  level: 0.95,
-  /** Fewer ok trials than this on either side: inconclusive. */
+  /** The interval that must clear the band: 95%. */
+  intervalLevel: 0.95,
+  /** The interval that must lie inside the band for no-change: 90% (two one-sided tests at 5%). */
+  equivalenceLevel: 0.9,
+  /** Fewer ok trials (or pairs) than this on either side: inconclusive. */
   minTrials: 5,
+  /** Tail percentiles need this many values beyond them in every trial to be judged. */
+  tailMinSamples: 100,
   /**
-   * An interval wider than this many threshold bands (relative to the ratio) is too noisy to
-   * call a regression or an improvement: with ±5%, an interval wider than 40% of the ratio.
+   * The no-change band of difference-scale rows (error and timeout fractions): 0.1 percentage
+   * point, one request in a thousand, whatever --threshold says about ratios.
    */
-  noiseBands: 4,
+  fractionBand: 0.001,
 } as const;
 
+export interface Band {
+  low: number;
+  high: number;
+  /** `±5%` or `±0.1 pp`. */
+  text: string;
+}
+
 export interface JudgeInput {
-  ratio: number | null;
+  scale: 'ratio' | 'difference';
+  method: 'paired' | 'unpaired';
+  estimate: number | null;
   low: number | null;
   high: number | null;
+  low90: number | null;
+  high90: number | null;
+  /** The corrected test's decision; null: no test (too few trials to ever reach alpha). */
+  significant: boolean | null;
   pHolm: number | null;
   nBase: number;
   nCand: number;
   higherIsWorse: boolean;
-  /** The threshold as a fraction (0.05 for 5%): the band is [1 - t, 1 + t]. */
-  threshold: number;
+  band: Band;
+  excluded: string | null;
+  /** How many rows share the Holm family (for the trials a significant test would need). */
+  family: number;
+  intervalLevel: number;
+  equivalenceLevel: number;
 }
 
-/** The verdict of one row and a one-line reason. */
-export function judge(x: JudgeInput): { verdict: Verdict; why: string } {
-  const { alpha, minTrials, noiseBands } = VERDICT_RULES;
-  const bandLow = 1 - x.threshold;
-  const bandHigh = 1 + x.threshold;
-  const band = `±${(x.threshold * 100).toFixed(1).replace(/\.0$/, '')}%`;
-  if (x.nBase < minTrials || x.nCand < minTrials) {
+export interface Judgement {
+  verdict: RowVerdict;
+  why: string;
+  /** For inconclusive rows: about how many trials (pairs) in all would likely settle it (null: no count would). */
+  more: { trials: number | null; text: string } | null;
+}
+
+/** 0.95 -> `95%`, 0.9617 -> `96.17%`. */
+const fmtLevel = (l: number) => `${Number((l * 100).toFixed(2))}%`;
+
+function fmtValue(x: Pick<JudgeInput, 'scale'>, v: number): string {
+  return x.scale === 'ratio' ? pct(v) : `${v >= 0 ? '+' : '-'}${(Math.abs(v) * 100).toFixed(2)} pp`;
+}
+
+/** The smallest n (per side, or pairs) whose exact test could reach `level`. */
+function trialsForSignificance(method: JudgeInput['method'], level: number): number {
+  for (let n = 2; n < 200; n++) {
+    // Paired: 2 / 2^n; unpaired n a side: 2 / C(2n, n).
+    let c = 1;
+    for (let i = 1; i <= n; i++) c = (c * (n + i)) / i;
+    const min = method === 'paired' ? 2 / 2 ** n : 2 / c;
+    if (min < level) return n;
+  }
+  return 200;
+}
+
+/** Trials (pairs) that would likely settle a row, from its observed spread: intervals shrink as 1 / sqrt(n). */
+export function moreTrials(x: JudgeInput): Judgement['more'] {
+  const n = Math.min(x.nBase, x.nCand);
+  const unit = x.method === 'paired' ? 'pairs (repetition blocks)' : 'trials a side';
+  if (x.estimate === null || x.low === null || x.high === null || n < 1) {
+    const need = Math.max(6, VERDICT_RULES.minTrials);
     return {
-      verdict: 'inconclusive',
-      why: `fewer than ${minTrials} trials a side (base ${x.nBase}, candidate ${x.nCand})`,
+      trials: need,
+      text: `at least ${need} ${unit} for an exact ${fmtLevel(x.intervalLevel)} interval`,
     };
   }
-  if (x.ratio === null || x.low === null || x.high === null) {
-    return { verdict: 'inconclusive', why: 'no ratio or no interval (a median is 0 or values are missing)' };
+  const to = (v: number) => (x.scale === 'ratio' ? Math.log(v) : v);
+  const theta = to(x.estimate);
+  const eLow = to(x.band.low);
+  const eHigh = to(x.band.high);
+  const half = (to(x.high) - to(x.low)) / 2;
+  const half90 =
+    x.low90 !== null && x.high90 !== null ? (to(x.high90) - to(x.low90)) / 2 : (half * 1.645) / 1.96;
+  let need: number;
+  let towards: string;
+  if (theta > eHigh || theta < eLow) {
+    const margin = theta > eHigh ? theta - eHigh : eLow - theta;
+    need = Math.max(
+      n * (half / margin) ** 2,
+      trialsForSignificance(x.method, VERDICT_RULES.alpha / Math.max(1, x.family)),
+    );
+    towards = theta > eHigh === x.higherIsWorse ? 'a regression' : 'an improvement';
+  } else {
+    const margin = Math.min(eHigh - theta, theta - eLow);
+    if (margin <= 1e-9) {
+      return { trials: null, text: 'unlikely to settle: the estimate sits on a band edge' };
+    }
+    need = n * (half90 / margin) ** 2;
+    towards = 'no-change';
   }
-  const interval = `${pct(x.low)} … ${pct(x.high)}`;
-  if (x.low >= bandLow && x.high <= bandHigh) {
-    return { verdict: 'no-change', why: `interval ${interval} lies inside the band ${band}` };
-  }
-  const above = x.low > bandHigh;
-  const below = x.high < bandLow;
-  if (!above && !below) {
-    return { verdict: 'inconclusive', why: `interval ${interval} straddles the band edge ${band}` };
-  }
-  const verdict: Verdict = above === x.higherIsWorse ? 'regression' : 'improvement';
-  if ((x.high - x.low) / x.ratio > noiseBands * 2 * x.threshold) {
+  const trials = Math.max(n + 1, Math.ceil(need));
+  if (trials > Math.max(1000, 50 * n)) {
     return {
-      verdict: 'inconclusive',
-      why: `${verdict === 'regression' ? 'worse' : 'better'} beyond ${band}, but the interval ${interval} is wider than ${noiseBands}x the band: trial-to-trial variation too large to judge (add repetitions)`,
-    };
-  }
-  if (x.pHolm === null || !(x.pHolm < alpha)) {
-    return {
-      verdict: 'inconclusive',
-      why: `interval ${interval} lies beyond ${band}, but the U test is not significant (Holm p = ${x.pHolm === null ? 'n/a' : x.pHolm.toPrecision(2)} >= ${alpha})`,
+      trials,
+      text: `unlikely to settle soon: about ${trials} ${unit} would be needed (the spread is wide, or the estimate sits close to a band edge)`,
     };
   }
   return {
-    verdict,
-    why: `interval ${interval} lies entirely ${verdict === 'regression' ? 'on the worse side of' : 'on the better side of'} ${band}, Holm p = ${x.pHolm.toPrecision(2)}`,
+    trials,
+    text: `about ${trials} ${unit} in all (${trials - n} more) would likely settle it as ${towards}`,
   };
+}
+
+/** The verdict of one row and a one-line reason. */
+export function judge(x: JudgeInput): Judgement {
+  const { minTrials } = VERDICT_RULES;
+  if (x.excluded !== null) return { verdict: 'excluded', why: x.excluded, more: null };
+  const inconclusive = (why: string): Judgement => {
+    const more = moreTrials(x);
+    return { verdict: 'inconclusive', why: more ? `${why}; ${more.text}` : why, more };
+  };
+  if (x.nBase < minTrials || x.nCand < minTrials) {
+    const what =
+      x.method === 'paired' ? `pairs (${x.nBase})` : `trials a side (base ${x.nBase}, candidate ${x.nCand})`;
+    return inconclusive(`fewer than ${minTrials} ${what}`);
+  }
+  if (x.estimate === null) return inconclusive('no estimate (values missing)');
+  if (x.low === null || x.high === null) {
+    return inconclusive(
+      `too few ${x.method === 'paired' ? 'pairs' : 'trials'} for an exact ${fmtLevel(x.intervalLevel)} interval`,
+    );
+  }
+  const interval = `${fmtLevel(x.intervalLevel)} interval ${fmtValue(x, x.low)} … ${fmtValue(x, x.high)}`;
+  const above = x.low > x.band.high;
+  const below = x.high < x.band.low;
+  if (above || below) {
+    const verdict: Verdict = above === x.higherIsWorse ? 'regression' : 'improvement';
+    const side = verdict === 'regression' ? 'worse' : 'better';
+    if (x.significant === true) {
+      return {
+        verdict,
+        why: `${interval} lies entirely on the ${side} side of ${x.band.text}, Holm p = ${(x.pHolm ?? 0).toPrecision(2)}`,
+        more: null,
+      };
+    }
+    const test =
+      x.significant === null
+        ? `no test can reach significance with ${Math.min(x.nBase, x.nCand)} ${x.method === 'paired' ? 'pairs' : 'trials a side'}`
+        : `the test is not significant after Holm over ${x.family} rows (p = ${x.pHolm === null ? 'n/a' : x.pHolm.toPrecision(2)})`;
+    return inconclusive(`${interval} lies entirely on the ${side} side of ${x.band.text}, but ${test}`);
+  }
+  if (x.low90 !== null && x.high90 !== null && x.low90 >= x.band.low && x.high90 <= x.band.high) {
+    return {
+      verdict: 'no-change',
+      why: `${fmtLevel(x.equivalenceLevel)} interval ${fmtValue(x, x.low90)} … ${fmtValue(x, x.high90)} lies inside ${x.band.text} (two one-sided tests)`,
+      more: null,
+    };
+  }
+  return inconclusive(`${interval} reaches past ${x.band.text} without clearing it`);
 }

@@ -27,7 +27,7 @@ export interface SyntheticOptions {
   runId?: string;
 }
 
-/** exampleResults merges histograms and bootstraps its cells: build it once per size. */
+/** exampleResults merges histograms and summarizes its cells: build it once per size. */
 const examples = new Map<number, ResultsFile>();
 
 export function syntheticRun(opts: SyntheticOptions): ResultsFile {

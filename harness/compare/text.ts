@@ -1,6 +1,19 @@
-/** The terminal output of `isobench compare`: differences, then one line per row with its bar. */
+/** The terminal output of `isobench compare`: method and rule, differences, then one line per row with its bar. */
 import type { CompareReport } from './compare.js';
-import { asciiBar, fmtBand, fmtChange, fmtP, fmtValue, VERDICT_LABEL, verdictSummary } from './format.js';
+import {
+  asciiBar,
+  barAxis,
+  fmtChange,
+  fmtEstimate,
+  fmtInterval,
+  fmtN,
+  fmtP,
+  fmtPoints,
+  fmtValue,
+  phaseLabel,
+  VERDICT_LABEL,
+  verdictSummary,
+} from './format.js';
 
 function table(rows: string[][]): string[] {
   const widths: number[] = [];
@@ -17,14 +30,23 @@ function table(rows: string[][]): string[] {
   );
 }
 
+const side = (l: CompareReport['base']) =>
+  `${l.runId}${l.variant ? ` (variant ${l.variant})` : ''} (${l.scenario}, ${l.kernel})`;
+
+/** The rule in one sentence, with this report's levels and family size. */
+export function ruleText(report: CompareReport): string {
+  const family = report.rows.filter((r) => r.pHolm !== null).length;
+  return `threshold ±${report.thresholdPct}% (error and timeout fractions ±${fmtPoints(report.fractionBand).slice(1)}); regression/improvement: the ${fmtLevel(report.levels.interval)} interval entirely beyond the band and the Holm-corrected test (over ${family} rows) significant; no-change: the ${fmtLevel(report.levels.equivalence)} interval inside the band; tail percentiles with fewer than ${report.tailMinSamples} values beyond them in a trial are left out`;
+}
+
+const fmtLevel = (l: number) => `${Math.round(l * 1000) / 10}%`;
+
 export function formatText(report: CompareReport): string {
   const out: string[] = [];
-  out.push(
-    `isobench compare: base ${report.base.runId} (${report.base.scenario}, ${report.base.kernel}) vs candidate ${report.cand.runId} (${report.cand.scenario}, ${report.cand.kernel})`,
-  );
-  out.push(
-    `threshold ${fmtBand(report)}; 95% bootstrap interval of candidate/base medians over trials; Mann-Whitney U, Holm-corrected over ${report.rows.filter((r) => r.pValue !== null).length} rows`,
-  );
+  out.push(`isobench compare: base ${side(report.base)} vs candidate ${side(report.cand)}`);
+  out.push(`method: ${report.method.text}`);
+  out.push(`rule: ${ruleText(report)}`);
+  if (report.levels.looks) out.push(`design: ${report.levels.text}`);
   const d = report.differences;
   if (!d.comparable) {
     out.push('', 'not comparable:');
@@ -42,13 +64,11 @@ export function formatText(report: CompareReport): string {
   }
   for (const n of d.notes) out.push(`  note: ${n}`);
   if (report.rows.length > 0) {
-    const { min, max } = {
-      min: fmtChange(1 - (4 * report.thresholdPct) / 100),
-      max: fmtChange(1 + (4 * report.thresholdPct) / 100),
-    };
+    const ratio = barAxis(report.band);
+    const pp = barAxis({ low: -report.fractionBand, high: report.fractionBand });
     out.push(
       '',
-      `bars: axis ${min} … ${max}, | band edges, = 95% interval, o ratio, < > beyond the axis`,
+      `bars: axis ${fmtChange(ratio.min)} … ${fmtChange(ratio.max)} (pp rows ${fmtPoints(pp.min)} … ${fmtPoints(pp.max)}), | band edges, = ${fmtLevel(report.levels.interval)} interval, o estimate, < > beyond the axis`,
       '',
     );
     const rows = [
@@ -60,7 +80,7 @@ export function formatText(report: CompareReport): string {
         'base',
         'candidate',
         'change',
-        '95% interval',
+        `${fmtLevel(report.levels.interval)} interval`,
         'interval vs band',
         'p(Holm)',
         'n',
@@ -71,15 +91,15 @@ export function formatText(report: CompareReport): string {
       rows.push([
         r.cell,
         r.container,
-        r.kind === 'slowdown' ? `slowdown ${r.phase}` : r.phase,
+        phaseLabel(r),
         r.metric,
         fmtValue(r, r.baseMedian),
         fmtValue(r, r.candMedian),
-        fmtChange(r.ratio),
-        r.low === null || r.high === null ? 'n/a' : `${fmtChange(r.low)} … ${fmtChange(r.high)}`,
-        asciiBar(r, report.thresholdPct),
+        fmtEstimate(r, r.estimate),
+        fmtInterval(r, r.low, r.high),
+        asciiBar(r),
         fmtP(r.pHolm),
-        `${r.nBase}/${r.nCand}`,
+        fmtN(r),
         VERDICT_LABEL[r.verdict],
       ]);
     }
@@ -88,8 +108,18 @@ export function formatText(report: CompareReport): string {
     if (explained.length > 0) {
       out.push('', 'why:');
       for (const r of explained) {
+        out.push(`  ${r.verdict} ${r.cell} ${r.container} ${phaseLabel(r)} ${r.metric}: ${r.why}`);
+      }
+    }
+    const excluded = report.rows.filter((r) => r.verdict === 'excluded');
+    if (excluded.length > 0) {
+      out.push(
+        '',
+        `left out of verdicts (thin tails, fewer than ${report.tailMinSamples} values beyond the percentile in a trial; --tail-min-samples 0 judges them):`,
+      );
+      for (const r of excluded) {
         out.push(
-          `  ${r.verdict} ${r.cell} ${r.container} ${r.kind === 'slowdown' ? `slowdown ${r.phase}` : r.phase} ${r.metric}: ${r.why}`,
+          `  ${r.cell} ${r.container} ${phaseLabel(r)} ${r.metric}: as few as ${r.tailSamples} beyond`,
         );
       }
     }

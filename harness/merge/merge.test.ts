@@ -18,7 +18,6 @@ import { formatIndexRanges, mergeOutcome, mergeResults } from './merge.js';
 import { csvRecords } from './samples.js';
 
 const SEED = 42;
-const ITERATIONS = 500;
 const TRIALS = exampleTrials(5); // 2 cells x 3 phases x 5 = 30 trials, one failed
 
 /** The results a run of the plan (or of one shard of it) writes, as the runner builds them. */
@@ -51,10 +50,10 @@ function runResults(trials: TrialRecord[], shard: { index: number; count: number
       cells: EXAMPLE_CELLS,
       phases: EXAMPLE_PHASES,
       trials,
-      seed: SEED,
-      iterations: ITERATIONS,
     }),
     trials,
+    variant: null,
+    sequential: null,
   };
 }
 
@@ -73,7 +72,7 @@ describe('mergeResults', () => {
   for (const n of [2, 3, 4]) {
     it(`${n} shards, in any order, merge into the unsharded run`, () => {
       const parts = shards(n).reverse();
-      const merged = mergeResults(parts, { iterations: ITERATIONS });
+      const merged = mergeResults(parts);
       expect(merged.trials).toEqual(full.trials);
       expect(merged.cells).toEqual(full.cells);
       expect(merged.scenario).toEqual(full.scenario);
@@ -90,7 +89,6 @@ describe('mergeResults', () => {
     const parts = shards(3).filter((p) => p.scenario.shard?.index !== 2);
     const { results, missing } = mergeOutcome(parts, {
       onWarning: (m) => warnings.push(m),
-      iterations: ITERATIONS,
     });
     expect(results.status).toBe('interrupted');
     expect(missing).toEqual(TRIALS.filter((t) => t.index % 3 === 1).map((t) => t.index));
@@ -104,7 +102,7 @@ describe('mergeResults', () => {
     const refuses = (parts: ResultsFile[], message: RegExp) => {
       let err: unknown;
       try {
-        mergeResults(parts, { iterations: ITERATIONS });
+        mergeResults(parts);
       } catch (e) {
         err = e;
       }
@@ -136,12 +134,27 @@ describe('mergeResults', () => {
     );
   });
 
+  it('keeps the pairing of variants: shards of one variant merge with the shards’ groups joined', () => {
+    const variantShards = (name: string) =>
+      shards(2).map((p, i) => ({
+        ...p,
+        variant: { name, group: `run-s${i + 1}`, variants: ['base', 'cand'] },
+      }));
+    const base = mergeResults(variantShards('base'));
+    const cand = mergeResults(variantShards('cand'));
+    expect(base.variant).toEqual({ name: 'base', group: 'run-s1+run-s2', variants: ['base', 'cand'] });
+    expect(cand.variant?.group).toBe(base.variant?.group);
+    // A shard of another variant is another plan's trials.
+    const [a] = variantShards('base') as [ResultsFile];
+    const [, b] = variantShards('cand') as [ResultsFile, ResultsFile];
+    expect(() => mergeResults([a, b])).toThrow(/variants differ/);
+  });
+
   it('a different host name is a warning, not an error', () => {
     const [a, b] = shards(2) as [ResultsFile, ResultsFile];
     const onWarning = vi.fn();
     mergeResults([a, { ...b, host: { ...b.host, hostname: 'bench-2' } }], {
       onWarning,
-      iterations: ITERATIONS,
     });
     expect(onWarning).toHaveBeenCalledWith(expect.stringMatching(/ran on bench-2.*record bench-1/));
   });
@@ -194,10 +207,10 @@ describe('mergeMain (folders on disk)', () => {
     return d;
   }
 
-  // summarizeCells' default resamples, as the runner uses: merged cells must match bit for bit.
+  // Summarized as the runner does: merged cells must match bit for bit.
   const asRun = (trials: TrialRecord[], shard: { index: number; count: number } | null) => {
     const r = runResults(trials, shard);
-    r.cells = summarizeCells({ cells: EXAMPLE_CELLS, phases: EXAMPLE_PHASES, trials, seed: SEED });
+    r.cells = summarizeCells({ cells: EXAMPLE_CELLS, phases: EXAMPLE_PHASES, trials });
     return r;
   };
 

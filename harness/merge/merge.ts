@@ -1,8 +1,8 @@
 /**
  * `mergeResults`: shard results (`isobench run --shard I/N`) of one plan joined into the
  * results of the whole plan, identical in content to an unsharded run: the trials sorted by
- * their plan index, and the cells recomputed from them with the plan's bootstrap seed (the run
- * summarizes with that seed, so the intervals come out bit for bit the same).
+ * their plan index, and the cells recomputed from them (the summaries are deterministic, so the
+ * intervals come out bit for bit the same).
  *
  * Shards may run at different times or on twin machines, so host names may differ; a different
  * kernel, CPU model, cgroup mode or isobench version would mix conditions in one cell and is
@@ -11,15 +11,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { summarizeCells } from '../analysis/summarize.js';
 import { UsageError } from '../errors.js';
-import type { ResultsFile, TrialRecord } from '../results/types.js';
+import { RESULTS_SCHEMA_VERSION, type ResultsFile, type TrialRecord } from '../results/types.js';
 
 export interface MergeOptions {
   /** Called with what the merged results lack or hide (missing trials, differing host names). */
   onWarning?: (message: string) => void;
   /** Names of the parts in messages (folder paths); default `part 1`, `part 2` ... */
   names?: string[];
-  /** Bootstrap resamples for the recomputed cells; default the run's (10,000). */
-  iterations?: number;
 }
 
 export interface MergeOutcome {
@@ -63,6 +61,18 @@ function unshardedCommand(command: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * The shards of one variant keep their pairing: each shard ran its trials of every variant
+ * interleaved, so a trial id still names a pair. The group joins the shards' groups, so the
+ * merged folders of two variants of the same shards share it (and compare pairs them).
+ */
+function mergedVariant(parts: readonly ResultsFile[]): ResultsFile['variant'] {
+  const first = parts[0]?.variant;
+  if (!first || parts.some((p) => !p.variant)) return null;
+  const groups = [...new Set(parts.map((p) => p.variant?.group as string))].sort();
+  return { name: first.name, group: groups.join('+'), variants: first.variants };
+}
+
 export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions = {}): MergeOutcome {
   const warn = opts.onWarning ?? (() => {});
   const name = (i: number) => opts.names?.[i] ?? `part ${i + 1}`;
@@ -98,6 +108,7 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
       differs('repetitions', s0.repetitions, s.repetitions);
       differs('planned trial counts', s0.totalTrials, s.totalTrials);
       differs('phases', s0.phases, s.phases);
+      differs('variants', first.p.variant?.name ?? null, p.variant?.name ?? null);
       differs('shard counts', s0.shard?.count, s.shard?.count);
       differs(
         'cells',
@@ -163,7 +174,7 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
 
   const cellsIn = first.p.cells.map((c) => ({ id: c.id, name: c.name, settings: c.settings }));
   const results: ResultsFile = {
-    schemaVersion: first.p.schemaVersion,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     runId: first.p.runId,
     status: missing.length === 0 && parts.every((p) => p.status === 'complete') ? 'complete' : 'interrupted',
     startedAt: parts.map((p) => p.startedAt).sort()[0] as string,
@@ -178,10 +189,10 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
       cells: cellsIn,
       phases: s0.phases,
       trials,
-      seed: s0.seed,
-      ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
     }),
     trials,
+    variant: mergedVariant(order.map((o) => o.p)),
+    sequential: null,
   };
   return { results, missing };
 }

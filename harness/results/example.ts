@@ -99,6 +99,10 @@ function container(name: 'web' | 'db', slow: number, seed: number): TrialContain
         latencyP99Us: Math.round(1000 * slow * jitter()),
         latencyP999Us: Math.round(2500 * slow * jitter()),
         throughputRps: Math.round(1000 / Math.sqrt(slow)),
+        goodputFraction: Math.round(9990 / Math.sqrt(slow)) / 10_000,
+        errorFraction: 0,
+        timeoutFraction: 0,
+        lateSendFraction: 12 / 20_000,
         uncorrectedP99Us: null,
       },
       histograms: { latencyUs: exampleHistogram(400 * slow, 2000, seed) },
@@ -179,9 +183,9 @@ export function exampleResults(repetitions = 3): ResultsFile {
       cells: EXAMPLE_CELLS,
       phases: EXAMPLE_PHASES,
       trials,
-      seed: 42,
-      iterations: 2000,
     }),
     trials,
+    variant: null,
+    sequential: null,
   };
 }

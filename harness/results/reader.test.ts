@@ -93,9 +93,23 @@ describe('readResults', () => {
     write(JSON.stringify({ schemaVersion: 9 }));
     const err = thrown(() => readResults(dir));
     expect(err.code).toBe('ISOBENCH_RESULTS_VERSION');
-    expect(err.message).toContain('expected schemaVersion 1, got 9 (number) (written by a newer isobench)');
+    expect(err.message).toContain(
+      'expected schemaVersion 1 or 2, got 9 (number) (written by a newer isobench)',
+    );
     write(JSON.stringify({ cells: [] }));
     expect(thrown(() => readResults(dir)).message).toContain('got none');
+  });
+
+  it('reads a version 1 file (before paired variants and sequential runs) as a fixed design', () => {
+    const v1 = structuredClone(exampleResults(1)) as unknown as Record<string, unknown>;
+    v1.schemaVersion = 1;
+    delete v1.variant;
+    delete v1.sequential;
+    write(JSON.stringify(v1));
+    const r = readResults(dir);
+    expect(r.schemaVersion).toBe(1);
+    expect(r.variant ?? null).toBeNull();
+    expect(r.sequential ?? null).toBeNull();
   });
 
   it('names the field that does not match the schema', () => {

@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import { errnoOf, quote, UsageError } from '../errors.js';
 import { resultsPaths } from './paths.js';
 import { resultsSchema, trialRecordSchema } from './schema.js';
-import { RESULTS_SCHEMA_VERSION, type ResultsFile, type TrialRecord } from './types.js';
+import {
+  READABLE_SCHEMA_VERSIONS,
+  RESULTS_SCHEMA_VERSION,
+  type ResultsFile,
+  type TrialRecord,
+} from './types.js';
 import { formatIssues } from './validate.js';
 
 function readText(path: string, what: string): string {
@@ -52,10 +57,10 @@ export function readResults(dir: string): ResultsFile {
     typeof data === 'object' && data !== null
       ? (data as { schemaVersion?: unknown }).schemaVersion
       : undefined;
-  if (version !== RESULTS_SCHEMA_VERSION) {
+  if (!(READABLE_SCHEMA_VERSIONS as readonly unknown[]).includes(version)) {
     throw new UsageError(
       'ISOBENCH_RESULTS_VERSION',
-      `${quote(path)}: expected schemaVersion ${RESULTS_SCHEMA_VERSION}, got ${version === undefined ? 'none' : quote(version)}${typeof version === 'number' && version > RESULTS_SCHEMA_VERSION ? ' (written by a newer isobench)' : ''}`,
+      `${quote(path)}: expected schemaVersion ${READABLE_SCHEMA_VERSIONS.join(' or ')}, got ${version === undefined ? 'none' : quote(version)}${typeof version === 'number' && version > RESULTS_SCHEMA_VERSION ? ' (written by a newer isobench)' : ''}`,
     );
   }
   const parsed = resultsSchema.safeParse(data);

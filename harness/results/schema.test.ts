@@ -17,8 +17,8 @@ describe('results.schema.json', () => {
   it('carries the schema version in its $id and title', () => {
     const schema = resultsJsonSchema() as { $id: string; title: string; properties: Record<string, unknown> };
     expect(schema.$id).toBe(RESULTS_SCHEMA_ID);
-    expect(schema.$id).toMatch(/:v1$/);
-    expect(schema.title).toContain('schemaVersion 1');
+    expect(schema.$id).toMatch(/:v2$/);
+    expect(schema.title).toContain('schemaVersion 2');
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(['schemaVersion', 'host', 'scenario', 'cells', 'trials']),
     );
@@ -49,7 +49,8 @@ describe('resultsSchema', () => {
     const t = structuredClone(results.trials[0]) as unknown as Record<string, unknown>;
     t.extra = 1;
     expect(trialRecordSchema.safeParse(t).success).toBe(false);
-    expect(resultsSchema.safeParse({ ...results, schemaVersion: 2 }).success).toBe(false);
+    expect(resultsSchema.safeParse({ ...results, schemaVersion: 3 }).success).toBe(false);
+    expect(resultsSchema.safeParse({ ...results, schemaVersion: 1 }).success).toBe(true);
   });
 
   it('requires a reason on a failed trial', () => {

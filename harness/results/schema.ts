@@ -11,8 +11,9 @@ import { CGROUP_FIGURES, type CgroupFigure, METRIC_NAMES } from './columns.js';
 import {
   type HostFingerprint,
   type MetricName,
-  RESULTS_SCHEMA_VERSION,
+  READABLE_SCHEMA_VERSIONS,
   type ResultsFile,
+  type SequentialRecord,
   type TrialRecord,
 } from './types.js';
 
@@ -106,7 +107,13 @@ export const trialRecordSchema = z
   .meta({ id: 'IsobenchTrialRecord' });
 
 export const estimateSchema = z
-  .strictObject({ median: nullableNum, low: nullableNum, high: nullableNum, n: count })
+  .strictObject({
+    median: nullableNum,
+    low: nullableNum,
+    high: nullableNum,
+    n: count,
+    tailSamples: count.optional(),
+  })
   .meta({ id: 'IsobenchEstimate' });
 
 const mergedSchema = z
@@ -192,8 +199,57 @@ export const hostSchema = z.strictObject({
   isobench: z.string(),
 });
 
+const variantSchema = z
+  .strictObject({ name: z.string(), group: z.string(), variants: z.array(z.string()) })
+  .meta({ id: 'IsobenchVariant' });
+
+const sequentialSchema = z
+  .strictObject({
+    rule: z.strictObject({
+      kind: z.enum(['precision', 'group-sequential']),
+      precision: nullableNum,
+      minRepetitions: z.int().positive(),
+      maxRepetitions: z.int().positive(),
+      timeBudgetMs: nullableNum,
+      alpha: nullableNum,
+      equivalenceAlpha: nullableNum,
+      thresholdPct: nullableNum,
+      spending: z.string().nullable(),
+      text: z.string(),
+    }),
+    looks: z.array(
+      z.strictObject({
+        repetitions: z.int().positive(),
+        trials: count,
+        elapsedMs: num,
+        fraction: num,
+        nominalAlpha: nullableNum,
+        nominalEquivalenceAlpha: nullableNum,
+        widest: z.strictObject({ figure: z.string(), halfWidth: nullableNum }).nullable(),
+        comparisons: z.array(
+          z.strictObject({
+            base: z.string(),
+            cand: z.string(),
+            regression: count,
+            improvement: count,
+            noChange: count,
+            inconclusive: count,
+          }),
+        ),
+        decision: z.enum(['continue', 'stop']),
+      }),
+    ),
+    stop: z.strictObject({
+      reason: z.enum(['precision', 'settled', 'max-repetitions', 'time-budget', 'interrupted']),
+      repetitions: count,
+      targetReached: z.boolean(),
+      text: z.string(),
+    }),
+  })
+  .meta({ id: 'IsobenchSequential' });
+
 export const resultsSchema = z.strictObject({
-  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  schemaVersion: z.union(READABLE_SCHEMA_VERSIONS.map((v) => z.literal(v))),
   runId: z.string(),
   status: z.enum(['complete', 'interrupted']),
   startedAt: z.string(),
@@ -214,6 +270,8 @@ export const resultsSchema = z.strictObject({
   }),
   cells: z.array(cellResultSchema),
   trials: z.array(trialRecordSchema),
+  variant: variantSchema.nullable().optional(),
+  sequential: sequentialSchema.nullable().optional(),
 });
 
 // Compile-time mirror check: each side must be assignable to the other, so that a field added
@@ -223,5 +281,6 @@ const mirrors: [
   Same<z.infer<typeof resultsSchema>, ResultsFile>,
   Same<z.infer<typeof trialRecordSchema>, TrialRecord>,
   Same<z.infer<typeof hostSchema>, HostFingerprint>,
-] = [true, true, true];
+  Same<z.infer<typeof sequentialSchema>, SequentialRecord>,
+] = [true, true, true, true];
 void mirrors;

@@ -7,8 +7,21 @@
  * null, never 0.
  */
 import type { AppliedLimits, CgroupStats, Psi } from '../cgroup/driver.js';
+import type { SequentialRecord, VariantInfo } from './design.js';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+export type { SequentialLook, SequentialRecord, SequentialRule, VariantInfo } from './design.js';
+export { METRIC_SCALE, TAIL_BEYOND, TAIL_MIN_SAMPLES } from './metric-rules.js';
+
+/**
+ * The version this isobench writes. 2 added, all optional, `variant` (which interleaved run a
+ * folder belongs to, so that compare can pair trials), `sequential` (the looks of a sequential
+ * run), the open-loop health metrics and `Estimate.tailSamples`; a version 1 file is read as a
+ * fixed-design run without pairing information.
+ */
+export const RESULTS_SCHEMA_VERSION = 2;
+/** The versions this isobench reads. */
+export const READABLE_SCHEMA_VERSIONS = [1, 2] as const;
+export type SchemaVersion = (typeof READABLE_SCHEMA_VERSIONS)[number];
 
 /** Headline metrics of one container in one trial. Web: from the load generator; db: from the workload. */
 export interface TrialMetrics {
@@ -18,8 +31,27 @@ export interface TrialMetrics {
   latencyP99Us?: number | null;
   latencyP999Us?: number | null;
   latencyMaxUs?: number | null;
-  /** Completed requests per second, web. */
+  /**
+   * Completed requests per second, web. Recorded, but not a figure to judge on: an open-loop
+   * generator sends at the planned rate, so this equals the offered rate by construction
+   * unless requests fail (which errorFraction and timeoutFraction show directly).
+   */
   throughputRps?: number | null;
+  /**
+   * What an open loop can reveal, web (fractions of the requests sent in the measured window):
+   * transport errors and non-2xx/3xx answers; requests that timed out or were abandoned.
+   */
+  errorFraction?: number | null;
+  timeoutFraction?: number | null;
+  /** Sends more than 1 ms behind their due time: the load generator itself fell behind. */
+  lateSendFraction?: number | null;
+  /**
+   * Good responses per second, from the window's start to the last response, over the offered
+   * rate: below 1 when requests fail or when responses spill past the window's end (the server
+   * fell behind and a backlog was still draining). The load generator does not count
+   * completions strictly inside the window; this is the figure closest to it that it records.
+   */
+  goodputFraction?: number | null;
   /** Uncorrected (from send) p99, kept for comparison with closed-loop tools. */
   uncorrectedP99Us?: number | null;
   /** Database commit latency and transaction rate. */
@@ -39,6 +71,10 @@ export const HIGHER_IS_WORSE: Record<MetricName, boolean> = {
   latencyP999Us: true,
   latencyMaxUs: true,
   throughputRps: false,
+  errorFraction: true,
+  timeoutFraction: true,
+  lateSendFraction: true,
+  goodputFraction: false,
   uncorrectedP99Us: true,
   commitP50Us: true,
   commitP99Us: true,
@@ -96,13 +132,18 @@ export type TrialRecord =
   | (TrialBase & { status: 'ok' })
   | (TrialBase & { status: 'failed'; reason: string; failedContainer: string | null });
 
-/** A figure across the trials of one cell and phase: median with a 95% bootstrap interval. */
+/** A figure across the trials of one cell and phase: median with its 95% order-statistic interval. */
 export interface Estimate {
   median: number | null;
   low: number | null;
   high: number | null;
-  /** Trials that gave a value. */
+  /** Trials that gave a value (for a slowdown: repetition blocks with both phases). */
   n: number;
+  /**
+   * Tail percentiles only: the fewest values beyond the percentile in any trial used; below
+   * TAIL_MIN_SAMPLES the figure is flagged (absent in version 1 files).
+   */
+  tailSamples?: number;
 }
 
 export interface PhaseSummary {
@@ -140,7 +181,12 @@ export interface ContainerCellResult {
   solo: PhaseSummary | null;
   /** The first co-located phase that runs this container (most scenarios have one). */
   colocated: PhaseSummary | null;
-  /** colocated / solo of each metric (for throughput, < 1 means slower), with bootstrap intervals. */
+  /**
+   * colocated / solo of each ratio-scale metric (for rates, < 1 means slower), computed within
+   * each repetition block (the co-located trial over the solo trial of the same repetition):
+   * the Hodges-Lehmann estimate of the per-block ratios with its Wilcoxon signed-rank 95%
+   * interval. `n` counts blocks.
+   */
   slowdown: Partial<Record<MetricName, Estimate>> | null;
   /**
    * Every co-located phase that runs this container, in scenario order, with who else ran in it:
@@ -188,7 +234,7 @@ export interface HostFingerprint {
 }
 
 export interface ResultsFile {
-  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  schemaVersion: SchemaVersion;
   runId: string;
   status: 'complete' | 'interrupted';
   startedAt: string;
@@ -208,13 +254,19 @@ export interface ResultsFile {
      * Absent in files written before it was recorded.
      */
     seedFrom?: SeedSource;
+    /** Repetition blocks planned (a sequential run: the blocks it ran before it stopped). */
     repetitions: number;
     shard: { index: number; count: number } | null;
+    /** Trials of those blocks, all shards together. */
     totalTrials: number;
     phases: { name: string; kind: 'solo' | 'colocated'; containers: string[] }[];
   };
   cells: CellResult[];
   trials: TrialRecord[];
+  /** Set when this folder is one variant of an interleaved run (absent in version 1 files). */
+  variant?: VariantInfo | null;
+  /** Set for a sequential run: the rule, every look, and why it stopped. */
+  sequential?: SequentialRecord | null;
 }
 
 export type SeedSource = 'option' | 'scenario' | 'derived' | 'random';

@@ -133,7 +133,7 @@ describe('ResultsWriter', () => {
     expect(readResults(dir).status).toBe('interrupted');
     w.finish(results);
     expect(readResults(dir).status).toBe('complete');
-    expect(readFileSync(join(dir, 'results.json'), 'utf8')).toContain('"schemaVersion": 1');
+    expect(readFileSync(join(dir, 'results.json'), 'utf8')).toContain('"schemaVersion": 2');
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(dir).sort()).toEqual(['results.json', 'samples.csv', 'summary.csv', 'trials.jsonl']);
   });

@@ -157,6 +157,63 @@ describe('isobench run', () => {
     const a = (res: typeof base) => res.trials[0]?.containers.find((c) => c.name === 'a');
     expect(a(capped)?.limits.applied['cpu.weight']?.value).toBe('50');
     expect(a(base)?.limits.applied['cpu.weight']).toBeUndefined();
+    // The folders name their invocation, so compare pairs their trials.
+    expect(base.variant).toMatchObject({ name: 'base', variants: ['base', 'capped'] });
+    expect(capped.variant?.group).toBe(base.variant?.group);
+  });
+
+  test('--precision runs blocks until the target or the maximum, and records every look', async () => {
+    const out = outDir();
+    // No container measures a primary figure here, so the target is never reached: the run
+    // takes a look after blocks 2 and 3 and stops at its maximum, saying so.
+    const r = await isobench([
+      'run',
+      join(here, 'variants.yaml'),
+      '--out',
+      out,
+      '--precision',
+      '5%',
+      '--max-repetitions',
+      '3',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^look 1 after 2 blocks: no interval yet; continue$/m);
+    expect(r.stdout).toMatch(/^sequential: target not reached: stopped at the maximum of 3 blocks/m);
+    const res = readResults(out);
+    expect(res.trials).toHaveLength(6); // 3 blocks x 2 phases
+    expect(res.scenario).toMatchObject({ repetitions: 3, totalTrials: 6 });
+    expect(res.sequential?.rule).toMatchObject({
+      kind: 'precision',
+      precision: 0.05,
+      minRepetitions: 2,
+      maxRepetitions: 3,
+    });
+    expect(res.sequential?.looks.map((l) => [l.repetitions, l.decision])).toEqual([
+      [2, 'continue'],
+      [3, 'stop'],
+    ]);
+    expect(res.sequential?.stop).toMatchObject({
+      reason: 'max-repetitions',
+      repetitions: 3,
+      targetReached: false,
+    });
+  });
+
+  test('a sequential run cannot be sharded: exit 2 before anything is created', async () => {
+    const out = outDir();
+    const r = await isobench([
+      'run',
+      join(here, 'variants.yaml'),
+      '--out',
+      out,
+      '--precision',
+      '5%',
+      '--shard',
+      '1/2',
+    ]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/a sequential run .* cannot be sharded/);
+    expect(existsSync(out)).toBe(false);
   });
 
   test('a malformed scenario: FILE:LINE:COL errors, exit 2, nothing created', async () => {

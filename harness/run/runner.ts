@@ -8,7 +8,11 @@
  *
  * Variants (`--variant NAME:PATH=VALUE`) are the same scenario with different settings, planned
  * with one seed so their trial lists line up, and run alternately trial by trial (A B, then B A, ...)
- * so that both see the same machine conditions; each gets its own results folder.
+ * so that both see the same machine conditions; each gets its own results folder, which records
+ * the invocation (`variant.group`) so that compare pairs their trials.
+ *
+ * A sequential run (`precision`) plans its maximum of blocks up front and stops at a look
+ * (loop.ts, sequential.ts); its results record every look and why it stopped.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +23,13 @@ import { openDriver } from '../cgroup/index.js';
 import { UsageError } from '../errors.js';
 import { collectHost } from '../host/fingerprint.js';
 import { resultsDirName } from '../results/paths.js';
-import type { HostFingerprint, ResultsFile, SeedSource, TrialRecord } from '../results/types.js';
+import type {
+  HostFingerprint,
+  ResultsFile,
+  SeedSource,
+  SequentialRecord,
+  TrialRecord,
+} from '../results/types.js';
 import { RESULTS_SCHEMA_VERSION } from '../results/types.js';
 import { ResultsWriter } from '../results/writer.js';
 import { parseShard, planRun, type RunPlan } from '../scenario/plan.js';
@@ -29,10 +39,11 @@ import { Registry } from '../teardown/registry.js';
 import { parseDurationMs } from '../units.js';
 import { prepareTemplates } from './data.js';
 import { headline, headlineJson } from './headline.js';
+import { type LoopOutcome, runSteps } from './loop.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
 import { Progress } from './progress.js';
 import { chooseSeed } from './seed.js';
-import { runTrial } from './trial.js';
+import { refuseShardedSequential, sequentialFlags, sequentialRuleOf } from './sequential-options.js';
 import { parseVariants } from './variants.js';
 
 export interface RunOptions {
@@ -41,6 +52,10 @@ export interface RunOptions {
   duration?: string;
   warmup?: string;
   repetitions?: string;
+  /** Sequential runs: the precision target, the most blocks, the wall-time budget. */
+  precision?: string;
+  maxRepetitions?: string;
+  timeBudget?: string;
   out?: string;
   json?: boolean;
   shard?: string;
@@ -83,6 +98,7 @@ async function loadUnits(file: string, opts: RunOptions): Promise<Unit[]> {
       ...(opts.duration ? { duration: opts.duration } : {}),
       ...(opts.warmup ? { warmup: opts.warmup } : {}),
       ...(opts.repetitions ? { repetitions: opts.repetitions } : {}),
+      ...sequentialFlags(opts),
       workloadParams: WORKLOAD_PARAMS,
     });
     units.push({ variant: v.name, scenario, trials: [] });
@@ -118,15 +134,26 @@ function schedule(units: Unit[]): { unit: Unit; index: number }[] {
   return steps;
 }
 
-function resultsOf(
-  unit: Unit,
-  registry: Registry,
-  host: HostFingerprint,
-  startedAt: string,
-  interrupted: boolean,
-  file: string,
-): ResultsFile {
+interface RunContext {
+  registry: Registry;
+  host: HostFingerprint;
+  startedAt: string;
+  file: string;
+  /** Every variant's name, in schedule order; null for a plain run. */
+  variants: string[] | null;
+}
+
+/**
+ * A unit's results. `outcome` absent: a snapshot for a sequential look (cells not summarized);
+ * a sequential run records the blocks it ran, not the maximum it planned.
+ */
+function resultsOf(unit: Unit, run: RunContext, interrupted: boolean, outcome?: LoopOutcome): ResultsFile {
   const { scenario, plan } = unit;
+  const { registry, host, startedAt, file } = run;
+  const seq: SequentialRecord | null = outcome?.sequential ?? null;
+  const perBlock = plan.cells.length * plan.phases.length;
+  const ranBlocks = Math.max(0, ...unit.trials.map((t) => t.repetition));
+  const repetitions = plan.sequential ? Math.max(1, ranBlocks) : scenario.repetitions;
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     runId: unit.variant ? `${registry.runId}-${unit.variant}` : registry.runId,
@@ -142,19 +169,27 @@ function resultsOf(
       overrides: scenario.overrides,
       seed: plan.seed,
       seedFrom: unit.seedFrom,
-      repetitions: scenario.repetitions,
+      repetitions,
       shard: plan.shard,
-      totalTrials: plan.totalTrials,
+      totalTrials: plan.sequential ? repetitions * perBlock : plan.totalTrials,
       phases: plan.phases,
     },
-    cells: summarizeCells({ cells: plan.cells, phases: plan.phases, trials: unit.trials, seed: plan.seed }),
+    cells: outcome
+      ? summarizeCells({ cells: plan.cells, phases: plan.phases, trials: unit.trials })
+      : plan.cells.map((c) => ({ ...c, containers: {} })),
     trials: unit.trials,
+    variant:
+      unit.variant && run.variants
+        ? { name: unit.variant, group: registry.runId, variants: run.variants }
+        : null,
+    sequential: seq,
   };
 }
 
 export async function runMain(fileArg: string | undefined, opts: RunOptions): Promise<number> {
   const file = resolveScenarioFile(fileArg ?? DEFAULT_SCENARIO);
   const units = await loadUnits(file, opts);
+  refuseShardedSequential(units);
   const readyTimeoutMs = parseDurationMs(opts.readyTimeout ?? '120s', '--ready-timeout');
   const registry = new Registry();
   const driver = openDriver(registry, { parent: opts.cgroupParent });
@@ -166,11 +201,13 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
     registry.addTempDir(join(u.outDir, 'work'));
   }
   const steps = schedule(units);
+  const rule = sequentialRuleOf(units);
   const progress = new Progress(steps.length);
   for (const u of units)
     progress.line(
-      `isobench run: ${u.scenario.name}${u.variant ? ` (variant ${u.variant})` : ''}: ${u.plan.trials.length} trials -> ${u.outDir}`,
+      `isobench run: ${u.scenario.name}${u.variant ? ` (variant ${u.variant})` : ''}: ${rule ? `${u.plan.repetitions * u.plan.cells.length * u.plan.phases.length} to ` : ''}${u.plan.trials.length} trials -> ${u.outDir}`,
     );
+  if (rule) progress.line(`sequential: ${rule.text}`);
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -189,43 +226,33 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   process.on('SIGTERM', onSignal);
   const startedAt = new Date().toISOString();
   try {
-    const host = await collectHost();
+    const run: RunContext = {
+      registry,
+      host: await collectHost(),
+      startedAt,
+      file,
+      variants: units[0]?.variant ? units.map((u) => u.variant as string) : null,
+    };
     for (const u of units)
       await prepareTemplates(u.scenario, u.prepared, {
         timeoutMs: readyTimeoutMs,
         log: (l) => progress.line(l),
       });
-    for (const [n, { unit, index }] of steps.entries()) {
-      if (abort.signal.aborted) break;
-      const t = unit.plan.trials[index];
-      if (!t) continue;
-      progress.trial(
-        n + 1,
-        `${unit.variant ? `${unit.variant} · ` : ''}${t.cell.name} · ${t.phase.name} · repetition ${t.repetition}`,
-      );
-      const out = await runTrial(
-        {
-          driver,
-          prepared: unit.prepared[t.cell.id] ?? {},
-          readyTimeoutMs,
-          stopGraceMs: 10_000,
-          signal: abort.signal,
-          onPhase: (p) => progress.phase(p),
-        },
-        t,
-      );
-      if (out === 'interrupted') {
-        progress.trialDone('interrupted (not recorded)');
-        break;
-      }
-      unit.writer?.appendTrial(out.record);
-      unit.writer?.appendSamples(out.samples);
-      unit.trials.push(out.record);
-      progress.trialDone(out.record.status === 'ok' ? 'ok' : `failed: ${out.record.reason}`);
-    }
+    const outcome = await runSteps(
+      units,
+      steps,
+      {
+        driver,
+        readyTimeoutMs,
+        signal: abort.signal,
+        progress,
+        snapshot: (u) => resultsOf(u, run, false),
+      },
+      rule,
+    );
     const finished: { dir: string; results: ResultsFile }[] = [];
     for (const u of units) {
-      const results = resultsOf(u, registry, host, startedAt, abort.signal.aborted, file);
+      const results = resultsOf(u, run, abort.signal.aborted, outcome);
       u.writer?.finish(results);
       finished.push({ dir: u.outDir, results });
     }

@@ -217,6 +217,29 @@ function checkCellNames(cells: unknown[]): DataIssue[] {
   return issues;
 }
 
+/** The budget of a sequential run only means something with its stop rule, and holds the first look. */
+function checkSequential(raw: Obj): DataIssue[] {
+  const issues: DataIssue[] = [];
+  for (const field of ['maxRepetitions', 'timeBudget'] as const) {
+    if (raw[field] !== undefined && raw.precision === undefined) {
+      issues.push({
+        path: [field],
+        at: 'key',
+        message: 'bounds a sequential run: give precision too (such as precision: 5%)',
+      });
+    }
+  }
+  const reps = typeof raw.repetitions === 'number' ? raw.repetitions : 5;
+  if (typeof raw.maxRepetitions === 'number' && raw.maxRepetitions < reps) {
+    issues.push({
+      path: ['maxRepetitions'],
+      at: 'value',
+      message: `expected at least repetitions (${reps}), the blocks before the first look, got ${quoteValue(raw.maxRepetitions)}`,
+    });
+  }
+  return issues;
+}
+
 export function crossChecks(raw: unknown, paramSpecs: WorkloadParamSpecs = {}): DataIssue[] {
   if (!isObj(raw)) return [];
   const issues: DataIssue[] = [];
@@ -231,5 +254,6 @@ export function crossChecks(raw: unknown, paramSpecs: WorkloadParamSpecs = {}): 
   }
   if (Array.isArray(raw.phases)) issues.push(...checkPhases(raw.phases, containerNames));
   if (Array.isArray(raw.cells)) issues.push(...checkCellNames(raw.cells));
+  issues.push(...checkSequential(raw));
   return issues;
 }

@@ -11,7 +11,9 @@ describe('FORMAT.md', () => {
     expect(s.cells).toHaveLength(6);
     expect(s.cells[0]?.name).toBe('no-limits / db.io.max.wbps=5MiB');
     expect(s.cells[5]?.name).toBe('isolated / db.io.max.wbps=max');
-    expect(formatPlanSummary(planRun(s))).toMatch(/^6 cells x 3 phases x 5 repetitions = 90 trials, about/);
+    expect(formatPlanSummary(planRun(s))).toMatch(
+      /^6 cells x 3 phases x 10 to 30 repetitions \(sequential: until ±5% or 30 min\) = 180 to 540 trials, about/,
+    );
     expect(s.cells[0]?.containers.hog?.workload).toEqual({
       kind: 'command',
       argv: ['stress-ng', '--cpu', '1'],

@@ -1,6 +1,7 @@
 /**
  * Command-line overrides: `--set PATH=VALUE` (repeatable, any field by its dotted path) and
- * the `--duration`, `--warmup`, `--repetitions` shorthands. They are applied to the parsed
+ * the `--duration`, `--warmup`, `--repetitions`, `--precision`, `--max-repetitions` and
+ * `--time-budget` shorthands. They are applied to the parsed
  * document before validation, so a bad override is reported like a bad line, as
  * `--set containers.db.limits.memory.max: ...`.
  */
@@ -15,6 +16,10 @@ export interface ScenarioOverrides {
   duration?: string;
   warmup?: string;
   repetitions?: string | number;
+  /** Sequential runs: `--precision 5%`, `--max-repetitions 30`, `--time-budget 20m`. */
+  precision?: string;
+  maxRepetitions?: string | number;
+  timeBudget?: string;
 }
 
 /** An override that took effect: issues under `segments` are reported against `flag`. */
@@ -64,9 +69,18 @@ export function applyFlags(
     apply('--set', arg.slice(0, eq).trim(), arg.slice(eq + 1), `--set ${arg}`);
   }
   // The shorthands are applied last: they are the most specific thing the user typed.
-  for (const field of ['duration', 'warmup', 'repetitions'] as const) {
+  const shorthands = [
+    ['duration', 'duration'],
+    ['warmup', 'warmup'],
+    ['repetitions', 'repetitions'],
+    ['precision', 'precision'],
+    ['maxRepetitions', 'max-repetitions'],
+    ['timeBudget', 'time-budget'],
+  ] as const;
+  for (const [field, flag] of shorthands) {
     const value = overrides[field];
-    if (value !== undefined) apply(`--${field}`, field, String(value), `--${field} ${value}`);
+    if (value === undefined) continue;
+    apply(`--${flag}`, field, String(value), `--${flag} ${value}`);
   }
   return { flags, issues };
 }

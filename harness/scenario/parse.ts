@@ -6,6 +6,7 @@
  * Validating per cell is what catches a sweep value that is fine as a string but wrong for
  * its field (`io.max.wbps: fast`); findings are mapped back to where the value is written.
  */
+import { parseDurationMs } from '../units.js';
 import { toPlainData } from './aliases.js';
 import { type CellDraft, draftCells } from './cells.js';
 import { crossChecks, type WorkloadParamSpecs } from './checks.js';
@@ -13,10 +14,16 @@ import { type IssueOrigin, quoteValue, ScenarioError, type ScenarioIssue } from 
 import { type AppliedFlag, applyFlags, type ScenarioOverrides } from './overrides.js';
 import { isUnder, joinPath, setIn } from './paths.js';
 import { phaseWarnings, resolveCell, resolvePhases } from './resolve.js';
-import type { ScenarioData } from './schema.js';
+import { parsePrecision, type ScenarioData } from './schema.js';
 import { originOf, type PathSegment, parseSource, type ScenarioSource } from './source.js';
 import { checkStructure, type DataIssue } from './structure.js';
-import type { CellSpec, Scenario } from './types.js';
+import type { CellSpec, Scenario, SequentialSpec } from './types.js';
+
+/**
+ * A sequential run without maxRepetitions may add up to twice its first blocks again: the
+ * statistics digest's "extend up to 2-4x the planned count".
+ */
+export const DEFAULT_MAX_REPETITIONS_FACTOR = 3;
 
 export interface ParseOptions {
   /** The file name as the user gave it; it prefixes every error line. */
@@ -82,6 +89,16 @@ function validateCell(
   return { data: structure.ok && issues.length === 0 ? structure.data : null, issues };
 }
 
+/** A sequential run's rule and budget (validated already: precision parses, maxRepetitions >= repetitions). */
+function sequentialOf(data: ScenarioData): SequentialSpec | null {
+  if (data.precision === undefined) return null;
+  return {
+    precision: parsePrecision(data.precision) as number,
+    maxRepetitions: data.maxRepetitions ?? DEFAULT_MAX_REPETITIONS_FACTOR * data.repetitions,
+    timeBudgetMs: data.timeBudget === undefined ? null : parseDurationMs(String(data.timeBudget)),
+  };
+}
+
 /** Parses and validates scenario text; throws ScenarioError with every problem found. */
 export function parseScenario(text: string, opts: ParseOptions): Scenario {
   const { source, issues: yamlIssues } = parseSource(text, opts.file);
@@ -127,6 +144,7 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
     text,
     overrides: flags.map((f) => f.text),
     repetitions: base.repetitions,
+    sequential: sequentialOf(base),
     outputDir: base.output,
     seed: base.seed ?? null,
     phases,

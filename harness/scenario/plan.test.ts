@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from './parse.js';
 import { formatApproxDuration, formatPlanSummary, parseShard, planRun } from './plan.js';
-import { miniScenario } from './testutil.js';
+import { miniScenario, scenarioErrorLines } from './testutil.js';
 
 const twoCells = parseScenario(
   miniScenario(
@@ -84,6 +84,53 @@ describe('planRun', () => {
     const ids = shards.flatMap((s) => s.trials.map((t) => t.id)).sort();
     expect(ids).toEqual(full.trials.map((t) => t.id).sort());
     expect(shards.every((s) => s.totalTrials === 18)).toBe(true);
+  });
+});
+
+describe('sequential runs (precision)', () => {
+  const seq = (extra: string) => parseScenario(miniScenario(`precision: 5%\n${extra}`), { file: 's.yaml' });
+
+  it('plans the maximum of blocks up front, the first ones the same as a fixed run of the same seed', () => {
+    const s = seq('maxRepetitions: 7\ntimeBudget: 20m\n');
+    expect(s.sequential).toEqual({ precision: 0.05, maxRepetitions: 7, timeBudgetMs: 1_200_000 });
+    const plan = planRun(s, { seed: 4 });
+    expect(plan).toMatchObject({ repetitions: 3, maxRepetitions: 7, totalTrials: 1 * 3 * 7 });
+    expect(Math.max(...plan.trials.map((t) => t.repetition))).toBe(7);
+    const fixed = planRun(parseScenario(miniScenario(), { file: 'f.yaml' }), { seed: 4 });
+    // Extra blocks extend the plan: the first 3 blocks are trial for trial the fixed run's.
+    expect(plan.trials.slice(0, fixed.trials.length).map((t) => `${t.index} ${t.id}`)).toEqual(
+      fixed.trials.map((t) => `${t.index} ${t.id}`),
+    );
+  });
+
+  it('defaults to 3 x repetitions blocks at most, and takes 0.05 as 5%', () => {
+    expect(seq('').sequential?.maxRepetitions).toBe(9);
+    expect(parseScenario(miniScenario('precision: 0.05\n'), { file: 's.yaml' }).sequential?.precision).toBe(
+      0.05,
+    );
+  });
+
+  it('prints the range of the plan: blocks, trials and time', () => {
+    expect(formatPlanSummary(planRun(seq('maxRepetitions: 6\n')))).toBe(
+      '1 cell x 3 phases x 3 to 6 repetitions (sequential: until ±5%) = 9 to 18 trials, about 2 min to 4 min',
+    );
+  });
+
+  it('takes --precision, --max-repetitions and --time-budget, and reports bad ones against the flag', () => {
+    const s = parseScenario(miniScenario(), {
+      file: 's.yaml',
+      overrides: { precision: '2.5%', maxRepetitions: '12', timeBudget: '1h' },
+    });
+    expect(s.sequential).toEqual({ precision: 0.025, maxRepetitions: 12, timeBudgetMs: 3_600_000 });
+    expect(s.overrides).toEqual(['--precision 2.5%', '--max-repetitions 12', '--time-budget 1h']);
+    expect(
+      scenarioErrorLines(() =>
+        parseScenario(miniScenario(), { file: 's.yaml', overrides: { precision: '5', maxRepetitions: '2' } }),
+      ),
+    ).toEqual([
+      '--precision: expected a precision such as 5% or 0.05 (above 0 and below 100%), got 5 (number)',
+      '--max-repetitions: expected at least repetitions (3), the blocks before the first look, got 2 (number)',
+    ]);
   });
 });
 

@@ -11,7 +11,7 @@
  */
 import { createRng, seedFromString, shuffled } from '../analysis/random.js';
 import { quote, UsageError } from '../errors.js';
-import type { CellSpec, ContainerSpec, PhaseSpec, Scalar, Scenario } from './types.js';
+import type { CellSpec, ContainerSpec, PhaseSpec, Scalar, Scenario, SequentialSpec } from './types.js';
 
 /** `--shard I/N`: run trials whose index % N == I - 1; a later step merges shard folders. */
 export interface Shard {
@@ -39,16 +39,27 @@ export interface PlannedTrial {
 export interface RunPlan {
   scenario: string;
   seed: number;
+  /** Repetition blocks (a sequential run: before its first look). */
   repetitions: number;
+  /**
+   * Blocks planned: `repetitions`, or a sequential run's maximum. The blocks past
+   * `repetitions` are planned now, from the same seed, so that the extra blocks a sequential
+   * run adds are as fixed in advance as the first ones; the run decides how many it runs.
+   */
+  maxRepetitions: number;
+  /** The sequential rule, or null. */
+  sequential: SequentialSpec | null;
   cells: { id: string; name: string; settings: Record<string, Scalar> }[];
   phases: PhaseSpec[];
-  /** Trials in the whole run, all shards together. */
+  /** Trials in the whole run (all maxRepetitions blocks), all shards together. */
   totalTrials: number;
   shard: Shard | null;
-  /** The trials this invocation runs, in order. */
+  /** The trials this invocation may run, in order (a sequential run: up to its maximum). */
   trials: PlannedTrial[];
-  /** Rough wall time of `trials`, for the user's planning only. */
+  /** Rough wall time of `trials` (a sequential run: of its first `repetitions` blocks), for the user's planning only. */
   estimatedDurationMs: number;
+  /** A sequential run's rough wall time at its maximum; null for a fixed run. */
+  estimatedMaxDurationMs: number | null;
 }
 
 export interface PlanOptions {
@@ -116,7 +127,10 @@ export function planRun(scenario: Scenario, opts: PlanOptions = {}): RunPlan {
     scenario.phases.map((phase) => ({ cell, phase, key: `${cell.id}-${phase.name}` })),
   );
   const all: PlannedTrial[] = [];
-  orders(units, scenario.repetitions, seed).forEach((order, r) => {
+  // orders() draws block after block from one seeded stream: the first `repetitions` blocks are
+  // the same whether or not more are planned after them.
+  const maxRepetitions = scenario.sequential?.maxRepetitions ?? scenario.repetitions;
+  orders(units, maxRepetitions, seed).forEach((order, r) => {
     for (const { cell, phase, key } of order) {
       all.push({
         id: `${key}-r${r + 1}`,
@@ -133,16 +147,21 @@ export function planRun(scenario: Scenario, opts: PlanOptions = {}): RunPlan {
   });
   const shard = opts.shard ?? null;
   const trials = shard ? all.filter((t) => t.index % shard.count === shard.index - 1) : all;
+  const cost = (ts: PlannedTrial[]) =>
+    ts.reduce((sum, t) => sum + t.warmupMs + t.durationMs + TRIAL_OVERHEAD_MS, 0);
   return {
     scenario: scenario.name,
     seed,
     repetitions: scenario.repetitions,
+    maxRepetitions,
+    sequential: scenario.sequential,
     cells: scenario.cells.map((c) => ({ id: c.id, name: c.name, settings: c.settings })),
     phases: scenario.phases,
     totalTrials: all.length,
     shard,
     trials,
-    estimatedDurationMs: trials.reduce((sum, t) => sum + t.warmupMs + t.durationMs + TRIAL_OVERHEAD_MS, 0),
+    estimatedDurationMs: cost(trials.filter((t) => t.repetition <= scenario.repetitions)),
+    estimatedMaxDurationMs: scenario.sequential ? cost(trials) : null,
   };
 }
 
@@ -157,11 +176,27 @@ export function formatApproxDuration(ms: number): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** `2 cells x 3 phases x 5 repetitions = 30 trials, about 14 min` (plus the shard's share). */
+/**
+ * `2 cells x 3 phases x 5 repetitions = 30 trials, about 14 min` (plus the shard's share), or
+ * for a sequential run `... x 10 to 30 repetitions (sequential: until ±5%) = 60 to 180 trials,
+ * about 6 to 18 min`.
+ */
 export function formatPlanSummary(plan: RunPlan): string {
-  const shape = `${plural(plan.cells.length, 'cell')} x ${plural(plan.phases.length, 'phase')} x ${plural(plan.repetitions, 'repetition')}`;
+  const seq = plan.sequential;
+  const perBlock = plan.cells.length * plan.phases.length;
+  const reps = seq
+    ? `${plan.repetitions} to ${plural(plan.maxRepetitions, 'repetition')} (sequential: until ±${Number((seq.precision * 100).toFixed(3))}%${seq.timeBudgetMs !== null ? ` or ${formatApproxDuration(seq.timeBudgetMs).replace(/^about /, '')}` : ''})`
+    : plural(plan.repetitions, 'repetition');
+  const shape = `${plural(plan.cells.length, 'cell')} x ${plural(plan.phases.length, 'phase')} x ${reps}`;
   const shard = plan.shard
     ? ` (shard ${plan.shard.index}/${plan.shard.count}: ${plural(plan.trials.length, 'trial')})`
     : '';
-  return `${shape} = ${plural(plan.totalTrials, 'trial')}${shard}, ${formatApproxDuration(plan.estimatedDurationMs)}`;
+  const trials = seq
+    ? `${plan.repetitions * perBlock} to ${plural(plan.totalTrials, 'trial')}`
+    : plural(plan.totalTrials, 'trial');
+  const time =
+    plan.estimatedMaxDurationMs !== null
+      ? `${formatApproxDuration(plan.estimatedDurationMs)} to ${formatApproxDuration(plan.estimatedMaxDurationMs).replace(/^about /, '')}`
+      : formatApproxDuration(plan.estimatedDurationMs);
+  return `${shape} = ${trials}${shard}, ${time}`;
 }

@@ -49,6 +49,33 @@ const duration = z
     }
   });
 
+const PRECISION_HINT = 'a precision such as 5% or 0.05 (above 0 and below 100%)';
+
+/** `5%`, `0.05` or 0.05 -> 0.05; anything else null. A bare number of 1 or more is refused: 5 could mean 5% or 500%. */
+export function parsePrecision(value: unknown): number | null {
+  if (typeof value === 'number') return value > 0 && value < 1 ? value : null;
+  if (typeof value !== 'string') return null;
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/.exec(value);
+  if (!m) return null;
+  const v = Number(m[1]);
+  const fraction = m[2] === '%' ? v / 100 : v;
+  return fraction > 0 && fraction < 1 ? fraction : null;
+}
+
+const precision = z
+  .union([z.string(), z.number()], {
+    error: (iss) => `expected ${PRECISION_HINT}, got ${quoteValue(iss.input)}`,
+  })
+  .superRefine((value, ctx) => {
+    if (parsePrecision(value) === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${PRECISION_HINT}, got ${quoteValue(value)}`,
+        input: value,
+      });
+    }
+  });
+
 export const scalarSchema = z.union([z.string(), z.number(), z.boolean()], {
   error: (iss) => `expected a string, number or boolean, got ${quoteValue(iss.input)}`,
 });
@@ -156,7 +183,26 @@ export const scenarioSchema = z
     description: z.string().optional(),
     duration: duration.default('20s').describe('Measured part of each trial.'),
     warmup: duration.default('5s').describe('Time each trial runs before measuring starts.'),
-    repetitions: z.number().int().min(1).default(5).describe('Trials per cell and phase.'),
+    repetitions: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .describe('Trials per cell and phase (a sequential run: the blocks before its first look).'),
+    precision: precision
+      .optional()
+      .describe(
+        'Makes the run sequential: after `repetitions` blocks, add one repetition block at a time until every primary interval lies within ±precision of its estimate (5% or 0.05), or the budget is spent. With --variant: until every compare row is settled (alpha spent over the looks) or that precise.',
+      ),
+    maxRepetitions: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('A sequential run stops after this many repetition blocks (default 3 x repetitions).'),
+    timeBudget: duration
+      .optional()
+      .describe('A sequential run starts no block that would end after this much wall time (e.g. 30m).'),
     sampleInterval: duration.default('500ms').describe('Interval between cgroup/PSI samples.'),
     output: z
       .string()

@@ -55,6 +55,15 @@ export interface CellSpec {
   containers: Record<string, ContainerSpec>;
 }
 
+export interface SequentialSpec {
+  /** Target relative half-width of the primary intervals (0.05 for ±5%). */
+  precision: number;
+  /** Blocks planned at most (default 3 x repetitions). */
+  maxRepetitions: number;
+  /** No block is started that would end after this much wall time; null: no limit. */
+  timeBudgetMs: number | null;
+}
+
 export interface Scenario {
   name: string;
   description: string | null;
@@ -63,7 +72,10 @@ export interface Scenario {
   text: string;
   /** `--set` and friends as given, for the run record. */
   overrides: string[];
+  /** Repetition blocks (a sequential run: the blocks before its first look). */
   repetitions: number;
+  /** Set when `precision` makes the run sequential; null for a fixed number of repetitions. */
+  sequential: SequentialSpec | null;
   outputDir: string;
   /** Seed of the trial order shuffle when the file pins one. */
   seed: number | null;

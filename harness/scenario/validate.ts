@@ -13,6 +13,8 @@ export interface PlanSummary {
   cells: number;
   phases: number;
   repetitions: number;
+  /** A sequential run's maximum blocks (= repetitions for a fixed run). */
+  maxRepetitions: number;
   totalTrials: number;
   /** Trials of this shard (all of them without --shard). */
   trials: number;
@@ -26,6 +28,7 @@ export function summarizePlan(plan: RunPlan): PlanSummary {
     cells: plan.cells.length,
     phases: plan.phases.length,
     repetitions: plan.repetitions,
+    maxRepetitions: plan.maxRepetitions,
     totalTrials: plan.totalTrials,
     trials: plan.trials.length,
     estimatedDurationMs: plan.estimatedDurationMs,

@@ -43,7 +43,7 @@ export function syntheticResults(): ResultsFile {
   return {
     ...base,
     scenario: { ...base.scenario, name: 'synthetic-one-hour', phases, totalTrials: trials.length },
-    cells: summarizeCells({ cells: EXAMPLE_CELLS, phases, trials, seed: 42, iterations: 2000 }),
+    cells: summarizeCells({ cells: EXAMPLE_CELLS, phases, trials }),
     trials,
   };
 }

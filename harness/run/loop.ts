@@ -1,0 +1,156 @@
+/**
+ * The trial loop of `isobench run`: the planned steps, block by block (a block is one
+ * repetition of every cell and phase, of every variant), each trial appended to its folder as
+ * it ends. A sequential run looks at the data after each block from its first look on, and
+ * stops when its rule says so (sequential.ts); a fixed run runs every block.
+ */
+import type { CgroupDriver } from '../cgroup/driver.js';
+import type {
+  ResultsFile,
+  SequentialLook,
+  SequentialRecord,
+  SequentialRule,
+  TrialRecord,
+} from '../results/types.js';
+import type { ResultsWriter } from '../results/writer.js';
+import type { RunPlan } from '../scenario/plan.js';
+import type { PreparedRun } from './prepare.js';
+import type { Progress } from './progress.js';
+import { evaluateLook, overBudget, stopText } from './sequential.js';
+import { runTrial } from './trial.js';
+
+export interface LoopUnit {
+  variant: string | null;
+  plan: RunPlan;
+  prepared: PreparedRun;
+  writer?: ResultsWriter;
+  trials: TrialRecord[];
+}
+
+export interface Step<U extends LoopUnit> {
+  unit: U;
+  /** Index into unit.plan.trials. */
+  index: number;
+}
+
+export interface LoopContext<U extends LoopUnit> {
+  driver: CgroupDriver;
+  readyTimeoutMs: number;
+  signal: AbortSignal;
+  progress: Progress;
+  /** Each unit's results as they stand, for a look (cells need not be summarized). */
+  snapshot: (unit: U) => ResultsFile;
+}
+
+export interface LoopOutcome {
+  /** Repetition blocks completed. */
+  blocks: number;
+  sequential: SequentialRecord | null;
+}
+
+/** Steps grouped by the repetition block of their trial, in run order. */
+function byBlock<U extends LoopUnit>(steps: readonly Step<U>[]): [number, Step<U>[]][] {
+  const blocks = new Map<number, Step<U>[]>();
+  for (const s of steps) {
+    const rep = s.unit.plan.trials[s.index]?.repetition ?? 0;
+    const list = blocks.get(rep) ?? [];
+    list.push(s);
+    blocks.set(rep, list);
+  }
+  return [...blocks].sort((a, b) => a[0] - b[0]);
+}
+
+function lookLine(look: SequentialLook, n: number): string {
+  const widest = look.widest
+    ? `widest interval ±${look.widest.halfWidth === null ? '∞' : `${(look.widest.halfWidth * 100).toFixed(1)}%`} (${look.widest.figure})`
+    : 'no interval yet';
+  const cmp = look.comparisons
+    .map(
+      (c) =>
+        `${c.cand} vs ${c.base}: ${c.regression} regression, ${c.improvement} improvement, ${c.noChange} no-change, ${c.inconclusive} inconclusive`,
+    )
+    .join('; ');
+  return `look ${n} after ${look.repetitions} blocks: ${cmp ? `${cmp}; ` : ''}${widest}; ${look.decision}`;
+}
+
+async function runStep<U extends LoopUnit>(step: Step<U>, n: number, ctx: LoopContext<U>): Promise<boolean> {
+  const { unit, index } = step;
+  const t = unit.plan.trials[index];
+  if (!t) return true;
+  ctx.progress.trial(
+    n,
+    `${unit.variant ? `${unit.variant} · ` : ''}${t.cell.name} · ${t.phase.name} · repetition ${t.repetition}`,
+  );
+  const out = await runTrial(
+    {
+      driver: ctx.driver,
+      prepared: unit.prepared[t.cell.id] ?? {},
+      readyTimeoutMs: ctx.readyTimeoutMs,
+      stopGraceMs: 10_000,
+      signal: ctx.signal,
+      onPhase: (p) => ctx.progress.phase(p),
+    },
+    t,
+  );
+  if (out === 'interrupted') {
+    ctx.progress.trialDone('interrupted (not recorded)');
+    return false;
+  }
+  unit.writer?.appendTrial(out.record);
+  unit.writer?.appendSamples(out.samples);
+  unit.trials.push(out.record);
+  ctx.progress.trialDone(out.record.status === 'ok' ? 'ok' : `failed: ${out.record.reason}`);
+  return true;
+}
+
+export async function runSteps<U extends LoopUnit>(
+  units: readonly U[],
+  steps: readonly Step<U>[],
+  ctx: LoopContext<U>,
+  rule: SequentialRule | null,
+): Promise<LoopOutcome> {
+  const started = performance.now();
+  const looks: SequentialLook[] = [];
+  let stop: SequentialRecord['stop'] | null = null;
+  let done = 0;
+  let n = 0;
+  for (const [rep, block] of byBlock(steps)) {
+    if (ctx.signal.aborted) break;
+    if (rule && done >= rule.minRepetitions && overBudget(rule, performance.now() - started, done)) {
+      stop = { reason: 'time-budget', repetitions: done, targetReached: false, text: '' };
+      break;
+    }
+    for (const step of block) {
+      if (ctx.signal.aborted) break;
+      n++;
+      if (!(await runStep(step, n, ctx))) break;
+    }
+    if (ctx.signal.aborted) break;
+    done = rep;
+    if (!rule || done < rule.minRepetitions) continue;
+    const { look, stop: s } = evaluateLook(
+      rule,
+      {
+        repetitions: done,
+        trials: units.reduce((sum, u) => sum + u.trials.length, 0),
+        elapsedMs: performance.now() - started,
+        results: units.map(ctx.snapshot),
+        variants: units[0]?.variant ? units.map((u) => u.variant as string) : null,
+      },
+      looks,
+    );
+    looks.push(look);
+    ctx.progress.line(lookLine(look, looks.length));
+    if (s) {
+      stop = { ...s, repetitions: done, text: '' };
+      break;
+    }
+  }
+  if (!rule) return { blocks: done, sequential: null };
+  stop ??= ctx.signal.aborted
+    ? { reason: 'interrupted', repetitions: done, targetReached: false, text: '' }
+    : { reason: 'max-repetitions', repetitions: done, targetReached: false, text: '' };
+  stop.text = stopText({ rule, looks }, stop);
+  ctx.progress.line(stop.text);
+  return { blocks: done, sequential: { rule, looks, stop } };
+}
