@@ -110,11 +110,13 @@ function summarizePhase(phase: Phase, container: string, trials: readonly TrialR
     ok.push(c);
     byRepetition.set(t.repetition, c);
   }
+  const invalid = trials.flatMap((t) => (t.status === 'invalid' ? [{ trial: t.id, reason: t.reason }] : []));
   const summary: PhaseSummary = {
     phase: phase.name,
     trials: trials.length,
     failed: failures.length,
     failures,
+    invalid,
     metrics: {},
     merged: {},
     cgroup: {},

@@ -174,8 +174,10 @@ export function runDifferences(base: ResultsFile, cand: ResultsFile): Difference
     }
     if (r.status !== 'complete')
       notes.push(`${side} run was ${r.status}: ${r.trials.length} of ${r.scenario.totalTrials} trials`);
-    const failed = r.trials.filter((t) => t.status === 'failed').length;
-    if (failed > 0) notes.push(`${side} has ${failed} failed trial${failed === 1 ? '' : 's'} (not used)`);
+    for (const status of ['failed', 'invalid'] as const) {
+      const n = r.trials.filter((t) => t.status === status).length;
+      if (n > 0) notes.push(`${side} has ${n} ${status} trial${n === 1 ? '' : 's'} (not used)`);
+    }
   }
   return { comparable: reasons.length === 0, reasons, items, notes };
 }

@@ -46,8 +46,9 @@ function trialLinesOf(text: string): Map<string, string> {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
-      const id = (JSON.parse(line) as { id?: unknown }).id;
-      if (typeof id === 'string') out.set(id, `${line}\n`);
+      const t = JSON.parse(line) as { id?: unknown; measure?: { attempt?: unknown } };
+      // An invalid trial and its rerun share the id: the attempt tells them apart.
+      if (typeof t.id === 'string') out.set(`${t.id}#${t.measure?.attempt ?? 1}`, `${line}\n`);
     } catch {
       // the truncated last line of an interrupted shard
     }
@@ -98,7 +99,9 @@ export async function mergeMain(dirs: string[], opts: MergeMainOptions): Promise
   const paths = resultsPaths(opts.out);
   writeFileAtomic(
     paths.trialsJsonl,
-    results.trials.map((t) => trialLines.get(t.id) ?? `${JSON.stringify(t)}\n`).join(''),
+    results.trials
+      .map((t) => trialLines.get(`${t.id}#${t.measure?.attempt ?? 1}`) ?? `${JSON.stringify(t)}\n`)
+      .join(''),
   );
   writeFileAtomic(paths.samplesCsv, merged.text);
   writeResultsJson(opts.out, results);

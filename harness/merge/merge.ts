@@ -142,7 +142,9 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
     }
   }
 
-  const byIndex = new Map<number, { t: TrialRecord; part: number }>();
+  // A plan index may appear twice: an invalid trial and its rerun (attempt 2).
+  const byIndex = new Map<string, { t: TrialRecord; part: number }>();
+  const keyOf = (t: TrialRecord) => `${t.index}#${t.measure?.attempt ?? 1}`;
   for (const { p, i } of order) {
     const shard = p.scenario.shard;
     for (const t of p.trials) {
@@ -152,15 +154,18 @@ export function mergeOutcome(parts: readonly ResultsFile[], opts: MergeOptions =
       if (shard && t.index % shard.count !== shard.index - 1) {
         refuse(`${name(i)}: trial ${t.id} (plan index ${t.index}) does not belong to ${shardText(p)}`);
       }
-      const dup = byIndex.get(t.index);
+      const dup = byIndex.get(keyOf(t));
       if (dup)
         refuse(`trial index ${t.index} is in both ${name(dup.part)} (${dup.t.id}) and ${name(i)} (${t.id})`);
-      byIndex.set(t.index, { t, part: i });
+      byIndex.set(keyOf(t), { t, part: i });
     }
   }
-  const trials = [...byIndex.values()].map((x) => x.t).sort((a, b) => a.index - b.index);
+  const trials = [...byIndex.values()]
+    .map((x) => x.t)
+    .sort((a, b) => a.index - b.index || (a.measure?.attempt ?? 1) - (b.measure?.attempt ?? 1));
+  const present = new Set(trials.map((t) => t.index));
   const missing: number[] = [];
-  for (let k = 0; k < s0.totalTrials; k++) if (!byIndex.has(k)) missing.push(k);
+  for (let k = 0; k < s0.totalTrials; k++) if (!present.has(k)) missing.push(k);
   const count = s0.shard?.count;
   if (missing.length > 0) {
     const absent =

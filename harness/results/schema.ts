@@ -82,6 +82,29 @@ const phaseKind = z.enum(['solo', 'colocated']);
 const phaseRef = z.strictObject({ name: z.string(), kind: phaseKind, containers: z.array(z.string()) });
 const cellRef = z.strictObject({ id: z.string(), name: z.string(), settings: z.record(z.string(), scalar) });
 
+const guardCheckSchema = z.strictObject({
+  name: z.enum(['lateSends', 'foreignCpu', 'steal', 'loopDelay']),
+  value: nullableNum,
+  limit: num,
+  ok: z.boolean(),
+});
+
+const trialMeasureSchema = z.strictObject({
+  window: z.strictObject({ startEpochMs: num, endEpochMs: num }),
+  loadgen: cgroupWindowSchema.nullable(),
+  harnessCpuUs: nullableNum,
+  stealUs: nullableNum,
+  lateSendFraction: nullableNum,
+  maxLateMs: nullableNum,
+  loopDelayP99Ms: nullableNum,
+  harnessCpus: z.string().nullable(),
+  dirtyBytesAtStart: nullableNum,
+  quietWaitMs: nullableNum,
+  busyCoresAtStart: nullableNum,
+  guards: z.array(guardCheckSchema),
+  attempt: z.int().positive(),
+});
+
 const trialBase = {
   id: z.string(),
   index: count,
@@ -92,6 +115,7 @@ const trialBase = {
   durationMs: num,
   foreignCpuUs: nullableNum,
   containers: z.array(trialContainerSchema),
+  measure: trialMeasureSchema.optional(),
 };
 
 export const trialRecordSchema = z
@@ -103,6 +127,7 @@ export const trialRecordSchema = z
       reason: z.string(),
       failedContainer: z.string().nullable(),
     }),
+    z.strictObject({ ...trialBase, status: z.literal('invalid'), reason: z.string() }),
   ])
   .meta({ id: 'IsobenchTrialRecord' });
 
@@ -142,6 +167,7 @@ const phaseSummarySchema = z
     trials: count,
     failed: count,
     failures: z.array(z.strictObject({ trial: z.string(), reason: z.string() })),
+    invalid: z.array(z.strictObject({ trial: z.string(), reason: z.string() })).optional(),
     metrics: metricEstimatesSchema,
     merged: z.strictObject({ latencyUs: mergedSchema.optional(), commitLatencyUs: mergedSchema.optional() }),
     cgroup: z.strictObject(

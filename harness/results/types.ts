@@ -114,6 +114,44 @@ export interface TrialContainer {
   cgroup: CgroupWindow;
 }
 
+/** A guard of a trial: the figure, the limit it must stay under (scenario `guards`), and whether it did. */
+export interface GuardCheck {
+  name: 'lateSends' | 'foreignCpu' | 'steal' | 'loopDelay';
+  value: number | null;
+  limit: number;
+  ok: boolean;
+}
+
+/**
+ * How a trial was measured, and whether it can be trusted (absent in files written before it was
+ * recorded). Every figure of the trial covers `window`.
+ */
+export interface TrialMeasure {
+  /** The measured window, wall clock (ms since the epoch): the load, the workloads' marks and the snapshots. */
+  window: { startEpochMs: number; endEpochMs: number };
+  /** The load generators' own cgroup over the window (null without a served workload). */
+  loadgen: CgroupWindow | null;
+  /** CPU of the isobench process itself over the window (µs). */
+  harnessCpuUs: number | null;
+  /** Host steal time over the window (µs, /proc/stat). */
+  stealUs: number | null;
+  /** Of the load generators' measured sends: the share more than 1 ms late, and the worst lateness. */
+  lateSendFraction: number | null;
+  maxLateMs: number | null;
+  /** The generators' event-loop delay over the window, p99 (ms), where they report it. */
+  loopDelayP99Ms: number | null;
+  /** CPUs isobench and its generators ran on, or null when they shared the containers' CPUs. */
+  harnessCpus: string | null;
+  /** Before the trial: writeback left (bytes), and how long it waited for a quiet host (ms). */
+  dirtyBytesAtStart: number | null;
+  quietWaitMs: number | null;
+  /** Busy cores of the host when the trial started (averaged over the quiet check). */
+  busyCoresAtStart: number | null;
+  guards: GuardCheck[];
+  /** 1, or 2 for the rerun of an invalid trial (same id and plan index). */
+  attempt: number;
+}
+
 interface TrialBase {
   id: string;
   index: number;
@@ -125,12 +163,15 @@ interface TrialBase {
   /** CPU used on the host outside this trial's cgroups during the measured window (µs), or null. */
   foreignCpuUs: number | null;
   containers: TrialContainer[];
+  measure?: TrialMeasure;
 }
 
 /** A trial is data either way: a failed one is shown in reports (DNR with its reason). */
 export type TrialRecord =
   | (TrialBase & { status: 'ok' })
-  | (TrialBase & { status: 'failed'; reason: string; failedContainer: string | null });
+  | (TrialBase & { status: 'failed'; reason: string; failedContainer: string | null })
+  /** Ran to the end but a guard was exceeded (a loaded host, a late generator): not used in summaries. */
+  | (TrialBase & { status: 'invalid'; reason: string });
 
 /** A figure across the trials of one cell and phase: median with its 95% order-statistic interval. */
 export interface Estimate {
@@ -151,6 +192,8 @@ export interface PhaseSummary {
   trials: number;
   failed: number;
   failures: { trial: string; reason: string }[];
+  /** Trials that ran but exceeded a guard (not used in the figures; each was rerun once). */
+  invalid?: { trial: string; reason: string }[];
   metrics: Partial<Record<MetricName, Estimate>>;
   /** Percentiles from the trials' merged histograms (never averaged percentiles). */
   merged: { latencyUs?: MergedPercentiles; commitLatencyUs?: MergedPercentiles };

@@ -130,8 +130,9 @@ function sequentialLines(r: ResultsFile): string[] {
 
 export function headline(outDir: string, r: ResultsFile): string {
   const ok = r.trials.filter((t) => t.status === 'ok').length;
+  const invalid = r.trials.filter((t) => t.status === 'invalid').length;
   const lines = [
-    `${r.status === 'complete' ? 'done' : 'interrupted'}: ${ok} of ${r.trials.length} trials ok -> ${outDir}`,
+    `${r.status === 'complete' ? 'done' : 'interrupted'}: ${ok} of ${r.trials.length} trials ok${invalid > 0 ? ` (${invalid} invalid: a guard was exceeded; each was rerun once)` : ''} -> ${outDir}`,
     ...sequentialLines(r),
   ];
   const rows = headlineRows(r.cells);
@@ -151,7 +152,7 @@ export function headline(outDir: string, r: ResultsFile): string {
     );
   }
   lines.push(...headlineWarnings(r));
-  for (const t of r.trials) if (t.status === 'failed') lines.push(`failed: ${t.id}: ${t.reason}`);
+  for (const t of r.trials) if (t.status !== 'ok') lines.push(`${t.status}: ${t.id}: ${t.reason}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -162,6 +163,7 @@ export function headlineJson(outDir: string, r: ResultsFile) {
     trials: {
       ok: r.trials.filter((t) => t.status === 'ok').length,
       failed: r.trials.filter((t) => t.status === 'failed').length,
+      invalid: r.trials.filter((t) => t.status === 'invalid').length,
     },
     headline: headlineRows(r.cells),
     sequential: r.sequential ? { stop: r.sequential.stop, looks: r.sequential.looks.length } : null,

@@ -29,13 +29,32 @@ async function optional(file: string): Promise<string | null> {
 /** USER_HZ is 100 on every Linux architecture isobench targets (sysconf(_SC_CLK_TCK)). */
 const USER_HZ = 100;
 
-export function parseProcStatBusyUs(text: string): number | null {
+/**
+ * The host's CPU time from /proc/stat's `cpu` line (user nice system idle iowait irq softirq steal
+ * guest guest_nice, in USER_HZ): busy = user + nice + system + irq + softirq (guest time is
+ * already inside user); steal = time the hypervisor ran something else while this VM wanted to run.
+ */
+export function parseProcStatCpu(text: string): { busyUs: number; stealUs: number } | null {
   const cpu = text.split('\n').find((l) => l.startsWith('cpu '));
   if (!cpu) return null;
   const f = cpu.trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
-  const busy = f.reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0) - (f[8] ?? 0) - (f[9] ?? 0);
-  return Math.round((busy * 1_000_000) / USER_HZ);
+  const at = (i: number) => f[i] ?? 0;
+  const busy = at(0) + at(1) + at(2) + at(5) + at(6);
+  return {
+    busyUs: Math.round((busy * 1_000_000) / USER_HZ),
+    stealUs: Math.round((at(7) * 1_000_000) / USER_HZ),
+  };
+}
+
+export function parseProcStatBusyUs(text: string): number | null {
+  return parseProcStatCpu(text)?.busyUs ?? null;
+}
+
+/** Busy and steal time of the whole host so far (µs), or nulls where /proc/stat cannot be read. */
+export async function readHostCpu(): Promise<{ busyUs: number | null; stealUs: number | null }> {
+  const stat = await optional('/proc/stat');
+  const cpu = stat ? parseProcStatCpu(stat) : null;
+  return { busyUs: cpu?.busyUs ?? null, stealUs: cpu?.stealUs ?? null };
 }
 
 export async function sampleHost(): Promise<HostSample> {

@@ -14,6 +14,7 @@ import type {
 } from '../results/types.js';
 import type { ResultsWriter } from '../results/writer.js';
 import type { RunPlan } from '../scenario/plan.js';
+import type { GuardSpec } from '../scenario/types.js';
 import type { PreparedRun } from './prepare.js';
 import type { Progress } from './progress.js';
 import { evaluateLook, overBudget, stopText } from './sequential.js';
@@ -21,6 +22,7 @@ import { runTrial } from './trial.js';
 
 export interface LoopUnit {
   variant: string | null;
+  scenario: { guards: GuardSpec };
   plan: RunPlan;
   prepared: PreparedRun;
   writer?: ResultsWriter;
@@ -35,6 +37,8 @@ export interface Step<U extends LoopUnit> {
 
 export interface LoopContext<U extends LoopUnit> {
   driver: CgroupDriver;
+  /** CPUs reserved for isobench and its generators, or null. */
+  harnessCpus: string | null;
   readyTimeoutMs: number;
   signal: AbortSignal;
   progress: Progress;
@@ -73,13 +77,19 @@ function lookLine(look: SequentialLook, n: number): string {
   return `look ${n} after ${look.repetitions} blocks: ${cmp ? `${cmp}; ` : ''}${widest}; ${look.decision}`;
 }
 
-async function runStep<U extends LoopUnit>(step: Step<U>, n: number, ctx: LoopContext<U>): Promise<boolean> {
+/** Runs one step; 'interrupted', or the status of the trial it recorded. */
+async function runStep<U extends LoopUnit>(
+  step: Step<U>,
+  n: number,
+  ctx: LoopContext<U>,
+  attempt = 1,
+): Promise<'interrupted' | TrialRecord['status']> {
   const { unit, index } = step;
   const t = unit.plan.trials[index];
-  if (!t) return true;
+  if (!t) return 'ok';
   ctx.progress.trial(
     n,
-    `${unit.variant ? `${unit.variant} · ` : ''}${t.cell.name} · ${t.phase.name} · repetition ${t.repetition}`,
+    `${unit.variant ? `${unit.variant} · ` : ''}${t.cell.name} · ${t.phase.name} · repetition ${t.repetition}${attempt > 1 ? ' (rerun of an invalid trial)' : ''}`,
   );
   const out = await runTrial(
     {
@@ -89,18 +99,45 @@ async function runStep<U extends LoopUnit>(step: Step<U>, n: number, ctx: LoopCo
       stopGraceMs: 10_000,
       signal: ctx.signal,
       onPhase: (p) => ctx.progress.phase(p),
+      guards: unit.scenario.guards,
+      harnessCpus: ctx.harnessCpus,
+      attempt,
     },
     t,
   );
   if (out === 'interrupted') {
     ctx.progress.trialDone('interrupted (not recorded)');
-    return false;
+    return 'interrupted';
   }
   unit.writer?.appendTrial(out.record);
   unit.writer?.appendSamples(out.samples);
   unit.trials.push(out.record);
-  ctx.progress.trialDone(out.record.status === 'ok' ? 'ok' : `failed: ${out.record.reason}`);
-  return true;
+  const r = out.record;
+  ctx.progress.trialDone(r.status === 'ok' ? 'ok' : `${r.status}: ${r.reason}`);
+  return r.status;
+}
+
+/**
+ * The steps of one block, then one rerun of each that came out invalid (a guard exceeded: a
+ * loaded host, a late generator), at the end of the block so the rerun sees other conditions.
+ */
+async function runBlock<U extends LoopUnit>(
+  block: Step<U>[],
+  first: number,
+  ctx: LoopContext<U>,
+): Promise<number> {
+  let n = first;
+  const queue = [...block];
+  for (let i = 0; i < queue.length; i++) {
+    const step = queue[i] as Step<U>;
+    if (ctx.signal.aborted) break;
+    n++;
+    const rerun = i >= block.length;
+    const status = await runStep(step, n, ctx, rerun ? 2 : 1);
+    if (status === 'interrupted') break;
+    if (status === 'invalid' && !rerun) queue.push(step);
+  }
+  return n;
 }
 
 export async function runSteps<U extends LoopUnit>(
@@ -120,11 +157,7 @@ export async function runSteps<U extends LoopUnit>(
       stop = { reason: 'time-budget', repetitions: done, targetReached: false, text: '' };
       break;
     }
-    for (const step of block) {
-      if (ctx.signal.aborted) break;
-      n++;
-      if (!(await runStep(step, n, ctx))) break;
-    }
+    n = await runBlock(block, n, ctx);
     if (ctx.signal.aborted) break;
     done = rep;
     if (!rule || done < rule.minRepetitions) continue;

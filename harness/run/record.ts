@@ -1,24 +1,49 @@
 /** Turns what a trial observed into its TrialRecord: one entry per member, figures over the window. */
 import { adapterFor, loadFigures } from '../../workloads/adapters.js';
 import type { CgroupHandle, CgroupStats } from '../cgroup/driver.js';
-import type { TrialContainer, TrialRecord } from '../results/types.js';
+import type { TrialContainer, TrialMeasure, TrialRecord } from '../results/types.js';
 import type { PlannedTrial } from '../scenario/plan.js';
-import type { ContainerSpec } from '../scenario/types.js';
+import type { ContainerSpec, GuardSpec } from '../scenario/types.js';
+import { checkGuards, invalidReason } from './guards.js';
 import type { Member, TrialFailure } from './member.js';
 import { windowOf } from './window.js';
 
-/** The measured window's edges: cgroup snapshots per member, host busy time, and the clock. */
+/** A snapshot at one edge of the measured window. */
+export interface Edge {
+  /** Wall clock (ms since the epoch) and the monotonic clock of this process. */
+  epochMs: number;
+  monoMs: number;
+  /** Per entry of the trial, in its order. */
+  stats: (CgroupStats | null)[];
+  loadgen: CgroupStats | null;
+  hostBusyUs: number | null;
+  stealUs: number | null;
+  /** user + system CPU of this process (µs). */
+  harnessCpuUs: number;
+}
+
+/** The measured window's edges (start, end) and what was known before the trial began. */
 export interface WindowEdges {
-  startStats: (CgroupStats | null)[];
-  endStats: (CgroupStats | null)[];
-  hostBusyUs: [number | null, number | null];
-  startMs: number | null;
-  endMs: number | null;
+  start: Edge | null;
+  end: Edge | null;
+  /** Read after a trial that ended early, for how its containers ended (OOM kills since creation). */
+  after: (CgroupStats | null)[];
+  before: { dirtyBytes: number | null; quietWaitMs: number | null; busyCores: number | null };
+  harnessCpus: string | null;
 }
 
 export function emptyEdges(): WindowEdges {
-  return { startStats: [], endStats: [], hostBusyUs: [null, null], startMs: null, endMs: null };
+  return {
+    start: null,
+    end: null,
+    after: [],
+    before: { dirtyBytes: null, quietWaitMs: null, busyCores: null },
+    harnessCpus: null,
+  };
 }
+
+const diff = (a: number | null | undefined, b: number | null | undefined) =>
+  a == null || b == null ? null : Math.max(0, b - a);
 
 /** A container whose cgroup exists: started (a Member), or stopped short before it could start. */
 export type Entry = Member | { spec: ContainerSpec; handle: CgroupHandle };
@@ -31,7 +56,7 @@ async function entryRecord(
 ): Promise<TrialContainer> {
   const m = 'container' in e ? e : null;
   const exit = m ? await m.container.exited : null;
-  const end = edges.endStats[i] ?? null;
+  const end = edges.end?.stats[i] ?? edges.after[i] ?? null;
   // The cgroup's OOM-kill count since it was created: a kill during warmup counts too.
   const oomKilled = exit?.signal === 'SIGKILL' && (end?.oomKills ?? 0) > 0;
   const final = m?.out.final() ?? null;
@@ -51,7 +76,7 @@ async function entryRecord(
     load,
     metrics: figures.metrics,
     histograms: figures.histograms,
-    cgroup: windowOf(edges.startStats[i] ?? null, end),
+    cgroup: windowOf(edges.start?.stats[i] ?? null, edges.end?.stats[i] ?? null),
   };
 }
 
@@ -62,6 +87,8 @@ export async function recordTrial(
   entries: Entry[],
   edges: WindowEdges,
   failure: TrialFailure | null,
+  guards: GuardSpec,
+  attempt: number,
 ): Promise<TrialRecord> {
   const containers = await Promise.all(entries.map((e, i) => entryRecord(e, i, t, edges)));
   // A served workload without a generator result has no figures: that is a failed trial.
@@ -71,13 +98,7 @@ export async function recordTrial(
     (noLoad
       ? { message: `the load generator for ${noLoad.spec.name} gave no result`, container: noLoad.spec.name }
       : null);
-  // Host CPU outside the containers (the load generator and isobench included): a noisy machine
-  // shows here, so a trial disturbed from outside can be recognised.
-  const [busy0, busy1] = edges.hostBusyUs;
-  const foreignCpuUs =
-    busy0 !== null && busy1 !== null
-      ? Math.max(0, busy1 - busy0 - containers.reduce((a, c) => a + (c.cgroup.cpuUsageUs ?? 0), 0))
-      : null;
+  const measure = measureOf(edges, entries, containers, guards, attempt);
   const now = performance.now();
   const base = {
     id: t.id,
@@ -86,11 +107,65 @@ export async function recordTrial(
     cell: t.cell,
     phase: { name: t.phase.name, kind: t.phase.kind, containers: t.phase.containers },
     startedAt,
-    durationMs: Math.round((edges.endMs ?? now) - (edges.startMs ?? now)),
-    foreignCpuUs,
+    durationMs: Math.round((edges.end?.monoMs ?? now) - (edges.start?.monoMs ?? now)),
+    foreignCpuUs: measure?.foreignCpuUs ?? null,
     containers,
+    ...(measure ? { measure: measure.record } : {}),
   };
-  return reason
-    ? { ...base, status: 'failed', reason: reason.message, failedContainer: reason.container }
-    : { ...base, status: 'ok' };
+  if (reason) return { ...base, status: 'failed', reason: reason.message, failedContainer: reason.container };
+  const invalid = measure ? invalidReason(measure.record.guards) : null;
+  return invalid ? { ...base, status: 'invalid', reason: invalid } : { ...base, status: 'ok' };
+}
+
+/**
+ * The trial's measurement record and its guards. CPU used outside the trial (foreign) is the
+ * host's busy time minus the containers', the load generators' and isobench's own: a noisy
+ * machine shows here, so a trial disturbed from outside can be recognised.
+ */
+function measureOf(
+  edges: WindowEdges,
+  entries: Entry[],
+  containers: TrialContainer[],
+  guards: GuardSpec,
+  attempt: number,
+): { record: TrialMeasure; foreignCpuUs: number | null } | null {
+  const { start, end } = edges;
+  if (!start || !end) return null;
+  const loadgen = start.loadgen && end.loadgen ? windowOf(start.loadgen, end.loadgen) : null;
+  const harnessCpuUs = end.harnessCpuUs - start.harnessCpuUs;
+  const hostBusyUs = diff(start.hostBusyUs, end.hostBusyUs);
+  const ours =
+    containers.reduce((a, c) => a + (c.cgroup.cpuUsageUs ?? 0), 0) +
+    (loadgen?.cpuUsageUs ?? 0) +
+    harnessCpuUs;
+  const foreignCpuUs = hostBusyUs === null ? null : Math.max(0, hostBusyUs - ours);
+  const stealUs = diff(start.stealUs, end.stealUs);
+  const loads = entries.flatMap((_, i) => (containers[i]?.load ? [containers[i].load] : []));
+  const sent = loads.reduce((a, l) => a + (typeof l.requests === 'number' ? l.requests : 0), 0);
+  const late = loads.reduce((a, l) => a + (typeof l.late === 'number' ? l.late : 0), 0);
+  const maxLate = loads
+    .map((l) => (typeof l.maxLateMs === 'number' ? l.maxLateMs : null))
+    .filter((v) => v !== null);
+  const loopDelays = loads
+    .map((l) => (typeof l.loopDelayP99Ms === 'number' ? l.loopDelayP99Ms : null))
+    .filter((v) => v !== null);
+  const lateSendFraction = loads.length > 0 && sent > 0 ? late / sent : null;
+  const loopDelayP99Ms = loopDelays.length > 0 ? Math.max(...loopDelays) : null;
+  const windowMs = end.monoMs - start.monoMs;
+  const record: TrialMeasure = {
+    window: { startEpochMs: start.epochMs, endEpochMs: end.epochMs },
+    loadgen,
+    harnessCpuUs,
+    stealUs,
+    lateSendFraction,
+    maxLateMs: maxLate.length > 0 ? Math.max(...maxLate) : null,
+    loopDelayP99Ms,
+    harnessCpus: edges.harnessCpus,
+    dirtyBytesAtStart: edges.before.dirtyBytes,
+    quietWaitMs: edges.before.quietWaitMs,
+    busyCoresAtStart: edges.before.busyCores,
+    guards: checkGuards(guards, { windowMs, lateSendFraction, loopDelayP99Ms, foreignCpuUs, stealUs }),
+    attempt,
+  };
+  return { record, foreignCpuUs };
 }

@@ -37,6 +37,7 @@ import type { Scenario } from '../scenario/types.js';
 import { validateScenarioFile } from '../scenario/validate.js';
 import { Registry } from '../teardown/registry.js';
 import { parseDurationMs } from '../units.js';
+import { applyReservation, formatCpuList, onlineCpus, pinSelf, reserveCpus } from './cpus.js';
 import { prepareTemplates } from './data.js';
 import { headline, headlineJson } from './headline.js';
 import { type LoopOutcome, runSteps } from './loop.js';
@@ -193,6 +194,10 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   const readyTimeoutMs = parseDurationMs(opts.readyTimeout ?? '120s', '--ready-timeout');
   const registry = new Registry();
   const driver = openDriver(registry, { parent: opts.cgroupParent });
+  // The measuring tools' CPUs, kept out of the containers' cpusets (before limits are checked).
+  const reservation = reserveCpus(units[0]?.scenario.harnessCpus ?? null, onlineCpus());
+  for (const u of units) applyReservation(u.scenario, reservation);
+  const harnessCpus = reservation.harness ? formatCpuList(reservation.harness) : null;
   for (const u of units) u.prepared = prepareRun(u.scenario, driver, join(u.outDir, 'work'));
   for (const w of units[0]?.scenario.warnings ?? []) process.stderr.write(`warning: ${file}: ${w}\n`);
 
@@ -208,6 +213,7 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
       `isobench run: ${u.scenario.name}${u.variant ? ` (variant ${u.variant})` : ''}: ${rule ? `${u.plan.repetitions * u.plan.cells.length * u.plan.phases.length} to ` : ''}${u.plan.trials.length} trials -> ${u.outDir}`,
     );
   if (rule) progress.line(`sequential: ${rule.text}`);
+  progress.line(reservation.note);
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -225,6 +231,7 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const startedAt = new Date().toISOString();
+  let unpin: (() => Promise<void>) | null = null;
   try {
     const run: RunContext = {
       registry,
@@ -238,11 +245,13 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
         timeoutMs: readyTimeoutMs,
         log: (l) => progress.line(l),
       });
+    if (reservation.harness) unpin = await pinSelf(reservation.harness);
     const outcome = await runSteps(
       units,
       steps,
       {
         driver,
+        harnessCpus,
         readyTimeoutMs,
         signal: abort.signal,
         progress,
@@ -264,6 +273,7 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await unpin?.();
     await registry.teardown();
   }
   return abort.signal.aborted ? 130 : 0;

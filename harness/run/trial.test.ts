@@ -3,6 +3,7 @@
  * processes standing in for containers (harness/testing/fake-driver.ts). Asserts on states,
  * reasons and what was created and removed.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,11 @@ function colocatedTrial(): PlannedTrial {
 
 async function trial(
   scripts: Record<string, string>,
-  opts: { readyTimeoutMs?: number; onPhase?: (p: string, d: FakeDriver, ac: AbortController) => void } = {},
+  opts: {
+    readyTimeoutMs?: number;
+    onPhase?: (p: string, d: FakeDriver, ac: AbortController) => void;
+    foreignCpuCores?: number;
+  } = {},
 ) {
   const driver = new FakeDriver();
   const ac = new AbortController();
@@ -51,6 +56,13 @@ async function trial(
     stopGraceMs: 2000,
     signal: ac.signal,
     launch: fakeLauncher(driver, scripts),
+    guards: {
+      lateSendFraction: 0.05,
+      foreignCpuCores: opts.foreignCpuCores ?? 100, // the steps, not the host's load, unless asked
+      stealCores: 100,
+      loopDelayMs: 50,
+      quiet: { belowCores: 0.5, forMs: 250, maxWaitMs: 0 },
+    },
     onPhase: (p) => opts.onPhase?.(p, driver, ac),
   };
   const out = await runTrial(ctx, colocatedTrial());
@@ -61,7 +73,7 @@ const recordOf = (out: Awaited<ReturnType<typeof runTrial>>): TrialRecord => {
   if (out === 'interrupted') throw new Error('interrupted');
   return out.record;
 };
-const reasonOf = (r: TrialRecord) => (r.status === 'failed' ? r.reason : null);
+const reasonOf = (r: TrialRecord) => (r.status !== 'ok' ? r.reason : null);
 
 /** Every cgroup created was removed, and every process is gone. */
 function expectCleanedUp(driver: FakeDriver) {
@@ -138,5 +150,27 @@ describe('runTrial (fake driver, no root)', () => {
     );
     expect(out).toBe('interrupted');
     expectCleanedUp(driver);
+  });
+
+  it('a trial with CPU burnt outside it beyond the guard is invalid, with the reason and its measure', async () => {
+    // A busy loop outside every cgroup of the trial: foreign CPU the guard must catch.
+    const burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    try {
+      const { out, driver } = await trial(
+        { victim: READY_THEN_WAIT, hog: READY_THEN_WAIT },
+        { foreignCpuCores: 0.3 },
+      );
+      const r = recordOf(out);
+      expect(r.status).toBe('invalid');
+      expect(reasonOf(r) ?? (r.status === 'invalid' ? r.reason : '')).toMatch(
+        /^processes outside the trial used \d\.\d\d cores on average \(guard 0\.3\)/,
+      );
+      expect(r.measure?.guards.find((g) => g.name === 'foreignCpu')?.ok).toBe(false);
+      expect(r.measure?.window.endEpochMs).toBeGreaterThan(r.measure?.window.startEpochMs ?? Infinity);
+      expect(r.measure?.attempt).toBe(1);
+      expectCleanedUp(driver);
+    } finally {
+      burner.kill('SIGKILL');
+    }
   });
 });

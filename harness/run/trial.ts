@@ -10,12 +10,14 @@ import type { Launcher } from '../container/spawn.js';
 import { IsobenchError } from '../errors.js';
 import type { SampleRow, TrialRecord } from '../results/types.js';
 import type { PlannedTrial } from '../scenario/plan.js';
+import type { GuardSpec } from '../scenario/types.js';
 import { freshData, type TrialData } from './data.js';
-import { sampleHost } from './host-sample.js';
+import { waitForQuiet } from './guards.js';
+import { readHostCpu } from './host-sample.js';
 import { startLoad } from './load.js';
 import { awaitReady, type Member, runFor, startMember, stoppedEarly, TrialFailure } from './member.js';
 import type { Prepared } from './prepare.js';
-import { type Entry, emptyEdges, recordTrial } from './record.js';
+import { type Edge, type Entry, emptyEdges, recordTrial } from './record.js';
 import { Sampler } from './sampler.js';
 
 export interface TrialContext {
@@ -28,6 +30,12 @@ export interface TrialContext {
   onPhase?: (what: string) => void;
   /** How containers are started (default: isobench-init in new namespaces; unit tests use a stand-in). */
   launch?: Launcher;
+  /** When the trial is invalid, and the quiet wait before it (scenario `guards`). */
+  guards: GuardSpec;
+  /** CPUs reserved for isobench and its generators, or null when they share the containers' CPUs. */
+  harnessCpus?: string | null;
+  /** 2 for the rerun of an invalid trial. */
+  attempt?: number;
 }
 
 export type TrialOutcome = { record: TrialRecord; samples: SampleRow[] } | 'interrupted';
@@ -65,9 +73,38 @@ class TrialState {
 const snapshot = (driver: CgroupDriver, entries: Entry[]) =>
   Promise.all(entries.map((e) => driver.readStats(e.handle).catch(() => null)));
 
+/** Everything read at one edge of the window, as close together as the reads allow. */
+async function takeEdge(driver: CgroupDriver, s: TrialState): Promise<Edge> {
+  const epochMs = Date.now();
+  const monoMs = performance.now();
+  const [stats, loadgen, host] = await Promise.all([
+    snapshot(driver, s.entries()),
+    s.loadgen ? driver.readStats(s.loadgen).catch(() => null) : null,
+    readHostCpu(),
+  ]);
+  const cpu = process.cpuUsage();
+  return {
+    epochMs,
+    monoMs,
+    stats,
+    loadgen,
+    hostBusyUs: host.busyUs,
+    stealUs: host.stealUs,
+    harnessCpuUs: cpu.user + cpu.system,
+  };
+}
+
+/** Waits (bounded) for a quiet host, so that a trial does not start into someone else's burst. */
+async function quiet(ctx: TrialContext, s: TrialState): Promise<void> {
+  const q = await waitForQuiet(ctx.guards.quiet, ctx.signal);
+  s.edges.before.quietWaitMs = q.waitedMs;
+  s.edges.before.busyCores = q.busyCores;
+}
+
 /** Each container's data dir in its starting state; the host's writeback drained. */
 async function fresh(ctx: TrialContext, s: TrialState): Promise<void> {
   s.data = await freshData(ctx.prepared, s.t, ctx.signal);
+  s.edges.before.dirtyBytes = s.data.settled.dirtyBytes;
 }
 
 /** Creates each container's cgroup, applies its limits and starts it. */
@@ -91,10 +128,13 @@ async function ready(ctx: TrialContext, s: TrialState): Promise<void> {
  * Starts the sampler and the load of every served workload. The generators run in a cgroup of
  * their own (`isobench-<run>--loadgen`), outside every container's limits, measured like one.
  */
-async function begin(s: TrialState, driver: CgroupDriver): Promise<void> {
+async function begin(s: TrialState, driver: CgroupDriver, harnessCpus: string | null): Promise<void> {
   const t = s.t;
   const served = s.started().filter((m) => m.spec.load !== null);
-  if (served.length > 0) s.loadgen = await driver.create('-loadgen');
+  if (served.length > 0) {
+    s.loadgen = await driver.create('-loadgen');
+    if (harnessCpus) await driver.apply(s.loadgen, { 'cpuset.cpus': harnessCpus }, null);
+  }
   const labels = { trial: t.id, cell: t.cell.id, phase: t.phase.name };
   s.sampler = new Sampler(
     driver,
@@ -111,10 +151,9 @@ async function begin(s: TrialState, driver: CgroupDriver): Promise<void> {
 async function warmUp(ctx: TrialContext, s: TrialState): Promise<void> {
   const w = await runFor(s.t.warmupMs, s.started(), ctx.signal);
   if (w !== 'done') throw await stoppedEarly(ctx.driver, w, 'during warmup');
-  s.edges.startStats = await snapshot(ctx.driver, s.entries());
-  s.edges.hostBusyUs[0] = (await sampleHost()).busyUs;
-  s.edges.startMs = performance.now();
-  if (s.sampler) s.sampler.measureStart = s.edges.startMs;
+  const start = await takeEdge(ctx.driver, s);
+  s.edges.start = start;
+  if (s.sampler) s.sampler.measureStart = start.monoMs;
   // Workloads that keep their own figures start them afresh now, so warmup is not counted.
   for (const m of s.started()) if (m.spec.workload.kind === 'builtin') m.container.signal('SIGUSR2');
 }
@@ -122,9 +161,7 @@ async function warmUp(ctx: TrialContext, s: TrialState): Promise<void> {
 /** Measures for the trial's duration, then closes the window with the end snapshots. */
 async function measure(ctx: TrialContext, s: TrialState): Promise<void> {
   const m = await runFor(s.t.durationMs, s.started(), ctx.signal);
-  s.edges.endMs = performance.now();
-  s.edges.endStats = await snapshot(ctx.driver, s.entries());
-  s.edges.hostBusyUs[1] = (await sampleHost()).busyUs;
+  s.edges.end = await takeEdge(ctx.driver, s);
   if (m !== 'done') throw await stoppedEarly(ctx.driver, m, 'during the measurement');
 }
 
@@ -139,7 +176,7 @@ async function teardown(ctx: TrialContext, s: TrialState): Promise<void> {
   for (const m of s.started()) m.load?.kill();
   await Promise.all(s.started().map((m) => m.container.stop(ctx.stopGraceMs).catch(() => null)));
   // A trial that ended early still records how its containers ended (OOM kills since creation).
-  if (s.edges.endStats.length === 0) s.edges.endStats = await snapshot(ctx.driver, s.entries());
+  if (!s.edges.end) s.edges.after = await snapshot(ctx.driver, s.entries());
   for (const h of [...s.handles.values(), ...(s.loadgen ? [s.loadgen] : [])])
     await ctx.driver.remove(h).catch(() => {});
   s.data?.remove();
@@ -151,11 +188,13 @@ export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<Tria
   try {
     ctx.onPhase?.('preparing data');
     await fresh(ctx, s);
+    ctx.onPhase?.('waiting for a quiet host');
+    await quiet(ctx, s);
     ctx.onPhase?.('starting');
     await start(ctx, s);
     ctx.onPhase?.('waiting for ready');
     await ready(ctx, s);
-    await begin(s, ctx.driver);
+    await begin(s, ctx.driver, ctx.harnessCpus ?? null);
     ctx.onPhase?.('warming up');
     await warmUp(ctx, s);
     ctx.onPhase?.('measuring');
@@ -174,6 +213,15 @@ export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<Tria
     await teardown(ctx, s);
   }
   if (interrupted) return 'interrupted';
-  const record = await recordTrial(t, s.startedAt, s.entries(), s.edges, s.failure);
+  s.edges.harnessCpus = ctx.harnessCpus ?? null;
+  const record = await recordTrial(
+    t,
+    s.startedAt,
+    s.entries(),
+    s.edges,
+    s.failure,
+    ctx.guards,
+    ctx.attempt ?? 1,
+  );
   return { record, samples: s.sampler?.rowsFromWindowStart() ?? [] };
 }

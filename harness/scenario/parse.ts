@@ -17,7 +17,7 @@ import { phaseWarnings, resolveCell, resolvePhases } from './resolve.js';
 import { parsePrecision, type ScenarioData } from './schema.js';
 import { originOf, type PathSegment, parseSource, type ScenarioSource } from './source.js';
 import { checkStructure, type DataIssue } from './structure.js';
-import type { CellSpec, Scenario, SequentialSpec } from './types.js';
+import type { CellSpec, GuardSpec, Scenario, SequentialSpec } from './types.js';
 
 /**
  * A sequential run without maxRepetitions may add up to twice its first blocks again: the
@@ -99,6 +99,18 @@ function sequentialOf(data: ScenarioData): SequentialSpec | null {
   };
 }
 
+function guardsOf(data: ScenarioData): GuardSpec {
+  const g = data.guards;
+  const ms = (v: string | number) => parseDurationMs(String(v));
+  return {
+    lateSendFraction: g.lateSends,
+    foreignCpuCores: g.foreignCpu,
+    stealCores: g.steal,
+    loopDelayMs: ms(g.loopDelay),
+    quiet: { belowCores: g.quietBelow, forMs: ms(g.quietFor), maxWaitMs: ms(g.quietWait) },
+  };
+}
+
 /** Parses and validates scenario text; throws ScenarioError with every problem found. */
 export function parseScenario(text: string, opts: ParseOptions): Scenario {
   const { source, issues: yamlIssues } = parseSource(text, opts.file);
@@ -146,6 +158,8 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
     repetitions: base.repetitions,
     sequential: sequentialOf(base),
     outputDir: base.output,
+    guards: guardsOf(base),
+    harnessCpus: base.harness.cpus === undefined ? null : String(base.harness.cpus).trim(),
     seed: base.seed ?? null,
     phases,
     cells,

@@ -64,6 +64,15 @@ export interface SequentialSpec {
   timeBudgetMs: number | null;
 }
 
+/** When a trial is invalid (see the scenario schema's `guards`), in units. */
+export interface GuardSpec {
+  lateSendFraction: number;
+  foreignCpuCores: number;
+  stealCores: number;
+  loopDelayMs: number;
+  quiet: { belowCores: number; forMs: number; maxWaitMs: number };
+}
+
 export interface Scenario {
   name: string;
   description: string | null;
@@ -77,6 +86,9 @@ export interface Scenario {
   /** Set when `precision` makes the run sequential; null for a fixed number of repetitions. */
   sequential: SequentialSpec | null;
   outputDir: string;
+  guards: GuardSpec;
+  /** CPUs reserved for isobench and its load generators as written (a cpuset list); null: the default. */
+  harnessCpus: string | null;
   /** Seed of the trial order shuffle when the file pins one. */
   seed: number | null;
   phases: PhaseSpec[];
