@@ -13,7 +13,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { exampleResults } from '../harness/results/example.js';
 import { writeResultsJson } from '../harness/results/writer.js';
-import { isobench, itWhen, missingRoot } from '../harness/testing/support.js';
+import { isobench, itWhen, missingRoot, OPEN_GUARDS } from '../harness/testing/support.js';
 import { writeSyntheticRun } from './bench/synthetic.js';
 import { renderReports, writeReports } from './index.js';
 
@@ -99,7 +99,7 @@ describe('report from a real short run', () => {
     if (missingRun) return;
     dir = join(tmp(), 'run');
     const proc = await isobench(
-      ['run', '--duration', '2s', '--warmup', '500ms', '--repetitions', '1', '--out', dir],
+      ['run', '--duration', '2s', '--warmup', '500ms', '--repetitions', '1', '--out', dir, ...OPEN_GUARDS],
       { timeoutMs: 300_000 },
     );
     if (proc.exitCode !== 0) throw new Error(`isobench run failed (${proc.exitCode}): ${proc.stderr}`);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { isobench, itWhen, missingRoot, ROOT } from '../testing/support.js';
+import { isobench, itWhen, missingRoot, OPEN_GUARDS, ROOT } from '../testing/support.js';
 
 const test = itWhen(missingRoot());
 const dir = mkdtempSync(join(tmpdir(), 'isobench-compare-real-'));
@@ -30,6 +30,7 @@ describe('compare on real runs', () => {
       [
         'run',
         join(ROOT, 'harness/compare/testdata/web-ab.yaml'),
+        ...OPEN_GUARDS,
         '--out',
         out,
         '--variant',

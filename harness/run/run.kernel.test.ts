@@ -11,7 +11,15 @@ import { afterAll, describe, expect } from 'vitest';
 import { pidsIn } from '../cgroup/teardown.js';
 import { scanCgroups } from '../cleanup.js';
 import { readResults, readTrials } from '../results/reader.js';
-import { CLI, isobench, itWhen, leftoverCgroups, missingRoot, ROOT } from '../testing/support.js';
+import {
+  CLI,
+  isobench,
+  itWhen,
+  leftoverCgroups,
+  missingRoot,
+  OPEN_GUARDS,
+  ROOT,
+} from '../testing/support.js';
 
 const test = itWhen(missingRoot());
 const here = join(ROOT, 'harness/run/testdata');
@@ -26,7 +34,19 @@ describe('isobench run', () => {
   test('the default scenario, short, writes every file of the results folder', async () => {
     const out = outDir();
     const r = await isobench(
-      ['run', '--duration', '3s', '--warmup', '1s', '--repetitions', '1', '--out', out, '--json'],
+      [
+        'run',
+        '--duration',
+        '3s',
+        '--warmup',
+        '1s',
+        '--repetitions',
+        '1',
+        '--out',
+        out,
+        '--json',
+        ...OPEN_GUARDS,
+      ],
       { timeoutMs: 600_000 },
     );
     expect(r.exitCode, r.stderr).toBe(0);
@@ -71,7 +91,7 @@ describe('isobench run', () => {
 
   test('a workload killed mid-trial is a failed trial with its reason, and the run completes', async () => {
     const out = outDir();
-    const r = await isobench(['run', join(here, 'killed.yaml'), '--out', out]);
+    const r = await isobench(['run', join(here, 'killed.yaml'), '--out', out, ...OPEN_GUARDS]);
     expect(r.exitCode, r.stderr).toBe(0);
     const results = readResults(out);
     expect(results.status).toBe('complete');
@@ -85,7 +105,7 @@ describe('isobench run', () => {
 
   test('an aggressor that dies mid-trial is recorded and the trial stays ok', async () => {
     const out = outDir();
-    const r = await isobench(['run', join(here, 'aggressor.yaml'), '--out', out]);
+    const r = await isobench(['run', join(here, 'aggressor.yaml'), '--out', out, ...OPEN_GUARDS]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/no solo phase/);
     const results = readResults(out);
@@ -99,7 +119,7 @@ describe('isobench run', () => {
 
   test('SIGINT mid-run keeps the finished trials, writes the summaries, leaves nothing behind', async () => {
     const out = outDir();
-    const child = execa('node', [CLI, 'run', join(here, 'interrupt.yaml'), '--out', out], {
+    const child = execa('node', [CLI, 'run', join(here, 'interrupt.yaml'), '--out', out, ...OPEN_GUARDS], {
       reject: false,
       cwd: ROOT,
     });
@@ -135,6 +155,7 @@ describe('isobench run', () => {
     const r = await isobench([
       'run',
       join(here, 'variants.yaml'),
+      ...OPEN_GUARDS,
       '--out',
       out,
       '--variant',
@@ -169,6 +190,7 @@ describe('isobench run', () => {
     const r = await isobench([
       'run',
       join(here, 'variants.yaml'),
+      ...OPEN_GUARDS,
       '--out',
       out,
       '--precision',
@@ -214,6 +236,39 @@ describe('isobench run', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/a sequential run .* cannot be sharded/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  test('a busy host makes trials invalid: recorded with the guard, left out, each rerun once', async () => {
+    const out = outDir();
+    // A busy loop outside every cgroup of the run: CPU the foreignCpu guard (0.2 cores) must see.
+    const burner = execa(process.execPath, ['-e', 'for (;;) {}'], { reject: false });
+    try {
+      const r = await isobench(['run', join(here, 'guarded.yaml'), '--out', out, '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const results = readResults(out);
+      expect(results.trials.map((t) => [t.id, t.status, t.measure?.attempt])).toEqual([
+        ['c1-solo-idle-r1', 'invalid', 1],
+        ['c1-solo-idle-r1', 'invalid', 2],
+        ['c1-solo-idle-r2', 'invalid', 1],
+        ['c1-solo-idle-r2', 'invalid', 2],
+      ]);
+      for (const t of results.trials) {
+        expect(t.status === 'invalid' && t.reason).toMatch(
+          /^processes outside the trial used \d\.\d\d cores/,
+        );
+        expect(t.measure?.guards.find((g) => g.name === 'foreignCpu')?.ok).toBe(false);
+      }
+      expect(readTrials(out)).toHaveLength(4);
+      const solo = results.cells[0]?.containers.idle?.solo;
+      expect(solo?.invalid).toHaveLength(4);
+      expect(JSON.parse(r.stdout.trim().split('\n').at(-1) as string).trials).toEqual({
+        ok: 0,
+        failed: 0,
+        invalid: 4,
+      });
+    } finally {
+      burner.kill('SIGKILL');
+    }
   });
 
   test('a malformed scenario: FILE:LINE:COL errors, exit 2, nothing created', async () => {

@@ -44,7 +44,8 @@ export function isUnder(path: readonly PathSegment[], prefix: readonly PathSegme
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodPrefault)
+    s = s.unwrap() as z.ZodType;
   return s;
 }
 

@@ -110,3 +110,21 @@ export function ioTestDir(): { dir: string | null; missing: string | null } {
     return { dir: null, missing: `no block device behind ${base}: ${(err as Error).message}` };
   }
 }
+
+/**
+ * Guards wide open, for tests of a run's mechanics (files, failures, signals, variants): on a busy
+ * test machine a guard could mark a trial invalid and rerun it, which those tests are not about.
+ * The guards themselves are tested in harness/run/trial.test.ts and run.kernel.test.ts.
+ */
+export const OPEN_GUARDS = [
+  '--set',
+  'guards.lateSends=1',
+  '--set',
+  'guards.foreignCpu=1024',
+  '--set',
+  'guards.steal=1024',
+  '--set',
+  'guards.loopDelay=1h',
+  '--set',
+  'guards.quietWait=0s',
+];
