@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exampleResults } from '../harness/results/example.js';
 import { resultsPaths } from '../harness/results/paths.js';
 import { writeResultsJson } from '../harness/results/writer.js';
+import { REPO_ROOT } from '../harness/testing/build.js';
 import { writeSyntheticRun } from './bench/synthetic.js';
 import { renderReports, writeReports } from './index.js';
 import { readSamples } from './samples.js';
@@ -42,12 +44,26 @@ describe('writeReports', () => {
     const dir = tmp();
     writeResultsJson(dir, exampleResults());
     const { html } = await renderReports(dir);
-    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    const attribute = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    // The policy is an attribute value: its quotes are escaped like any interpolated text.
+    const csp = attribute.replace(/&#39;/g, "'");
     expect(csp).toMatch(
       /^default-src 'none'; script-src 'sha256-[^']+' 'sha256-[^']+'; style-src 'unsafe-inline'; img-src data:/,
     );
     expect(csp).not.toContain('unsafe-eval');
     expect(html).not.toMatch(/(src|href)="https?:/);
+    // The hashes are those of the two inline scripts the page carries: chart.js and the built
+    // page script (a module), in that order.
+    const scripts = [...html.matchAll(/<script( type="module")?>(.*?)<\/script>/gs)];
+    expect(scripts.map((m) => Boolean(m[1]))).toEqual([false, true]);
+    expect(scripts[1]?.[2]).toBe(readFileSync(join(REPO_ROOT, 'dist/reports/client/main.js'), 'utf8'));
+    const hashes = scripts.map(
+      (m) =>
+        `'sha256-${createHash('sha256')
+          .update(m[2] ?? '')
+          .digest('base64')}'`,
+    );
+    expect(csp).toContain(`script-src ${hashes.join(' ')};`);
   });
 });
 

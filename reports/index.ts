@@ -9,11 +9,11 @@ import { resultsPaths } from '../harness/results/paths.js';
 import { readResults } from '../harness/results/reader.js';
 import type { ResultsFile } from '../harness/results/types.js';
 import { writeFileAtomic } from '../harness/results/writer.js';
-import { type ReportData, round4 } from './chartspec.js';
-import { escapeHtml as h } from './escape.js';
+import { type ChartSpec, type ReportData, round4 } from './chartspec.js';
 import { canvases, renderPage, type Section } from './html.js';
 import { renderSummaryMarkdown } from './markdown.js';
 import { percentileCharts } from './percentiles.js';
+import { html, joinHtml, type SafeHtml } from './safe-html.js';
 import { readSamples, type SamplesByTrial } from './samples.js';
 import { commandHtml, headlineHtml, hostHtml, limitsHtml, matrixHtml, scenarioHtml } from './sections.js';
 import { sweepAxis, sweepCharts, sweptSettings } from './sweep.js';
@@ -37,35 +37,18 @@ export function renderReportHtml(results: ResultsFile, samples: SamplesByTrial |
     charts: [...pct, ...ts, ...sweep],
   };
 
-  const swept = sweptSettings(results.cells);
-  const sweepBody =
-    results.cells.length < 2
-      ? '<p class="note">One cell: this scenario is not a sweep, so there is no setting to plot against.</p>'
-      : `<p class="note">${results.cells.length} cells; ${
-          swept.length === 1
-            ? `swept setting <code>${h(swept[0])}</code>`
-            : `settings that change between cells: ${swept.map((k) => `<code>${h(k)}</code>`).join(', ') || 'none'} (x axis: cell, in scenario order)`
-        }. Median with its 95% interval as a band; the dashed line is ×1 (no interference).</p>
-${canvases(sweep)}
-<table><thead><tr><th>${h(sweepAxis(results.cells).title)}</th><th>cell</th>${swept.map((k) => `<th><code>${h(k)}</code></th>`).join('')}</tr></thead><tbody>${results.cells
-          .map(
-            (c, i) =>
-              `<tr><td>${h(sweepAxis(results.cells).labels[i])}</td><td>${h(c.name)}</td>${swept.map((k) => `<td>${h(c.settings[k] ?? 'unset')}</td>`).join('')}</tr>`,
-          )
-          .join('')}</tbody></table>`;
-
   const tsBody = samples
-    ? `<p class="note">Trials laid end to end in run order (measured windows only; dashed vertical lines are trial boundaries, labelled cell · phase · repetition). Counters are rates between samples; each series is downsampled with LTTB to at most ${POINTS_PER_SERIES} points, the full data is in samples.csv. PSI is the share of time some / all (full, dashed) tasks of the group were stalled.</p>
+    ? html`<p class="note">Trials laid end to end in run order (measured windows only; dashed vertical lines are trial boundaries, labelled cell · phase · repetition). Counters are rates between samples; each series is downsampled with LTTB to at most ${POINTS_PER_SERIES} points, the full data is in samples.csv. PSI is the share of time some / all (full, dashed) tasks of the group were stalled.</p>
 ${canvases(ts)}
 ${boundaryList(data.boundaries)}`
-    : '<p class="warn">No samples.csv beside results.json: time series are not available for this report.</p>';
+    : html`<p class="warn">No samples.csv beside results.json: time series are not available for this report.</p>`;
 
   const sections: Section[] = [
     { id: 'headline', title: 'Headline', body: headlineHtml(results) },
     {
       id: 'matrix',
       title: 'Interference matrix',
-      body: `<p class="note">Rows: the victim; columns: the cells (neighbours named in each entry). Each entry: slowdown of the tail latency and goodput (or transactions/s) ratio, co-located / solo within each repetition block, estimate [95% interval]; DNR = did not run to the end, with the reason.</p>
+      body: html`<p class="note">Rows: the victim; columns: the cells (neighbours named in each entry). Each entry: slowdown of the tail latency and goodput (or transactions/s) ratio, co-located / solo within each repetition block, estimate [95% interval]; DNR = did not run to the end, with the reason.</p>
 ${matrixHtml(results)}`,
     },
     {
@@ -73,11 +56,11 @@ ${matrixHtml(results)}`,
       title: 'Latency percentiles',
       body:
         pct.length > 0
-          ? `<p class="note">From the trials' HDR histograms merged per cell and phase (coordinated-omission corrected for the web workload).</p>\n${canvases(pct)}`
-          : '<p class="note">No latency histograms were recorded.</p>',
+          ? html`<p class="note">From the trials' HDR histograms merged per cell and phase (coordinated-omission corrected for the web workload).</p>\n${canvases(pct)}`
+          : html`<p class="note">No latency histograms were recorded.</p>`,
     },
     { id: 'timeseries', title: 'Time series per container', body: tsBody },
-    { id: 'sweep', title: 'Sweep', body: sweepBody },
+    { id: 'sweep', title: 'Sweep', body: sweepHtml(results, sweep) },
     { id: 'limits', title: 'Limits: requested and in force', body: limitsHtml(results) },
     { id: 'host', title: 'Host', body: hostHtml(results) },
     { id: 'scenario', title: 'Scenario', body: scenarioHtml(results) },
@@ -91,12 +74,35 @@ ${matrixHtml(results)}`,
   });
 }
 
+/** The sweep section: the charts, and a table of each cell's swept settings. */
+function sweepHtml(results: ResultsFile, charts: ChartSpec[]): SafeHtml {
+  if (results.cells.length < 2) {
+    return html`<p class="note">One cell: this scenario is not a sweep, so there is no setting to plot against.</p>`;
+  }
+  const swept = sweptSettings(results.cells);
+  const axis = sweepAxis(results.cells);
+  const codes = swept.map((k) => html`<code>${k}</code>`);
+  const what =
+    swept.length === 1
+      ? html`swept setting ${codes}`
+      : html`settings that change between cells: ${codes.length > 0 ? joinHtml(codes, ', ') : 'none'} (x axis: cell, in scenario order)`;
+  const rows = results.cells.map(
+    (c, i) =>
+      html`<tr><td>${axis.labels[i]}</td><td>${c.name}</td>${swept.map((k) => html`<td>${String(c.settings[k] ?? 'unset')}</td>`)}</tr>`,
+  );
+  return html`<p class="note">${results.cells.length} cells; ${what}. Median with its 95% interval as a band; the dashed line is ×1 (no interference).</p>
+${canvases(charts)}
+<table><thead><tr><th>${axis.title}</th><th>cell</th>${swept.map((k) => html`<th><code>${k}</code></th>`)}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 /** Where each trial starts on the time axis; the charts label the lines themselves up to 16 trials. */
-function boundaryList(list: ReportData['boundaries']): string {
-  if (list.length === 0) return '';
-  return `<details${list.length > 16 ? ' open' : ''}><summary>Trial start times on the time axis (${list.length} trials)</summary><p class="note">${list
-    .map((b) => `${h(b.x)} s: ${h(b.label)}`)
-    .join('; ')}</p></details>`;
+function boundaryList(list: ReportData['boundaries']): SafeHtml | null {
+  if (list.length === 0) return null;
+  const open = list.length > 16 ? html`<details open>` : html`<details>`;
+  return html`${open}<summary>Trial start times on the time axis (${list.length} trials)</summary><p class="note">${joinHtml(
+    list.map((b) => `${b.x} s: ${b.label}`),
+    '; ',
+  )}</p></details>`;
 }
 
 /** Both reports from a results folder's files. */

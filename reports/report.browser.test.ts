@@ -9,16 +9,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { exampleResults } from '../harness/results/example.js';
 import { writeResultsJson } from '../harness/results/writer.js';
+import {
+  closeBrowser,
+  injectedScriptRan,
+  launchBrowser,
+  missingBrowser,
+  type Opened,
+  openPage,
+} from '../harness/testing/browser.js';
 import { isobench, itWhen, missingRoot, OPEN_GUARDS } from '../harness/testing/support.js';
 import { writeSyntheticRun } from './bench/synthetic.js';
 import { renderReports, writeReports } from './index.js';
 
-const CHROMIUM = process.env.ISOBENCH_CHROMIUM ?? '/usr/bin/chromium';
-const missingBrowser = existsSync(CHROMIUM) ? null : `no ${CHROMIUM} (apt-get install chromium)`;
 const missingRun = missingBrowser ?? missingRoot();
 
 let browser: BrowserContext | null = null;
@@ -30,52 +36,19 @@ const tmp = () => {
 };
 
 beforeAll(async () => {
-  if (missingBrowser) return;
-  // A fresh, empty profile per run; playwright passes it as --user-data-dir.
-  browser = await chromium.launchPersistentContext(tmp(), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  if (!missingBrowser) browser = await launchBrowser({ width: 1280, height: 900 });
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-interface Opened {
-  page: Page;
-  consoleErrors: string[];
-  requests: string[];
-  dialogs: string[];
-}
-
+/** The report opened once its script has drawn every chart. */
 async function open(htmlPath: string): Promise<Opened> {
-  const page = await (browser as BrowserContext).newPage();
-  const out: Opened = { page, consoleErrors: [], requests: [], dialogs: [] };
-  page.on('console', (m) => {
-    if (m.type() === 'error') out.consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => out.consoleErrors.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => out.requests.push(r.url()));
-  page.on('dialog', (d) => {
-    out.dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
-  await page.waitForSelector('html[data-charts-drawn]', { timeout: 10_000 });
-  return out;
+  const opened = await openPage(browser as BrowserContext, htmlPath);
+  await opened.page.waitForSelector('html[data-charts-drawn]', { timeout: 10_000 });
+  return opened;
 }
 
 /** Non-transparent pixels of every canvas, read back from the page. */
@@ -177,6 +150,7 @@ describe('report of a hostile scenario', () => {
     results.host.hostname = PAYLOAD;
     results.host.kernel = '<img src=x onerror="window.__xss=1">';
     results.host.cpu.model = `"><script>window.__xss=1</script>`;
+    results.host.distribution = '</style><script>window.__xss=1</script><style>';
     const cell = results.cells[0];
     if (cell) cell.name = `</script><script>window.__xss=1</script>`;
     writeResultsJson(dir, results);
@@ -186,10 +160,12 @@ describe('report of a hostile scenario', () => {
       expect(await page.title()).toBe(`isobench report: ${PAYLOAD}`);
       expect(await page.textContent('h1')).toBe(`isobench report: ${PAYLOAD}`);
       expect(await page.textContent('section#host')).toContain(PAYLOAD);
+      expect(await page.textContent('section#host')).toContain('</style><script>window.__xss=1</script>');
+      expect(await page.textContent('section#host')).toContain(`"><script>window.__xss=1</script>`);
       expect(await page.textContent('section#scenario pre')).toContain('onerror="window.__xss=1"');
       expect(await page.textContent('section#matrix')).toContain('</script><script>window.__xss=1</script>');
       expect(dialogs).toEqual([]);
-      expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await injectedScriptRan(page)).toBe(false);
       // Only the three scripts the page ships: data, chart.js, the page script; no injected img.
       expect(await page.locator('script').count()).toBe(3);
       expect(await page.locator('img').count()).toBe(0);

@@ -1,9 +1,10 @@
 /**
  * The report's HTML sections that are text and tables: headline, interference matrix, limits,
- * host, scenario, command. Every value from results.json goes through escapeHtml (`h`).
+ * host, scenario, command. Written with the `html` template: every value from results.json is
+ * escaped by it, and each section is a SafeHtml fragment.
  */
 import type { ResultsFile, TrialRecord } from '../harness/results/types.js';
-import { escapeHtml as h, shellQuote } from './escape.js';
+import { shellQuote } from './escape.js';
 import {
   allVerdicts,
   cellVerdicts,
@@ -13,6 +14,7 @@ import {
   type MetricVerdict,
   type Verdict,
 } from './headline.js';
+import { html, joinHtml, type SafeHtml } from './safe-html.js';
 
 const BADGE: Record<Verdict['status'], string> = {
   hurt: 'hurt',
@@ -22,58 +24,58 @@ const BADGE: Record<Verdict['status'], string> = {
   'no-baseline': 'no baseline',
 };
 
-function badge(status: Verdict['status'] | MetricVerdict['status']): string {
-  return `<span class="badge ${h(status)}">${h(BADGE[status])}</span>`;
+function badge(status: Verdict['status'] | MetricVerdict['status']): SafeHtml {
+  return html`<span class="badge ${status}">${BADGE[status]}</span>`;
 }
 
-export function headlineHtml(results: ResultsFile): string {
+export function headlineHtml(results: ResultsFile): SafeHtml {
   const verdicts = allVerdicts(results);
   const hurt = verdicts.filter((v) => v.status === 'hurt');
   const prot = verdicts.filter((v) => v.status === 'protected');
   const who = (list: Verdict[]) =>
-    list.length === 0 ? 'none' : list.map((v) => `<b>${h(v.container)}</b> in ${h(v.cellName)}`).join(', ');
-  const items = results.cells
-    .map((cell) => {
-      const lines = cellVerdicts(results, cell)
-        .map((v) => `<li>${badge(v.status)} <b>${h(v.container)}</b> ${h(describeVerdict(v))}</li>`)
-        .join('\n');
-      return `<div class="cell-verdicts"><h3>${h(cell.name)}</h3><ul>${lines}</ul></div>`;
-    })
-    .join('\n');
+    list.length === 0
+      ? 'none'
+      : joinHtml(
+          list.map((v) => html`<b>${v.container}</b> in ${v.cellName}`),
+          ', ',
+        );
+  const items = results.cells.map((cell) => {
+    const lines = cellVerdicts(results, cell).map(
+      (v) => html`<li>${badge(v.status)} <b>${v.container}</b> ${describeVerdict(v)}</li>\n`,
+    );
+    return html`<div class="cell-verdicts"><h3>${cell.name}</h3><ul>${lines}</ul></div>\n`;
+  });
   const ok = results.trials.filter((t) => t.status === 'ok').length;
-  return `<p class="lead">Hurt: ${who(hurt)}. Protected: ${who(prot)}.</p>
+  return html`<p class="lead">Hurt: ${who(hurt)}. Protected: ${who(prot)}.</p>
 <p class="note">${ok} of ${results.trials.length} trials ok${results.status === 'interrupted' ? ' (run interrupted: figures cover the trials that finished)' : ''}. Slowdown = co-located / solo within each repetition block: the Hodges-Lehmann estimate with its Wilcoxon signed-rank 95% interval in brackets. Hurt: the tail-latency slowdown interval entirely above ×1.1, or the goodput (or transactions/s) ratio interval entirely below ×0.9; protected: the whole interval stays within those 10%; unclear: in between (more repetitions narrow the interval). Below 6 trials no 95% interval exists and the median decides. A p99 with fewer than 100 values beyond it in a trial is a thin tail, left out for the p50. Open-loop throughput is not shown: it equals the offered rate by construction.</p>
 ${items}`;
 }
 
-function dnrReasons(failures: { trial: string; reason: string }[]): string {
-  return failures.map((f) => `<div class="dnr-reason">${h(f.trial)}: ${h(f.reason)}</div>`).join('');
+function dnrReasons(failures: { trial: string; reason: string }[]): SafeHtml[] {
+  return failures.map((f) => html`<div class="dnr-reason">${f.trial}: ${f.reason}</div>`);
 }
 
-function matrixCell(v: Verdict | undefined): string {
-  if (!v) return '<td class="na">–</td>';
+function matrixCell(v: Verdict | undefined): SafeHtml {
+  if (!v) return html`<td class="na">–</td>`;
   const figs = [v.latency, v.throughput]
     .filter((m): m is MetricVerdict => m !== null)
     .map(
       (m) =>
-        `<div class="fig ${h(m.status)}">${h(METRIC_LABELS[m.metric] ?? m.metric)} <span class="num">${h(formatRatio(m.estimate))}</span></div>`,
-    )
-    .join('');
-  const with_ =
-    v.neighbours.length > 0 ? `<div class="with">next to ${h(v.neighbours.join(', '))}</div>` : '';
-  if (v.status === 'dnr') return `<td class="dnr"><b>DNR</b>${dnrReasons(v.failures)}</td>`;
+        html`<div class="fig ${m.status}">${METRIC_LABELS[m.metric] ?? m.metric} <span class="num">${formatRatio(m.estimate)}</span></div>`,
+    );
+  const with_ = v.neighbours.length > 0 && html`<div class="with">next to ${v.neighbours.join(', ')}</div>`;
+  if (v.status === 'dnr') return html`<td class="dnr"><b>DNR</b>${dnrReasons(v.failures)}</td>`;
   const partial =
-    v.failed > 0
-      ? `<div class="dnr-partial">${v.failed} of ${v.trials} trials DNR${dnrReasons(v.failures)}</div>`
-      : '';
-  return `<td class="${h(v.status)}">${figs || 'no slowdown figure'}${with_}${partial}</td>`;
+    v.failed > 0 &&
+    html`<div class="dnr-partial">${v.failed} of ${v.trials} trials DNR${dnrReasons(v.failures)}</div>`;
+  return html`<td class="${v.status}">${figs.length > 0 ? figs : 'no slowdown figure'}${with_}${partial}</td>`;
 }
 
 /**
  * The Isolation Benchmark Suite's matrix: rows are the victims, columns the co-located phases
  * of each cell (each phase is one set of neighbours; the neighbours are named in each entry).
  */
-export function matrixHtml(results: ResultsFile): string {
+export function matrixHtml(results: ResultsFile): SafeHtml {
   const verdicts = results.cells.flatMap((c) => cellVerdicts(results, c));
   const columns: { cellId: string; cellName: string; phase: string | null }[] = [];
   for (const v of verdicts) {
@@ -84,36 +86,29 @@ export function matrixHtml(results: ResultsFile): string {
   const multiPhase = new Set(columns.map((c) => c.phase)).size > 1;
   const victims: string[] = [];
   for (const v of verdicts) if (!victims.includes(v.container)) victims.push(v.container);
-  const head = columns
-    .map(
-      (c) =>
-        `<th>${h(c.cellName)}${multiPhase || c.phase === null ? `<div class="with">${c.phase === null ? 'no co-located phase' : `phase ${h(c.phase)}`}</div>` : ''}</th>`,
-    )
-    .join('');
-  const rows = victims
-    .map(
-      (victim) =>
-        `<tr><th scope="row">${h(victim)}</th>${columns
-          .map((c) =>
-            matrixCell(
-              verdicts.find((v) => v.container === victim && v.cellId === c.cellId && v.phase === c.phase),
-            ),
-          )
-          .join('')}</tr>`,
-    )
-    .join('\n');
-  return `<table class="matrix"><thead><tr><th>victim \\ cell</th>${head}</tr></thead><tbody>
-${rows}
-</tbody></table>`;
+  const head = columns.map(
+    (c) =>
+      html`<th>${c.cellName}${(multiPhase || c.phase === null) && html`<div class="with">${c.phase === null ? 'no co-located phase' : `phase ${c.phase}`}</div>`}</th>`,
+  );
+  const rows = victims.map(
+    (victim) =>
+      html`<tr><th scope="row">${victim}</th>${columns.map((c) =>
+        matrixCell(
+          verdicts.find((v) => v.container === victim && v.cellId === c.cellId && v.phase === c.phase),
+        ),
+      )}</tr>\n`,
+  );
+  return html`<table class="matrix"><thead><tr><th>victim \\ cell</th>${head}</tr></thead><tbody>
+${rows}</tbody></table>`;
 }
 
 function firstTrialWith(results: ResultsFile, cellId: string, container: string): TrialRecord | undefined {
   return results.trials.find((t) => t.cell.id === cellId && t.containers.some((c) => c.name === container));
 }
 
-export function limitsHtml(results: ResultsFile): string {
+export function limitsHtml(results: ResultsFile): SafeHtml {
   const v1 = results.host.cgroup.mode !== 'v2';
-  const rows: string[] = [];
+  const rows: SafeHtml[] = [];
   let ioOnV1 = false;
   for (const cell of results.cells) {
     for (const container of Object.keys(cell.containers)) {
@@ -123,7 +118,7 @@ export function limitsHtml(results: ResultsFile): string {
       const keys = [...new Set([...Object.keys(limits.requested), ...Object.keys(limits.applied)])];
       if (keys.length === 0) {
         rows.push(
-          `<tr><td>${h(cell.name)}</td><td>${h(container)}</td><td colspan="6" class="na">no limits requested</td></tr>`,
+          html`<tr><td>${cell.name}</td><td>${container}</td><td colspan="6" class="na">no limits requested</td></tr>\n`,
         );
         continue;
       }
@@ -131,19 +126,18 @@ export function limitsHtml(results: ResultsFile): string {
         const a = limits.applied[key];
         if (v1 && key.startsWith('io.max') && a?.file.startsWith('blkio.')) ioOnV1 = true;
         rows.push(
-          `<tr><td>${h(cell.name)}</td><td>${h(container)}</td><td><code>${h(key)}</code></td><td>${h(limits.requested[key] ?? '–')}</td><td>${h(a ? inForce(key, a.value) : 'not applied')}</td><td><code>${h(a?.file ?? '')}</code></td><td><code>${h(a?.raw ?? '')}</code></td><td>${h(a?.formula ?? (v1 ? 'same unit' : 'as written (v2)'))}</td></tr>`,
+          html`<tr><td>${cell.name}</td><td>${container}</td><td><code>${key}</code></td><td>${limits.requested[key] ?? '–'}</td><td>${a ? inForce(key, a.value) : 'not applied'}</td><td><code>${a?.file ?? ''}</code></td><td><code>${a?.raw ?? ''}</code></td><td>${a?.formula ?? (v1 ? 'same unit' : 'as written (v2)')}</td></tr>\n`,
         );
       }
     }
   }
-  const note = ioOnV1
-    ? '<p class="warn">On cgroup v1, blkio throttling (io.max here) applies to direct and synchronous IO only, not to buffered writeback: a workload that writes through the page cache is not held to it.</p>'
-    : '';
-  return `<p class="note">Requested in the scenario (cgroup v2 names and units) and read back from the kernel in the cell's first trial${v1 ? `; this host is cgroup ${h(results.host.cgroup.mode)}, so limits were converted by the named formula` : ''}.</p>
+  const note =
+    ioOnV1 &&
+    html`<p class="warn">On cgroup v1, blkio throttling (io.max here) applies to direct and synchronous IO only, not to buffered writeback: a workload that writes through the page cache is not held to it.</p>`;
+  return html`<p class="note">Requested in the scenario (cgroup v2 names and units) and read back from the kernel in the cell's first trial${v1 && `; this host is cgroup ${results.host.cgroup.mode}, so limits were converted by the named formula`}.</p>
 ${note}
 <table><thead><tr><th>cell</th><th>container</th><th>limit</th><th>requested</th><th>in force</th><th>file</th><th>read back</th><th>formula</th></tr></thead><tbody>
-${rows.join('\n')}
-</tbody></table>`;
+${rows}</tbody></table>`;
 }
 
 /** The read-back value, with a size in binary units where it is a byte count or a byte rate. */
@@ -166,7 +160,7 @@ function bytes(n: number | null): string {
   return `${v.toFixed(v >= 10 || i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-export function hostHtml(results: ResultsFile): string {
+export function hostHtml(results: ResultsFile): SafeHtml {
   const host = results.host;
   const rows: [string, string][] = [
     ['hostname', host.hostname],
@@ -196,15 +190,19 @@ export function hostHtml(results: ResultsFile): string {
     ['node', host.node],
     ['isobench', host.isobench],
   ];
-  return `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${h(k)}</th><td>${h(v)}</td></tr>`).join('\n')}</tbody></table>`;
+  return html`<table class="kv"><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>\n`)}</tbody></table>`;
 }
 
-export function scenarioHtml(results: ResultsFile): string {
+export function scenarioHtml(results: ResultsFile): SafeHtml {
   const s = results.scenario;
   const overrides =
-    s.overrides.length > 0 ? `; overrides ${s.overrides.map((o) => `<code>${h(o)}</code>`).join(' ')}` : '';
-  return `<p class="note"><code>${h(s.file)}</code>, seed ${h(s.seed)}, ${h(s.repetitions)} repetitions, ${h(s.totalTrials)} trials planned${s.shard ? `, shard ${h(s.shard.index)}/${h(s.shard.count)}` : ''}${overrides}.</p>
-<pre class="scenario">${h(s.text)}</pre>`;
+    s.overrides.length > 0 &&
+    html`; overrides ${joinHtml(
+      s.overrides.map((o) => html`<code>${o}</code>`),
+      ' ',
+    )}`;
+  return html`<p class="note"><code>${s.file}</code>, seed ${s.seed}, ${s.repetitions} repetitions, ${s.totalTrials} trials planned${s.shard && `, shard ${s.shard.index}/${s.shard.count}`}${overrides}.</p>
+<pre class="scenario">${s.text}</pre>`;
 }
 
 /** The recorded command line, with `--seed` added when the run chose its seed itself. */
@@ -216,7 +214,7 @@ export function reproduceCommand(results: ResultsFile): string[] {
   return argv;
 }
 
-export function commandHtml(results: ResultsFile): string {
-  return `<pre class="command">${h(shellQuote(reproduceCommand(results)))}</pre>
-<p class="note">Run ${h(results.runId)}, ${h(results.startedAt)} to ${h(results.finishedAt)} (${h(results.status)}); the trial order's seed is pinned so the same trials run in the same order. <code>isobench report DIR</code> rebuilds this page from the results folder.</p>`;
+export function commandHtml(results: ResultsFile): SafeHtml {
+  return html`<pre class="command">${shellQuote(reproduceCommand(results))}</pre>
+<p class="note">Run ${results.runId}, ${results.startedAt} to ${results.finishedAt} (${results.status}); the trial order's seed is pinned so the same trials run in the same order. <code>isobench report DIR</code> rebuilds this page from the results folder.</p>`;
 }

@@ -7,7 +7,6 @@ import type { ResultsFile } from '../results/types.js';
 import { writeResultsJson } from '../results/writer.js';
 import { compareRuns } from './compare.js';
 import { asciiBar } from './format.js';
-import { esc, formatHtml } from './html.js';
 import { compareMain } from './main.js';
 import { formatMarkdown, mdCell } from './markdown.js';
 import { parseMetric, parseThreshold } from './metrics.js';
@@ -68,27 +67,6 @@ describe('formatters', () => {
     );
     expect(md.split('\n').filter((l) => l.startsWith('| ')).length).toBe(report.rows.length + 1);
     expect(mdCell('a|b<script>`x`')).toBe('a\\|b\\<script\\>\\`x\\`');
-  });
-
-  it('HTML: self-contained, an SVG per row, every string escaped', () => {
-    const evil = '<script>alert("x")</script>';
-    const b = structuredClone(base);
-    const c = structuredClone(cand);
-    b.scenario.name = evil;
-    b.runId = `"><img src=x onerror=alert(1)>`;
-    c.host.kernel = evil;
-    for (const r of [b, c])
-      r.cells = r.cells.map((cell) => ({ ...cell, name: `${cell.name}<b onmouseover=alert(2)>` }));
-    for (const r of [b, c])
-      for (const t of r.trials) t.cell = { ...t.cell, name: `${t.cell.name}<b onmouseover=alert(2)>` };
-    const html = formatHtml(compareRuns(b, c, { thresholdPct: 5, ...FAST }));
-    expect(html).not.toContain('<script');
-    expect(html).not.toContain('<img');
-    expect(html).not.toContain('<b onmouseover');
-    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
-    expect(html.match(/<svg /g)?.length).toBe(report.rows.length);
-    expect(esc(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
   });
 });
 
@@ -167,7 +145,7 @@ describe('compareMain (exit codes)', () => {
     expect(r1.code).toBe(1);
     expect(r1.out).toMatch(/REGRESSION/);
     expect(readFileSync(md, 'utf8')).toMatch(/^## isobench compare: .* regression/);
-    expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/);
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/i);
     const few1 = folder('few1', syntheticRun({ seed: 1, repetitions: 4 }));
     const few2 = folder('few2', syntheticRun({ seed: 2, repetitions: 4 }));
     const r3 = await run(few1, few2, { json: true });

@@ -46,6 +46,16 @@ export function fmtBand(report: Pick<CompareReport, 'thresholdPct'>): string {
   return `±${report.thresholdPct}%`;
 }
 
+/** An interval's level: `95%`, `97.5%`. */
+export const fmtLevel = (level: number) => `${Math.round(level * 1000) / 10}%`;
+
+/** The titles of the row table's columns in the text and HTML outputs. */
+export function rowColumns(report: Pick<CompareReport, 'levels'>): string[] {
+  const interval = `${fmtLevel(report.levels.interval)} interval`;
+  const figures = ['base', 'candidate', 'change', interval, 'interval vs band', 'p(Holm)', 'n', 'verdict'];
+  return ['cell', 'container', 'phase', 'metric', ...figures];
+}
+
 /** `10 pairs` or `10/9`. */
 export function fmtN(row: Pick<CompareRow, 'method' | 'nBase' | 'nCand'>): string {
   return row.method === 'paired' ? `${row.nBase} pairs` : `${row.nBase}/${row.nCand}`;

@@ -1,4 +1,6 @@
 /** `isobench compare`: two results folders in, a noise-aware three-valued verdict out. */
+
+export { formatHtml } from '../../reports/compare/page.js';
 export {
   type CompareOptions,
   type CompareReport,
@@ -11,7 +13,6 @@ export {
 } from './compare.js';
 export { type Difference, type Differences, runDifferences } from './differences.js';
 export { asciiBar } from './format.js';
-export { esc, formatHtml } from './html.js';
 export { type CompareMainOptions, compareMain } from './main.js';
 export { formatMarkdown } from './markdown.js';
 export { DEFAULT_METRICS, METRIC_ALIASES, parseMetric, parseThreshold } from './metrics.js';

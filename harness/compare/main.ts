@@ -6,10 +6,10 @@
  * exit 2.
  */
 import { writeFileSync } from 'node:fs';
+import { formatHtml } from '../../reports/compare/page.js';
 import { quote, UsageError } from '../errors.js';
 import { readResults } from '../results/reader.js';
 import { compareRuns, exitCodeOf } from './compare.js';
-import { formatHtml } from './html.js';
 import { formatMarkdown } from './markdown.js';
 import { parseMetric, parseThreshold } from './metrics.js';
 import { formatText } from './text.js';

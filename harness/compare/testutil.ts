@@ -58,3 +58,24 @@ export function syntheticRun(opts: SyntheticOptions): ResultsFile {
   r.runId = opts.runId ?? `syn-${opts.seed}`;
   return r;
 }
+
+/**
+ * A base and a candidate whose names, ids and host fields carry markup (for the HTML tests),
+ * the candidate with web's co-located p99 up by +3886%.
+ */
+export function hostileRuns(): { base: ResultsFile; cand: ResultsFile } {
+  const base = syntheticRun({ seed: 1 });
+  const cand = syntheticRun({
+    seed: 2,
+    effects: [{ container: 'web', metric: 'latencyP99Us', factor: 39.86, phase: 'colocated' }],
+  });
+  base.scenario.name = '<script>alert("x")</script>';
+  base.runId = `"><img src=x onerror="window.__xss=1">`;
+  cand.host.kernel = '</style><script>window.__xss=1</script>';
+  cand.host.hostname = `' onmouseover='window.__xss=1`;
+  for (const r of [base, cand]) {
+    r.cells = r.cells.map((cell) => ({ ...cell, name: `${cell.name}<b onmouseover=alert(2)>` }));
+    for (const t of r.trials) t.cell = { ...t.cell, name: `${t.cell.name}<b onmouseover=alert(2)>` };
+  }
+  return { base, cand };
+}

@@ -6,11 +6,13 @@ import {
   fmtChange,
   fmtEstimate,
   fmtInterval,
+  fmtLevel,
   fmtN,
   fmtP,
   fmtPoints,
   fmtValue,
   phaseLabel,
+  rowColumns,
   VERDICT_LABEL,
   verdictSummary,
 } from './format.js';
@@ -38,8 +40,6 @@ export function ruleText(report: CompareReport): string {
   const family = report.rows.filter((r) => r.pHolm !== null).length;
   return `threshold ±${report.thresholdPct}% (error and timeout fractions ±${fmtPoints(report.fractionBand).slice(1)}); regression/improvement: the ${fmtLevel(report.levels.interval)} interval entirely beyond the band and the Holm-corrected test (over ${family} rows) significant; no-change: the ${fmtLevel(report.levels.equivalence)} interval inside the band; tail percentiles with fewer than ${report.tailMinSamples} values beyond them in a trial are left out`;
 }
-
-const fmtLevel = (l: number) => `${Math.round(l * 1000) / 10}%`;
 
 export function formatText(report: CompareReport): string {
   const out: string[] = [];
@@ -71,22 +71,7 @@ export function formatText(report: CompareReport): string {
       `bars: axis ${fmtChange(ratio.min)} … ${fmtChange(ratio.max)} (pp rows ${fmtPoints(pp.min)} … ${fmtPoints(pp.max)}), | band edges, = ${fmtLevel(report.levels.interval)} interval, o estimate, < > beyond the axis`,
       '',
     );
-    const rows = [
-      [
-        'cell',
-        'container',
-        'phase',
-        'metric',
-        'base',
-        'candidate',
-        'change',
-        `${fmtLevel(report.levels.interval)} interval`,
-        'interval vs band',
-        'p(Holm)',
-        'n',
-        'verdict',
-      ],
-    ];
+    const rows = [rowColumns(report)];
     for (const r of report.rows) {
       rows.push([
         r.cell,

@@ -14,7 +14,13 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Written last by `npm run build`: its mtime is when the build finished. */
 const BUILD_STAMP = join(REPO_ROOT, 'dist/bin/isobench-init');
 const SOURCE_DIRS = ['harness', 'workloads', 'reports'];
-const SOURCE_FILES = ['package.json', 'tsconfig.json', 'scripts/build-native.mjs'];
+const SOURCE_FILES = [
+  'package.json',
+  'tsconfig.json',
+  'reports/client/tsconfig.json',
+  'scripts/build-client.mjs',
+  'scripts/build-native.mjs',
+];
 
 function newestSourceMs(dir: string): number {
   let newest = 0;
