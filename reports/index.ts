@@ -18,6 +18,7 @@ import { readSamples, type SamplesByTrial } from './samples.js';
 import { commandHtml, headlineHtml, hostHtml, limitsHtml, matrixHtml, scenarioHtml } from './sections.js';
 import { sweepAxis, sweepCharts, sweptSettings } from './sweep.js';
 import { boundaries, POINTS_PER_SERIES, timeline, timeSeriesCharts } from './timeseries.js';
+import { trialsHtml } from './trials.js';
 
 export { renderSummaryMarkdown } from './markdown.js';
 
@@ -62,6 +63,7 @@ ${matrixHtml(results)}`,
     { id: 'timeseries', title: 'Time series per container', body: tsBody },
     { id: 'sweep', title: 'Sweep', body: sweepHtml(results, sweep) },
     { id: 'limits', title: 'Limits: requested and in force', body: limitsHtml(results) },
+    { id: 'trials', title: 'Trials: how each was measured', body: trialsHtml(results) },
     { id: 'host', title: 'Host', body: hostHtml(results) },
     { id: 'scenario', title: 'Scenario', body: scenarioHtml(results) },
     { id: 'command', title: 'Reproduce', body: commandHtml(results) },

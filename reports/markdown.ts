@@ -21,10 +21,11 @@ function figure(v: MetricVerdict | null): string {
 
 export function renderSummaryMarkdown(results: ResultsFile): string {
   const ok = results.trials.filter((t) => t.status === 'ok').length;
+  const invalid = results.trials.filter((t) => t.status === 'invalid').length;
   const lines = [
     `### isobench: ${cell(results.scenario.name)}`,
     '',
-    `Run \`${cell(results.runId)}\` (${results.status}) on ${cell(results.host.hostname)}, kernel ${cell(results.host.kernel)}, cgroup ${cell(results.host.cgroup.mode)}: ${ok} of ${results.trials.length} trials ok. Slowdown = co-located / solo within each repetition block, estimate [95% interval] (no interval below 6 trials); hurt means the tail latency above ×1.1 or goodput / transactions/s below ×0.9 with the whole interval.`,
+    `Run \`${cell(results.runId)}\` (${results.status}) on ${cell(results.host.hostname)}, kernel ${cell(results.host.kernel)}, cgroup ${cell(results.host.cgroup.mode)}: ${ok} of ${results.trials.length} trials ok${invalid > 0 ? ` (${invalid} invalid: a guard was exceeded; left out, each rerun once)` : ''}. Slowdown = co-located / solo within each repetition block, estimate [95% interval] (no interval below 6 trials); hurt means the tail latency above ×1.1 or goodput / transactions/s below ×0.9 with the whole interval.`,
     '',
     '| cell | container | next to | verdict | latency | goodput or tx/s | trials (failed) |',
     '| --- | --- | --- | --- | --- | --- | --- |',

@@ -101,6 +101,7 @@ describe('report from a real short run', () => {
         'timeseries',
         'sweep',
         'limits',
+        'trials',
         'host',
         'scenario',
         'command',
@@ -111,6 +112,9 @@ describe('report from a real short run', () => {
       expect(await page.textContent('section#scenario pre')).toContain('name: web-vs-db');
       expect(await page.textContent('section#command pre')).toMatch(/^isobench run .*--seed \d+/);
       expect(await page.textContent('section#limits')).toContain('memory.max');
+      // One row per trial, with how it was measured (the generators' CPU, late sends).
+      expect(await page.locator('section#trials tbody tr').count()).toBe(6);
+      expect(await page.textContent('section#trials')).toMatch(/c1-solo-web-r1\s*ok\s*\d\.\d\d\s*\d+\.\d%/);
     } finally {
       await page.close();
     }

@@ -46,8 +46,9 @@ export function headlineHtml(results: ResultsFile): SafeHtml {
     return html`<div class="cell-verdicts"><h3>${cell.name}</h3><ul>${lines}</ul></div>\n`;
   });
   const ok = results.trials.filter((t) => t.status === 'ok').length;
+  const invalid = results.trials.filter((t) => t.status === 'invalid').length;
   return html`<p class="lead">Hurt: ${who(hurt)}. Protected: ${who(prot)}.</p>
-<p class="note">${ok} of ${results.trials.length} trials ok${results.status === 'interrupted' ? ' (run interrupted: figures cover the trials that finished)' : ''}. Slowdown = co-located / solo within each repetition block: the Hodges-Lehmann estimate with its Wilcoxon signed-rank 95% interval in brackets. Hurt: the tail-latency slowdown interval entirely above ×1.1, or the goodput (or transactions/s) ratio interval entirely below ×0.9; protected: the whole interval stays within those 10%; unclear: in between (more repetitions narrow the interval). Below 6 trials no 95% interval exists and the median decides. A p99 with fewer than 100 values beyond it in a trial is a thin tail, left out for the p50. Open-loop throughput is not shown: it equals the offered rate by construction.</p>
+<p class="note">${ok} of ${results.trials.length} trials ok${invalid > 0 ? ` (${invalid} invalid: a guard was exceeded, see Trials)` : ''}${results.status === 'interrupted' ? ' (run interrupted: figures cover the trials that finished)' : ''}. Slowdown = co-located / solo within each repetition block: the Hodges-Lehmann estimate with its Wilcoxon signed-rank 95% interval in brackets. Hurt: the tail-latency slowdown interval entirely above ×1.1, or the goodput (or transactions/s) ratio interval entirely below ×0.9; protected: the whole interval stays within those 10%; unclear: in between (more repetitions narrow the interval). Below 6 trials no 95% interval exists and the median decides. A p99 with fewer than 100 values beyond it in a trial is a thin tail, left out for the p50. Open-loop throughput is not shown: it equals the offered rate by construction.</p>
 ${items}`;
 }
 

@@ -232,6 +232,6 @@ export function boundaries(results: ResultsFile, samples: SamplesByTrial | null)
   const cellNames = new Map(results.cells.map((c) => [c.id, c.name]));
   return timeline(results, samples).map((s) => ({
     x: round4(s.startS),
-    label: `${results.cells.length > 1 ? `${short(cellNames.get(s.trial.cell.id) ?? s.trial.cell.name)} · ` : ''}${s.trial.phase.name} r${s.trial.repetition}${s.trial.status === 'failed' ? ' DNR' : ''}`,
+    label: `${results.cells.length > 1 ? `${short(cellNames.get(s.trial.cell.id) ?? s.trial.cell.name)} · ` : ''}${s.trial.phase.name} r${s.trial.repetition}${s.trial.status === 'failed' ? ' DNR' : s.trial.status === 'invalid' ? ' invalid' : ''}`,
   }));
 }
