@@ -13,8 +13,17 @@ import { releaseStopHandlers } from './protocol.js';
 import { WEB_PARAMS, webMain } from './web/server.js';
 
 export { LOAD_USAGE, loadMain } from './load/cli.js';
+export type { IntervalFigures } from './load/intervals.js';
 export { loadCommandInNetns, workloadsMainPath } from './load/netns.js';
-export { LATE_THRESHOLD_MS, type LoadOptions, type LoadResult, runLoad } from './load/run.js';
+export {
+  LATE_THRESHOLD_MS,
+  type LoadOptions,
+  type LoadResult,
+  type LoadWindow,
+  type PreparedLoad,
+  prepareLoad,
+  runLoad,
+} from './load/run.js';
 export type { ParamSpec, ParamSpecs } from './params.js';
 
 export const WORKLOAD_NAMES = ['web', 'db', 'cpu', 'memory', 'fork', 'io'] as const;
