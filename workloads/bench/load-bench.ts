@@ -9,6 +9,8 @@
  *    work on a shared machine: a step with foreign CPU near a core is disturbed). Two ceilings:
  *    "throughput" (best step that keeps up) and "on schedule" (best step that also has <= 1% of
  *    sends late). wrk's closed-loop req/s with the same connection count is the reference.
+ * Every run waits for a quiet host and is repeated when other work disturbed it (see
+ * MAX_FOREIGN_CORES); the table says how often.
  * 2. the generator's CPU at 1000/s (the default scenario's rate).
  * 3. latency at half the ceiling (corrected and uncorrected p50/p99), against wrk with one
  *    connection (its closed loop then measures the bare round trip, the floor any generator sees).
@@ -18,7 +20,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { type LoadOptions, type LoadResult, runLoad } from '../load/run.js';
-import { type CpuUse, startCpuMeter } from './cpu-meter.js';
+import { type CpuUse, startCpuMeter, waitForQuiet } from './cpu-meter.js';
 
 const CONNECTIONS = 16;
 const STEP_MS = 3000;
@@ -29,6 +31,16 @@ const WARMUP_MS = 500;
 const MAX_LATE_FRACTION = 0.01;
 const START_HZ = 10;
 const CPU_RATE_HZ = 1000;
+/** Long enough that start-up (clock thread, sockets) is a small part of the CPU figure. */
+const CPU_DURATION_MS = 10_000;
+/**
+ * The machine is shared: a step during which other processes used more than this many cores is
+ * disturbed and taken again (up to MAX_ATTEMPTS, keeping the least disturbed attempt); before
+ * each attempt we wait (up to QUIET_WAIT_MS) for the host to be that quiet.
+ */
+const MAX_FOREIGN_CORES = 0.3;
+const MAX_ATTEMPTS = 3;
+const QUIET_WAIT_MS = 20_000;
 
 const SERVER_SOURCE = `
 const http = require('node:http');
@@ -65,14 +77,28 @@ interface Step {
   rateHz: number;
   r: LoadResult;
   cpu: CpuUse;
+  attempts: number;
   ok: boolean;
   timely: boolean;
 }
 
-async function measured(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
+async function measuredOnce(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
+  await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
   const meter = startCpuMeter(server.pid);
   const r = await runLoad({ url: server.url, connections: CONNECTIONS, ...options });
   return { r, cpu: meter.stop(r.requests + r.warmupRequests) };
+}
+
+/** One run, repeated while other work on the host disturbed it; the least disturbed one is kept. */
+async function measured(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
+  let best = await measuredOnce(server, options);
+  let attempts = 1;
+  while (best.cpu.foreignCores > MAX_FOREIGN_CORES && attempts < MAX_ATTEMPTS) {
+    const again = await measuredOnce(server, options);
+    attempts++;
+    if (again.cpu.foreignCores < best.cpu.foreignCores) best = again;
+  }
+  return { ...best, attempts };
 }
 
 const ms = (us: number) => `${(us / 1000).toFixed(2)}ms`;
@@ -90,11 +116,12 @@ function stepLine(s: Step): string {
     cpu.ownCores.toFixed(2).padStart(5),
     cpu.ownUsPerRequest.toFixed(0).padStart(5),
     cpu.foreignCores.toFixed(2).padStart(7),
+    String(s.attempts).padStart(3),
     `  ${s.ok ? (s.timely ? 'ok' : 'keeps up, late') : `FAIL (errors ${r.errors}, timeouts ${r.timeouts})`}`,
   ].join(' ');
 }
 
-const STEP_HEADER = `  ${['rate', 'achieved', 'late', 'max late', 'p99', 'unc p99', 'cores', 'us/rq', 'foreign'].map((h, i) => h.padStart([8, 8, 7, 9, 9, 9, 5, 5, 7][i] ?? 8)).join(' ')}`;
+const STEP_HEADER = `  ${['rate', 'achieved', 'late', 'max late', 'p99', 'unc p99', 'cores', 'us/rq', 'foreign', 'try'].map((h, i) => h.padStart([8, 8, 7, 9, 9, 9, 5, 5, 7, 3][i] ?? 8)).join(' ')}`;
 
 async function ceiling(
   server: Server,
@@ -110,10 +137,10 @@ async function ceiling(
   );
   for (let rateHz = START_HZ; rateHz < 200_000; rateHz = Math.round(rateHz * 1.4)) {
     const durationMs = Math.max(STEP_MS, Math.ceil((MIN_STEP_REQUESTS * 1000) / rateHz));
-    const { r, cpu } = await measured(server, { rateHz, durationMs, warmupMs: WARMUP_MS });
+    const { r, cpu, attempts } = await measured(server, { rateHz, durationMs, warmupMs: WARMUP_MS });
     const ok = keepsUp(r, rateHz);
     const timely = ok && onSchedule(r);
-    const s = { rateHz, r, cpu, ok, timely };
+    const s = { rateHz, r, cpu, attempts, ok, timely };
     steps.push(s);
     out.push(`  ${stepLine(s)}`);
     process.stderr.write(`${stepLine(s)}\n`);
@@ -174,11 +201,18 @@ async function main(): Promise<void> {
     `server: trivial node:http on ${server.url}; ${CONNECTIONS} connections; generator and server share this host`,
   ];
   try {
+    await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
     const wrkMax = wrk(server.url, CONNECTIONS, 5);
     const ours = await ceiling(server, out);
-    const at1000 = await measured(server, { rateHz: CPU_RATE_HZ, durationMs: 5000, warmupMs: WARMUP_MS });
+    const at1000 = await measured(server, {
+      rateHz: CPU_RATE_HZ,
+      durationMs: CPU_DURATION_MS,
+      warmupMs: WARMUP_MS,
+    });
     const halfHz = Math.max(1, Math.round(ours.throughputHz / 2));
-    const half = (await measured(server, { rateHz: halfHz, durationMs: 5000, warmupMs: WARMUP_MS })).r;
+    const halfRun = await measured(server, { rateHz: halfHz, durationMs: 5000, warmupMs: WARMUP_MS });
+    const half = halfRun.r;
+    await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
     const wrkFloor = wrk(server.url, 1, 5);
     const ms3 = (us: number) => `${(us / 1000).toFixed(3)}ms`;
     out.push(
@@ -186,7 +220,7 @@ async function main(): Promise<void> {
       `throughput ceiling:  isobench load ${ours.throughputHz.toFixed(0)}/s -> ratio to wrk ${(ours.throughputHz / wrkMax.requestsPerSec).toFixed(3)}`,
       `on-schedule ceiling (every step up to it <= ${100 * MAX_LATE_FRACTION}% late): isobench load ${ours.onScheduleHz.toFixed(0)}/s -> ratio to wrk ${(ours.onScheduleHz / wrkMax.requestsPerSec).toFixed(3)}`,
       `generator CPU at ${CPU_RATE_HZ}/s: ${at1000.cpu.ownCores.toFixed(3)} cores (${at1000.cpu.ownUsPerRequest.toFixed(1)} us/request), late ${pct(at1000.r.late, at1000.r.requests)}, foreign ${at1000.cpu.foreignCores.toFixed(2)} cores`,
-      `latency at half the ceiling (${halfHz}/s, ${half.requests} requests, ${half.late} late, ${half.errors} errors):`,
+      `latency at half the ceiling (${halfHz}/s, ${half.requests} requests, ${half.late} late, ${half.errors} errors, foreign ${halfRun.cpu.foreignCores.toFixed(2)} cores):`,
       `  isobench corrected   p50 ${ms3(half.latencyUs.p50)}  p99 ${ms3(half.latencyUs.p99)}`,
       `  isobench uncorrected p50 ${ms3(half.uncorrectedLatencyUs.p50)}  p99 ${ms3(half.uncorrectedLatencyUs.p99)}`,
       `  wrk -c1 (round-trip floor) p50 ${ms3(wrkFloor.p50Us)}  p99 ${ms3(wrkFloor.p99Us)}`,
@@ -211,6 +245,7 @@ async function main(): Promise<void> {
           p99Us: s.r.latencyUs.p99,
           ownCores: s.cpu.ownCores,
           foreignCores: s.cpu.foreignCores,
+          attempts: s.attempts,
         })),
         cpuAt1000: at1000.cpu,
         halfRateHz: halfHz,

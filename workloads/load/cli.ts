@@ -40,6 +40,7 @@ export async function loadMain(argv: string[]): Promise<number> {
       generator: 'load',
       pid: process.pid,
       connectionsOpen: prepared.connectionsOpen,
+      clockNice: prepared.clockNice,
       startAt: parsed.startAt ?? null,
     };
     if (parsed.json) process.stdout.write(`${JSON.stringify(ready)}\n`);

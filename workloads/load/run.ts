@@ -2,9 +2,9 @@ import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
 import { encodeHistogram, type LatencySummaryUs, summarizeUs } from '../histogram.js';
 import { settledWithin } from '../protocol.js';
-import { PreciseClock } from './clock.js';
+import { CLOCK_NICE, PreciseClock } from './clock.js';
 import { preconnect } from './connections.js';
-import type { IntervalFigures, Outcome } from './intervals.js';
+import { type IntervalFigures, type Outcome, warmUpIntervalEncoding } from './intervals.js';
 import { type Arrivals, dueOffsetsMs, seededRandom } from './schedule.js';
 import { runSchedule, type Send } from './scheduler.js';
 import { LATE_THRESHOLD_MS, LoadTally } from './tally.js';
@@ -27,6 +27,8 @@ export interface LoadOptions {
   startAtEpochMs?: number;
   /** Aborting ends the window at that instant: sends stop, in-flight requests drain. */
   signal?: AbortSignal;
+  /** Priority of the clock thread (default CLOCK_NICE where allowed; null: unchanged). */
+  clockNice?: number | null;
 }
 
 export interface LoadWindow {
@@ -81,6 +83,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 export interface PreparedLoad {
   /** Sockets opened before the first request. */
   connectionsOpen: number;
+  /** Nice value of the clock thread (null: it could not raise its priority). */
+  clockNice: number | null;
   /** Runs the schedule once, then closes; `startAtEpochMs` overrides the option of the same name. */
   run(startAtEpochMs?: number): Promise<LoadResult>;
   /** Closes sockets, pool and clock thread without running (run() does it itself). */
@@ -95,9 +99,10 @@ export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
   const url = new URL(options.url);
   const connections = options.connections ?? 16;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const clock = new PreciseClock();
+  const clock = new PreciseClock(options.clockNice === undefined ? CLOCK_NICE : options.clockNice);
   const sockets = await preconnect(url, connections, timeoutMs);
-  await clock.ready();
+  const { nice } = await clock.ready();
+  warmUpIntervalEncoding();
   const pool = new Pool(url.origin, {
     connections,
     pipelining: 1,
@@ -117,6 +122,7 @@ export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
   };
   return {
     connectionsOpen: sockets.open(),
+    clockNice: nice,
     async run(startAtEpochMs = options.startAtEpochMs) {
       if (used) throw new Error('prepareLoad: run() may be called once');
       used = true;
