@@ -13,6 +13,15 @@ export {
   workloadMain,
 } from './catalog.js';
 export { LOAD_USAGE, loadMain } from './load/cli.js';
+export type { IntervalFigures } from './load/intervals.js';
 export { loadCommandInNetns, workloadsMainPath } from './load/netns.js';
-export { LATE_THRESHOLD_MS, type LoadOptions, type LoadResult, runLoad } from './load/run.js';
+export {
+  LATE_THRESHOLD_MS,
+  type LoadOptions,
+  type LoadResult,
+  type LoadWindow,
+  type PreparedLoad,
+  prepareLoad,
+  runLoad,
+} from './load/run.js';
 export { COMMON_PARAMS, type ParamSpec, type ParamSpecs } from './params.js';

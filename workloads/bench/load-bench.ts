@@ -1,26 +1,46 @@
 /**
- * `npm run bench:load`: how far the open-loop generator goes and what it adds to latency,
- * compared with wrk against the same trivial node:http server in the same run.
+ * `npm run bench:load`: how far the open-loop generator goes, how well it keeps its schedule and
+ * what it adds to latency, compared with wrk against the same trivial node:http server in the
+ * same run.
  *
- * 1. ceilings: rates rise x1.4 from 500/s until the generator stops keeping up (errors,
- *    achieved < 97% of target, or corrected p99 > 100 ms: requests queue). Two ceilings are
- *    reported: "throughput" (best step that keeps up) and "on schedule" (best step that also has
- *    <= 5% of sends late by more than 1 ms). wrk's closed-loop req/s with the same connection
- *    count is the reference for both.
- * 2. latency at half the ceiling (corrected and uncorrected p50/p99), against wrk with one
+ * 1. ceiling steps: rates rise x1.4 from 10/s until the generator stops keeping up (errors,
+ *    achieved < 97% of target, or corrected p99 > 100 ms: requests queue). Each step shows the
+ *    share of sends more than 1 ms late, the generator's CPU and the host's foreign CPU (other
+ *    work on a shared machine: a step with foreign CPU near a core is disturbed). Two ceilings:
+ *    "throughput" (best step that keeps up) and "on schedule" (best step that also has <= 1% of
+ *    sends late). wrk's closed-loop req/s with the same connection count is the reference.
+ * Every run waits for a quiet host and is repeated when other work disturbed it (see
+ * MAX_FOREIGN_CORES); the table says how often.
+ * 2. the generator's CPU at 1000/s (the default scenario's rate).
+ * 3. latency at half the ceiling (corrected and uncorrected p50/p99), against wrk with one
  *    connection (its closed loop then measures the bare round trip, the floor any generator sees).
  * Speed is measured here, never asserted in tests.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { type LoadResult, runLoad } from '../load/run.js';
+import { type LoadOptions, type LoadResult, runLoad } from '../load/run.js';
+import { type CpuUse, startCpuMeter, waitForQuiet } from './cpu-meter.js';
 
 const CONNECTIONS = 16;
 const STEP_MS = 3000;
+/** Low rates run longer so one late send is at most 0.5% of a step. */
+const MIN_STEP_REQUESTS = 200;
 const WARMUP_MS = 500;
-/** 1 ms timer granularity and host noise make some lateness unavoidable; more than this is not keeping up. */
-const MAX_LATE_FRACTION = 0.05;
-const START_HZ = 500;
+/** The target of issue 13: under 1% of sends more than 1 ms late. */
+const MAX_LATE_FRACTION = 0.01;
+const START_HZ = 10;
+const CPU_RATE_HZ = 1000;
+/** Long enough that start-up (clock thread, sockets) is a small part of the CPU figure. */
+const CPU_DURATION_MS = 10_000;
+/**
+ * The machine is shared: a step during which other processes used more than this many cores is
+ * disturbed and taken again (up to MAX_ATTEMPTS, keeping the least disturbed attempt); before
+ * each attempt we wait (up to QUIET_WAIT_MS) for the host to be that quiet.
+ */
+const MAX_FOREIGN_CORES = 0.3;
+const MAX_ATTEMPTS = 3;
+const QUIET_WAIT_MS = 20_000;
 
 const SERVER_SOURCE = `
 const http = require('node:http');
@@ -29,11 +49,17 @@ server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
+interface Server {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+}
+
+async function startServer(): Promise<Server> {
   const child = spawn(process.execPath, ['-e', SERVER_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const port = await new Promise<string>((resolve) => rl.once('line', resolve));
-  return { child, url: `http://127.0.0.1:${port.trim()}/` };
+  return { child, pid: child.pid ?? -1, url: `http://127.0.0.1:${port.trim()}/` };
 }
 
 /** Throughput criterion: every request answered, the rate achieved, no queueing build-up. */
@@ -47,34 +73,82 @@ function onSchedule(r: LoadResult): boolean {
   return r.late <= MAX_LATE_FRACTION * r.requests;
 }
 
-async function step(url: string, rateHz: number, steps: string[]) {
-  const r = await runLoad({
-    url,
-    rateHz,
-    durationMs: STEP_MS,
-    warmupMs: WARMUP_MS,
-    connections: CONNECTIONS,
-  });
-  const ok = keepsUp(r, rateHz);
-  const timely = ok && onSchedule(r);
-  const latePct = ((100 * r.late) / Math.max(1, r.requests)).toFixed(2);
-  steps.push(
-    `  ${String(rateHz).padStart(6)}/s: achieved ${r.achievedRateHz.toFixed(0).padStart(6)}/s, late ${latePct}%, errors ${r.errors}, p99 ${(r.latencyUs.p99 / 1000).toFixed(2)}ms ${ok ? (timely ? 'ok' : 'keeps up, late') : 'FAIL'}`,
-  );
-  return { ...r, ok, timely };
+interface Step {
+  rateHz: number;
+  r: LoadResult;
+  cpu: CpuUse;
+  attempts: number;
+  ok: boolean;
+  timely: boolean;
 }
 
+async function measuredOnce(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
+  await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
+  const meter = startCpuMeter(server.pid);
+  const r = await runLoad({ url: server.url, connections: CONNECTIONS, ...options });
+  return { r, cpu: meter.stop(r.requests + r.warmupRequests) };
+}
+
+/** One run, repeated while other work on the host disturbed it; the least disturbed one is kept. */
+async function measured(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
+  let best = await measuredOnce(server, options);
+  let attempts = 1;
+  while (best.cpu.foreignCores > MAX_FOREIGN_CORES && attempts < MAX_ATTEMPTS) {
+    const again = await measuredOnce(server, options);
+    attempts++;
+    if (again.cpu.foreignCores < best.cpu.foreignCores) best = again;
+  }
+  return { ...best, attempts };
+}
+
+const ms = (us: number) => `${(us / 1000).toFixed(2)}ms`;
+const pct = (part: number, whole: number) => `${((100 * part) / Math.max(1, whole)).toFixed(2)}%`;
+
+function stepLine(s: Step): string {
+  const { r, cpu } = s;
+  return [
+    `${String(s.rateHz).padStart(6)}/s`,
+    `${r.achievedRateHz.toFixed(0).padStart(6)}/s`,
+    pct(r.late, r.requests).padStart(7),
+    `${r.maxLateMs.toFixed(2)}ms`.padStart(9),
+    ms(r.latencyUs.p99).padStart(9),
+    ms(r.uncorrectedLatencyUs.p99).padStart(9),
+    cpu.ownCores.toFixed(2).padStart(5),
+    cpu.ownUsPerRequest.toFixed(0).padStart(5),
+    cpu.foreignCores.toFixed(2).padStart(7),
+    String(s.attempts).padStart(3),
+    `  ${s.ok ? (s.timely ? 'ok' : 'keeps up, late') : `FAIL (errors ${r.errors}, timeouts ${r.timeouts})`}`,
+  ].join(' ');
+}
+
+const STEP_HEADER = `  ${['rate', 'achieved', 'late', 'max late', 'p99', 'unc p99', 'cores', 'us/rq', 'foreign', 'try'].map((h, i) => h.padStart([8, 8, 7, 9, 9, 9, 5, 5, 7, 3][i] ?? 8)).join(' ')}`;
+
 async function ceiling(
-  url: string,
-): Promise<{ throughputHz: number; onScheduleHz: number; steps: string[] }> {
-  const steps: string[] = [];
+  server: Server,
+  out: string[],
+): Promise<{ throughputHz: number; onScheduleHz: number; steps: Step[] }> {
+  const steps: Step[] = [];
   let throughputHz = 0;
   let onScheduleHz = 0;
+  let scheduleBroken = false;
+  out.push(
+    'ceiling steps (isobench load; cores/us-per-request: generator CPU; foreign: busy cores elsewhere on the host):',
+    STEP_HEADER,
+  );
   for (let rateHz = START_HZ; rateHz < 200_000; rateHz = Math.round(rateHz * 1.4)) {
-    const r = await step(url, rateHz, steps);
-    if (!r.ok) break;
+    const durationMs = Math.max(STEP_MS, Math.ceil((MIN_STEP_REQUESTS * 1000) / rateHz));
+    const { r, cpu, attempts } = await measured(server, { rateHz, durationMs, warmupMs: WARMUP_MS });
+    const ok = keepsUp(r, rateHz);
+    const timely = ok && onSchedule(r);
+    const s = { rateHz, r, cpu, attempts, ok, timely };
+    steps.push(s);
+    out.push(`  ${stepLine(s)}`);
+    process.stderr.write(`${stepLine(s)}\n`);
+    if (!ok) break;
     throughputHz = r.achievedRateHz;
-    if (r.timely) onScheduleHz = r.achievedRateHz;
+    // "On schedule up to X": every step up to X kept the target, not just step X.
+    if (!timely) scheduleBroken = true;
+    if (!scheduleBroken) onScheduleHz = r.achievedRateHz;
   }
   return { throughputHz, onScheduleHz, steps };
 }
@@ -96,11 +170,11 @@ function wrk(url: string, connections: number, seconds: number): WrkResult {
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], {
     encoding: 'utf8',
   });
-  const pct = (p: string) => toUs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '');
+  const p = (q: string) => toUs(new RegExp(`^\\s+${q}%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '');
   return {
     requestsPerSec: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
-    p50Us: pct('50'),
-    p99Us: pct('99'),
+    p50Us: p('50'),
+    p99Us: p('99'),
   };
 }
 
@@ -119,35 +193,44 @@ async function main(): Promise<void> {
     process.stderr.write('bench:load needs wrk (Debian: apt-get install -y wrk)\n');
     process.exit(2);
   }
-  const { child, url } = await startServer();
+  const server = await startServer();
+  const out: string[] = [
+    `host load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+    `server: trivial node:http on ${server.url}; ${CONNECTIONS} connections; generator and server share this host`,
+  ];
   try {
-    const wrkMax = wrk(url, CONNECTIONS, 5);
-    const ours = await ceiling(url);
-    const halfHz = Math.max(1, Math.round(ours.throughputHz / 2));
-    const half = await runLoad({
-      url,
-      rateHz: halfHz,
-      durationMs: 5000,
+    await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
+    const wrkMax = wrk(server.url, CONNECTIONS, 5);
+    const ours = await ceiling(server, out);
+    const at1000 = await measured(server, {
+      rateHz: CPU_RATE_HZ,
+      durationMs: CPU_DURATION_MS,
       warmupMs: WARMUP_MS,
-      connections: CONNECTIONS,
     });
-    const wrkFloor = wrk(url, 1, 5);
-    const ms = (us: number) => `${(us / 1000).toFixed(3)}ms`;
-    const lines = [
-      `server: trivial node:http on ${url}; ${CONNECTIONS} connections; generator and server share this host`,
-      'ceiling steps (isobench load):',
-      ...ours.steps,
+    const halfHz = Math.max(1, Math.round(ours.throughputHz / 2));
+    const halfRun = await measured(server, { rateHz: halfHz, durationMs: 5000, warmupMs: WARMUP_MS });
+    const half = halfRun.r;
+    await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
+    const wrkFloor = wrk(server.url, 1, 5);
+    const ms3 = (us: number) => `${(us / 1000).toFixed(3)}ms`;
+    out.push(
       `wrk -c${CONNECTIONS} (closed loop, saturating): ${wrkMax.requestsPerSec.toFixed(0)}/s`,
       `throughput ceiling:  isobench load ${ours.throughputHz.toFixed(0)}/s -> ratio to wrk ${(ours.throughputHz / wrkMax.requestsPerSec).toFixed(3)}`,
-      `on-schedule ceiling: isobench load ${ours.onScheduleHz.toFixed(0)}/s -> ratio to wrk ${(ours.onScheduleHz / wrkMax.requestsPerSec).toFixed(3)}`,
-      `latency at half the ceiling (${halfHz}/s, ${half.requests} requests, ${half.late} late, ${half.errors} errors):`,
-      `  isobench corrected   p50 ${ms(half.latencyUs.p50)}  p99 ${ms(half.latencyUs.p99)}`,
-      `  isobench uncorrected p50 ${ms(half.uncorrectedLatencyUs.p50)}  p99 ${ms(half.uncorrectedLatencyUs.p99)}`,
-      `  wrk -c1 (round-trip floor) p50 ${ms(wrkFloor.p50Us)}  p99 ${ms(wrkFloor.p99Us)}`,
-      `  wrk -c${CONNECTIONS} (saturated)      p50 ${ms(wrkMax.p50Us)}  p99 ${ms(wrkMax.p99Us)}`,
+      `on-schedule ceiling (every step up to it <= ${100 * MAX_LATE_FRACTION}% late): isobench load ${ours.onScheduleHz.toFixed(0)}/s -> ratio to wrk ${(ours.onScheduleHz / wrkMax.requestsPerSec).toFixed(3)}`,
+      `generator CPU at ${CPU_RATE_HZ}/s: ${at1000.cpu.ownCores.toFixed(3)} cores (${at1000.cpu.ownUsPerRequest.toFixed(1)} us/request), late ${pct(at1000.r.late, at1000.r.requests)}, foreign ${at1000.cpu.foreignCores.toFixed(2)} cores`,
+      `latency at half the ceiling (${halfHz}/s, ${half.requests} requests, ${half.late} late, ${half.errors} errors, foreign ${halfRun.cpu.foreignCores.toFixed(2)} cores):`,
+      `  isobench corrected   p50 ${ms3(half.latencyUs.p50)}  p99 ${ms3(half.latencyUs.p99)}`,
+      `  isobench uncorrected p50 ${ms3(half.uncorrectedLatencyUs.p50)}  p99 ${ms3(half.uncorrectedLatencyUs.p99)}`,
+      `  wrk -c1 (round-trip floor) p50 ${ms3(wrkFloor.p50Us)}  p99 ${ms3(wrkFloor.p99Us)}`,
+      `  wrk -c${CONNECTIONS} (saturated)      p50 ${ms3(wrkMax.p50Us)}  p99 ${ms3(wrkMax.p99Us)}`,
       `ratios: corrected p50/wrk-c1 p50 ${(half.latencyUs.p50 / wrkFloor.p50Us).toFixed(2)}, corrected p99/wrk-c1 p99 ${(half.latencyUs.p99 / wrkFloor.p99Us).toFixed(2)}, uncorrected p50/wrk-c1 p50 ${(half.uncorrectedLatencyUs.p50 / wrkFloor.p50Us).toFixed(2)}`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+      `host load average at end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
     process.stdout.write(
       `${JSON.stringify({
         throughputCeilingHz: ours.throughputHz,
@@ -155,6 +238,16 @@ async function main(): Promise<void> {
         wrkMaxHz: wrkMax.requestsPerSec,
         throughputRatio: ours.throughputHz / wrkMax.requestsPerSec,
         onScheduleRatio: ours.onScheduleHz / wrkMax.requestsPerSec,
+        steps: ours.steps.map((s) => ({
+          rateHz: s.rateHz,
+          latePct: (100 * s.r.late) / Math.max(1, s.r.requests),
+          maxLateMs: s.r.maxLateMs,
+          p99Us: s.r.latencyUs.p99,
+          ownCores: s.cpu.ownCores,
+          foreignCores: s.cpu.foreignCores,
+          attempts: s.attempts,
+        })),
+        cpuAt1000: at1000.cpu,
         halfRateHz: halfHz,
         correctedUs: { p50: half.latencyUs.p50, p99: half.latencyUs.p99 },
         uncorrectedUs: { p50: half.uncorrectedLatencyUs.p50, p99: half.uncorrectedLatencyUs.p99 },
@@ -162,7 +255,7 @@ async function main(): Promise<void> {
       })}\n`,
     );
   } finally {
-    child.kill();
+    server.child.kill();
   }
 }
 

@@ -1,22 +1,28 @@
-import { parseArgs } from 'node:util';
-import { quote, UsageError } from '../../harness/errors.js';
-import { parseDurationMs } from '../../harness/units.js';
+import { createInterface } from 'node:readline';
+import { UsageError } from '../../harness/errors.js';
 import type { LatencySummaryUs } from '../histogram.js';
+import { LOAD_USAGE, type LoadArgs, parseLoadArgs, parseStartAt } from './args.js';
 import type { LoadResult } from './run.js';
-import type { Arrivals } from './schedule.js';
 
-export const LOAD_USAGE =
-  'isobench load URL --rate HZ --duration D [--connections N] [--warmup D] [--arrivals uniform|poisson] [--timeout D] [--seed N] [--json]';
+export { LOAD_USAGE };
 
 const W = 'load';
 
-/** `isobench load URL ...`: runs the open-loop generator and prints JSON (`--json`) or a table. */
+/**
+ * `isobench load URL ...`: runs the open-loop generator and prints JSON (`--json`) or a table.
+ *
+ * For a runner: the generator first opens its sockets and its clock thread, then prints a ready
+ * line (stdout with --json, stderr otherwise) and waits for --start-at (or, with `--start-at
+ * stdin`, for a line on stdin carrying the instant), so Node's start-up is off the measured path.
+ * SIGTERM/SIGINT end the window at that instant: sends stop, in-flight requests drain (--drain),
+ * and the result for what was measured is printed; later signals are ignored until then.
+ */
 export async function loadMain(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`Usage: ${LOAD_USAGE}\n`);
     return 0;
   }
-  let parsed: ReturnType<typeof parseLoadArgs>;
+  let parsed: LoadArgs;
   try {
     parsed = parseLoadArgs(argv);
   } catch (err) {
@@ -25,99 +31,63 @@ export async function loadMain(argv: string[]): Promise<number> {
       cause: err,
     });
   }
-  // Imported after the arguments are checked: the HTTP client (undici) is most of this
-  // process's start-up, and a bad argument should not wait for it.
-  const { runLoad } = await import('./run.js');
-  const result = await runLoad(parsed.options);
-  process.stdout.write(parsed.json ? `${JSON.stringify(result)}\n` : formatTable(result));
-  return 0;
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted) stop.abort(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    // Imported after the arguments are checked: the HTTP client (undici) is most of this
+    // process's start-up, and a bad argument should not wait for it.
+    const { prepareLoad } = await import('./run.js');
+    const prepared = await prepareLoad({ ...parsed.options, signal: stop.signal });
+    const ready = {
+      type: 'ready',
+      generator: 'load',
+      pid: process.pid,
+      connectionsOpen: prepared.connectionsOpen,
+      clockNice: prepared.clockNice,
+      startAt: parsed.startAt ?? null,
+    };
+    if (parsed.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
+    else process.stderr.write(`ready: ${prepared.connectionsOpen} connections open\n`);
+    const startAt =
+      parsed.startAt === 'stdin'
+        ? await readStartAt(stop.signal).catch(async (err: unknown) => {
+            await prepared.close();
+            throw err;
+          })
+        : parsed.startAt;
+    const result = await prepared.run(startAt);
+    process.stdout.write(
+      parsed.json ? `${JSON.stringify({ type: 'result', ...result })}\n` : formatTable(result),
+    );
+    return 0;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
 }
 
-function parseLoadArgs(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      rate: { type: 'string' },
-      duration: { type: 'string' },
-      connections: { type: 'string', default: '16' },
-      warmup: { type: 'string', default: '0' },
-      arrivals: { type: 'string', default: 'uniform' },
-      timeout: { type: 'string', default: '10s' },
-      seed: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      'ISOBENCH_BAD_PARAM',
-      `${W}: expected exactly one URL, got ${quote(positionals.join(' '))}`,
-    );
-  }
-  const urlText = positionals[0] ?? '';
-  let url: URL;
+/** The first line of stdin as a start instant; undefined (start now) if a stop signal came first. */
+async function readStartAt(signal: AbortSignal): Promise<number | undefined> {
+  const rl = createInterface({ input: process.stdin });
   try {
-    url = new URL(urlText);
-  } catch {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: expected an http:// URL, got ${quote(urlText)}`);
+    const line = await new Promise<string | undefined>((resolve, reject) => {
+      rl.once('line', resolve);
+      rl.once('close', () =>
+        reject(
+          new UsageError('ISOBENCH_BAD_PARAM', `${W}: --start-at stdin: stdin closed before a start instant`),
+        ),
+      );
+      signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    });
+    return line === undefined ? undefined : parseStartAt(line, Date.now());
+  } finally {
+    rl.close();
+    process.stdin.pause();
   }
-  if (url.protocol !== 'http:') {
-    throw new UsageError(
-      'ISOBENCH_BAD_PARAM',
-      `${W}: only http:// URLs are supported, got ${quote(urlText)}`,
-    );
-  }
-  if (values.rate === undefined || values.duration === undefined) {
-    throw new UsageError(
-      'ISOBENCH_MISSING_PARAM',
-      `${W}: --rate and --duration are required; usage: ${LOAD_USAGE}`,
-    );
-  }
-  const rateHz = Number(values.rate);
-  if (!Number.isFinite(rateHz) || rateHz <= 0 || rateHz > 10_000_000) {
-    throw new UsageError(
-      'ISOBENCH_BAD_PARAM',
-      `${W}: --rate expects requests per second > 0, got ${quote(values.rate)}`,
-    );
-  }
-  const connections = Number(values.connections);
-  if (!Number.isSafeInteger(connections) || connections < 1 || connections > 10_000) {
-    throw new UsageError(
-      'ISOBENCH_BAD_PARAM',
-      `${W}: --connections expects 1..10000, got ${quote(values.connections)}`,
-    );
-  }
-  const arrivals = values.arrivals as Arrivals;
-  if (arrivals !== 'uniform' && arrivals !== 'poisson') {
-    throw new UsageError(
-      'ISOBENCH_BAD_PARAM',
-      `${W}: --arrivals expects uniform|poisson, got ${quote(values.arrivals)}`,
-    );
-  }
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isSafeInteger(seed)) {
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --seed expects an integer, got ${quote(values.seed)}`);
-  }
-  const durationMs = parseDurationMs(values.duration, `${W} --duration`);
-  if (durationMs <= 0)
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --duration must be > 0, got ${quote(values.duration)}`);
-  const timeoutMs = parseDurationMs(values.timeout ?? '10s', `${W} --timeout`);
-  if (timeoutMs <= 0)
-    throw new UsageError('ISOBENCH_BAD_PARAM', `${W}: --timeout must be > 0, got ${quote(values.timeout)}`);
-  return {
-    json: values.json === true,
-    options: {
-      url: url.href,
-      rateHz,
-      durationMs,
-      connections,
-      warmupMs: parseDurationMs(values.warmup ?? '0', `${W} --warmup`),
-      arrivals,
-      timeoutMs,
-      ...(seed === undefined ? {} : { seed }),
-    },
-  };
 }
 
 function formatTable(r: LoadResult): string {
@@ -125,6 +95,7 @@ function formatTable(r: LoadResult): string {
     `${name.padEnd(12)} ${[s.p50, s.p90, s.p99, s.p999, s.max].map((us) => `${(us / 1000).toFixed(2)}ms`.padStart(11)).join('')}`;
   return [
     `requests ${r.requests} (scheduled ${r.scheduled}), completed ${r.completed}, errors ${r.errors}, timeouts ${r.timeouts}, late ${r.late} (max ${r.maxLateMs.toFixed(1)}ms)`,
+    `window ${new Date(r.window.startEpochMs).toISOString()} .. ${new Date(r.window.endEpochMs).toISOString()} (${r.window.stopReason}); drained ${r.drained}, abandoned ${r.abandoned}`,
     `achieved ${r.achievedRateHz.toFixed(1)} req/s`,
     `${'latency'.padEnd(12)} ${['p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(11)).join('')}`,
     row('corrected', r.latencyUs),

@@ -22,13 +22,23 @@ describe('runLoad (open loop)', () => {
     const url = await startServer();
     const r = await runLoad({ url, rateHz: 200, durationMs: 3000, warmupMs: 500, connections: 8 });
     expect(r.scheduled).toBe(600);
-    expect(Math.abs(r.requests - 600)).toBeLessThanOrEqual(6);
+    // Exactly the requests due in the window: the schedule is fixed by due times, not by timers.
+    expect(r.requests).toBe(600);
     expect(r.warmupRequests).toBe(100);
     expect(r.errors).toBe(0);
     expect(r.timeouts).toBe(0);
     expect(r.completed).toBe(r.requests);
     expect(r.latencyUs.count).toBe(r.completed);
     expect(decodeHistogram(r.histograms.latencyUs).totalCount).toBe(r.completed);
+    // Per-second intervals: the warmup, then 3 seconds; their histograms add up to the whole.
+    expect(r.intervals.map((i) => [i.startMs, i.requests])).toEqual([
+      [-500, 100],
+      [0, 200],
+      [1000, 200],
+      [2000, 200],
+    ]);
+    const measured = r.intervals.filter((i) => !i.warmup);
+    expect(measured.reduce((a, i) => a + decodeHistogram(i.histogram).totalCount, 0)).toBe(r.completed);
     // The server saw every request, warmup included.
     const { metrics } = await (server as Running).stop();
     server = undefined;
@@ -72,7 +82,25 @@ describe('runLoad (open loop)', () => {
       const r = await runLoad({ url, rateHz: 50, durationMs: 1000, connections: 4, timeoutMs: 500 });
       expect(r.requests).toBe(50);
       expect(r.completed).toBe(0);
-      expect(r.timeouts + r.errors).toBe(50);
+      // Those sent in the last timeout before the end may still be waiting when the drain (one
+      // timeout by default) runs out: abandoned, not timed out.
+      expect(r.timeouts + r.errors + r.abandoned).toBe(50);
+    } finally {
+      process.kill((server as Running).pid, 'SIGCONT');
+    }
+  });
+
+  it('abandons what a dead server still holds when the drain time runs out', async () => {
+    const url = await startServer();
+    process.kill((server as Running).pid, 'SIGSTOP');
+    try {
+      const r = await runLoad({ url, rateHz: 50, durationMs: 1000, connections: 4, drainMs: 100 });
+      expect(r.requests).toBe(50);
+      // A 10 s timeout never fires: every request was in flight at the end and is abandoned.
+      expect(r.abandoned).toBe(50);
+      expect(r.drained).toBe(0);
+      expect(r.completed + r.errors + r.timeouts).toBe(0);
+      expect(r.intervals.reduce((a, i) => a + i.abandoned, 0)).toBe(50);
     } finally {
       process.kill((server as Running).pid, 'SIGCONT');
     }

@@ -43,7 +43,7 @@ describe('loadCommandInNetns', () => {
     const gen = startProcess(argv);
     const { code, lines } = await gen.stop('SIGCONT'); // harmless signal: just wait for exit
     expect(code).toBe(0);
-    const result = lines[0] as unknown as LoadResult;
+    const result = lines.find((l) => l.type === 'result') as unknown as LoadResult;
     expect(result.requests).toBe(100);
     expect(result.completed).toBe(100);
     expect(result.errors).toBe(0);

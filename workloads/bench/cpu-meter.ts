@@ -1,0 +1,113 @@
+/**
+ * CPU accounting for the load benchmark: this process's CPU (the generator, all its threads),
+ * a child's CPU (the server) and the rest of the host ("foreign": other engineers' work on a
+ * shared machine), so a step taken while the host was busy can be told from a slow generator.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** USER_HZ: /proc/stat and /proc/PID/stat count in clock ticks of 1/100 s on Linux (x86, arm64). */
+const TICKS_PER_S = 100;
+
+interface Reading {
+  atMs: number;
+  ownUs: number;
+  childTicks: number;
+  hostBusyTicks: number;
+  /** utime + stime of every other process, by pid. */
+  others: Map<number, number>;
+}
+
+export interface CpuUse {
+  /** Cores (CPU seconds per second) used by this process: the generator. */
+  ownCores: number;
+  /** Microseconds of generator CPU per request sent. */
+  ownUsPerRequest: number;
+  childCores: number;
+  /** Busy cores on the host outside this process and the child. */
+  foreignCores: number;
+}
+
+function hostBusyTicks(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal ...: idle and iowait are not busy.
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return total - (f[3] ?? 0) - (f[4] ?? 0);
+}
+
+function processTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the ")" that ends the command name; utime and stime are fields 14 and 15.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function otherProcesses(exclude: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (Number.isInteger(pid) && !exclude.includes(pid)) out.set(pid, processTicks(pid));
+  }
+  return out;
+}
+
+/**
+ * Foreign CPU two ways, both lower bounds: /proc/stat samples the running task at each tick, so
+ * it misses much of our own work in short bursts (host minus ours comes out too low, even
+ * negative); the per-process totals are exact (scheduler runtime) but lose processes that exited
+ * meanwhile. The larger of the two is kept.
+ */
+function foreignS(a: Reading, b: Reading, ownS: number, childS: number): number {
+  let perProcess = 0;
+  for (const [pid, ticks] of b.others) perProcess += ticks - (a.others.get(pid) ?? 0);
+  const fromHost = (b.hostBusyTicks - a.hostBusyTicks) / TICKS_PER_S - ownS - childS;
+  return Math.max(0, perProcess / TICKS_PER_S, fromHost);
+}
+
+function read(childPid: number): Reading {
+  const cpu = process.cpuUsage();
+  return {
+    atMs: performance.now(),
+    ownUs: cpu.user + cpu.system,
+    childTicks: processTicks(childPid),
+    hostBusyTicks: hostBusyTicks(),
+    others: otherProcesses([process.pid, childPid]),
+  };
+}
+
+/** Starts a meter; `stop(requests)` returns the CPU used since. */
+export function startCpuMeter(childPid: number): { stop(requests: number): CpuUse } {
+  const a = read(childPid);
+  return {
+    stop(requests) {
+      const b = read(childPid);
+      const seconds = Math.max(1e-9, (b.atMs - a.atMs) / 1000);
+      const ownS = (b.ownUs - a.ownUs) / 1e6;
+      const childS = (b.childTicks - a.childTicks) / TICKS_PER_S;
+      return {
+        ownCores: ownS / seconds,
+        ownUsPerRequest: requests > 0 ? (ownS * 1e6) / requests : 0,
+        childCores: childS / seconds,
+        foreignCores: foreignS(a, b, ownS, childS) / seconds,
+      };
+    },
+  };
+}
+
+/**
+ * Waits (at most `limitMs`) until the host has used less than `maxBusyCores` over one `sampleMs`
+ * sample, with this process and the child idle; returns the busy cores of the last sample.
+ */
+export async function waitForQuiet(maxBusyCores: number, limitMs: number, sampleMs = 500): Promise<number> {
+  const deadline = performance.now() + limitMs;
+  for (;;) {
+    const a = hostBusyTicks();
+    await new Promise((resolve) => setTimeout(resolve, sampleMs));
+    const busy = (hostBusyTicks() - a) / TICKS_PER_S / (sampleMs / 1000);
+    if (busy < maxBusyCores || performance.now() >= deadline) return busy;
+  }
+}
