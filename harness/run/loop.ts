@@ -135,7 +135,10 @@ async function runBlock<U extends LoopUnit>(
     const rerun = i >= block.length;
     const status = await runStep(step, n, ctx, rerun ? 2 : 1);
     if (status === 'interrupted') break;
-    if (status === 'invalid' && !rerun) queue.push(step);
+    if (status === 'invalid' && !rerun) {
+      queue.push(step);
+      ctx.progress.addTrial();
+    }
   }
   return n;
 }

@@ -9,7 +9,7 @@ export class Progress {
   private current = '';
 
   constructor(
-    private readonly total: number,
+    private total: number,
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
     this.tty = !!out.isTTY && process.env.CI === undefined;
@@ -20,6 +20,11 @@ export class Progress {
     const perTrial = (performance.now() - this.started) / this.done;
     const s = Math.round((perTrial * (this.total - this.done)) / 1000);
     return s >= 60 ? `, about ${Math.round(s / 60)} min left` : `, about ${s} s left`;
+  }
+
+  /** One more trial to run than planned (the rerun of an invalid trial). */
+  addTrial(): void {
+    this.total++;
   }
 
   trial(n: number, label: string): void {

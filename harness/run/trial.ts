@@ -11,6 +11,7 @@ import { IsobenchError } from '../errors.js';
 import type { SampleRow, TrialRecord } from '../results/types.js';
 import type { PlannedTrial } from '../scenario/plan.js';
 import type { GuardSpec } from '../scenario/types.js';
+import { deadline } from '../timers.js';
 import { freshData, type TrialData } from './data.js';
 import { waitForQuiet } from './guards.js';
 import { readHostCpu } from './host-sample.js';
@@ -38,6 +39,9 @@ export interface TrialContext {
   attempt?: number;
 }
 
+/** From picking T0 to the generators' first sends: enough to write one line to each. */
+const START_MARGIN_MS = 20;
+
 export type TrialOutcome = { record: TrialRecord; samples: SampleRow[] } | 'interrupted';
 
 /** What a trial has created and observed so far: steps add to it; teardown and the record read it. */
@@ -52,6 +56,8 @@ class TrialState {
   data: TrialData | null = null;
   /** The load generators' cgroup, when the trial has a served workload. */
   loadgen: CgroupHandle | null = null;
+  /** The trial's one start instant (Date.now() clock): warmup from here, then the window. */
+  t0EpochMs = 0;
   failure: TrialFailure | null = null;
 
   constructor(readonly t: PlannedTrial) {}
@@ -128,41 +134,61 @@ async function ready(ctx: TrialContext, s: TrialState): Promise<void> {
  * Starts the sampler and the load of every served workload. The generators run in a cgroup of
  * their own (`isobench-<run>--loadgen`), outside every container's limits, measured like one.
  */
-async function begin(s: TrialState, driver: CgroupDriver, harnessCpus: string | null): Promise<void> {
+async function begin(ctx: TrialContext, s: TrialState): Promise<void> {
   const t = s.t;
   const served = s.started().filter((m) => m.spec.load !== null);
   if (served.length > 0) {
-    s.loadgen = await driver.create('-loadgen');
-    if (harnessCpus) await driver.apply(s.loadgen, { 'cpuset.cpus': harnessCpus }, null);
+    s.loadgen = await ctx.driver.create('-loadgen');
+    if (ctx.harnessCpus) await ctx.driver.apply(s.loadgen, { 'cpuset.cpus': ctx.harnessCpus }, null);
+  }
+  const procs = s.loadgen ? ctx.driver.procsFiles(s.loadgen) : [];
+  for (const m of served) m.load = startLoad(m, t, procs);
+  const generators = served.flatMap((m) => (m.load ? [m.load.ready] : []));
+  try {
+    await deadline(Promise.all(generators), ctx.readyTimeoutMs, ctx.signal);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    throw new TrialFailure(`isobench: the load generator was not ready: ${(err as Error).message}`, null);
   }
   const labels = { trial: t.id, cell: t.cell.id, phase: t.phase.name };
   s.sampler = new Sampler(
-    driver,
+    ctx.driver,
     s.entries().map((e) => e.handle),
     labels,
     t.sampleIntervalMs,
   );
   s.sampler.start();
-  const procs = s.loadgen ? driver.procsFiles(s.loadgen) : [];
-  for (const m of served) m.load = startLoad(m, t, procs);
+  // One instant for everyone: the generators' schedules, the mark and the snapshots. The margin
+  // covers writing the start line to each generator.
+  s.t0EpochMs = Date.now() + START_MARGIN_MS;
+  for (const m of served) m.load?.start(s.t0EpochMs);
 }
 
-/** Warms up, then opens the measured window: snapshots, and the mark (SIGUSR2) to the workloads. */
+/** Milliseconds from now until `epochMs` on the wall clock the generators also use. */
+const until = (epochMs: number) => Math.max(0, epochMs - Date.now());
+
+/** Warms up, then opens the measured window at T0 + warmup: snapshots, and the mark (SIGUSR2). */
 async function warmUp(ctx: TrialContext, s: TrialState): Promise<void> {
-  const w = await runFor(s.t.warmupMs, s.started(), ctx.signal);
+  const w = await runFor(until(s.t0EpochMs + s.t.warmupMs), s.started(), ctx.signal);
   if (w !== 'done') throw await stoppedEarly(ctx.driver, w, 'during warmup');
+  // Workloads that keep their own figures start them afresh now, so warmup is not counted.
+  for (const m of s.started()) if (m.spec.workload.kind === 'builtin') m.container.signal('SIGUSR2');
   const start = await takeEdge(ctx.driver, s);
   s.edges.start = start;
   if (s.sampler) s.sampler.measureStart = start.monoMs;
-  // Workloads that keep their own figures start them afresh now, so warmup is not counted.
-  for (const m of s.started()) if (m.spec.workload.kind === 'builtin') m.container.signal('SIGUSR2');
 }
 
-/** Measures for the trial's duration, then closes the window with the end snapshots. */
+/**
+ * Measures until T0 + warmup + duration, when the generators stop sending; then closes the
+ * window for everyone at that instant: the end snapshots, and the workloads that are not served
+ * (the database, the aggressors) are stopped, so that their final figures end there too. The
+ * generators then drain their in-flight requests, with the servers still up.
+ */
 async function measure(ctx: TrialContext, s: TrialState): Promise<void> {
-  const m = await runFor(s.t.durationMs, s.started(), ctx.signal);
+  const m = await runFor(until(s.t0EpochMs + s.t.warmupMs + s.t.durationMs), s.started(), ctx.signal);
   s.edges.end = await takeEdge(ctx.driver, s);
   if (m !== 'done') throw await stoppedEarly(ctx.driver, m, 'during the measurement');
+  for (const member of s.started()) if (member.spec.load === null) member.container.signal('SIGTERM');
 }
 
 /** Waits for the load generators' results (they stop on their own schedule). */
@@ -194,7 +220,7 @@ export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<Tria
     await start(ctx, s);
     ctx.onPhase?.('waiting for ready');
     await ready(ctx, s);
-    await begin(s, ctx.driver, ctx.harnessCpus ?? null);
+    await begin(ctx, s);
     ctx.onPhase?.('warming up');
     await warmUp(ctx, s);
     ctx.onPhase?.('measuring');
