@@ -146,6 +146,7 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
     repetitions: base.repetitions,
     sequential: sequentialOf(base),
     outputDir: base.output,
+    doctor: base.doctor,
     seed: base.seed ?? null,
     phases,
     cells,

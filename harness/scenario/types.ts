@@ -77,6 +77,8 @@ export interface Scenario {
   /** Set when `precision` makes the run sequential; null for a fixed number of repetitions. */
   sequential: SequentialSpec | null;
   outputDir: string;
+  /** Run the quick `isobench doctor` set before the first trial (`doctor: true`, or `run --doctor`). */
+  doctor: boolean;
   /** Seed of the trial order shuffle when the file pins one. */
   seed: number | null;
   phases: PhaseSpec[];
