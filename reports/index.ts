@@ -10,6 +10,7 @@ import { readResults } from '../harness/results/reader.js';
 import type { ResultsFile } from '../harness/results/types.js';
 import { writeFileAtomic } from '../harness/results/writer.js';
 import { type ReportData, round4 } from './chartspec.js';
+import { doctorHtml } from './doctor.js';
 import { escapeHtml as h } from './escape.js';
 import { canvases, renderPage, type Section } from './html.js';
 import { renderSummaryMarkdown } from './markdown.js';
@@ -79,6 +80,7 @@ ${matrixHtml(results)}`,
     { id: 'timeseries', title: 'Time series per container', body: tsBody },
     { id: 'sweep', title: 'Sweep', body: sweepBody },
     { id: 'limits', title: 'Limits: requested and in force', body: limitsHtml(results) },
+    { id: 'doctor', title: 'Host verification', body: doctorHtml(results) },
     { id: 'host', title: 'Host', body: hostHtml(results) },
     { id: 'scenario', title: 'Scenario', body: scenarioHtml(results) },
     { id: 'command', title: 'Reproduce', body: commandHtml(results) },
