@@ -93,6 +93,7 @@ describe('load-schedule: the highest rate with < 1% late sends', () => {
     expect(v.status).toBe('pass');
     expect(v.figures.highestRateHz).toBe(2000);
     expect(v.measured).toMatch(/^2000\/s; 250\/s 0\.0% late .*1000\/s 3\.0% late/);
+    expect(v.reason).toContain('on schedule at 2000/s, but not at 1000/s');
   });
   it('a rate the server did not answer is not on schedule', () => {
     expect(evaluateLoadSchedule([step(250, 0.02), step(500, 0, 12)]).status).toBe('fail');
