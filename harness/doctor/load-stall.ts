@@ -83,8 +83,16 @@ export async function run(ctx: ExperimentContext): Promise<Verdict> {
       { rateHz: RATE_HZ, durationMs: DURATION_MS, connections: CONNECTIONS },
       ctx.signal,
     );
+    // Awaited below; a generator that fails early must end the wait, not go unhandled meanwhile.
+    let failed: unknown = null;
+    load.catch((err: unknown) => {
+      failed = err;
+    });
     // Requests flowing: the server has used 20 ms of CPU more than when it sat idle.
-    await s.until('requests reaching the server', cpu, (us) => us - idle >= 20_000);
+    await s.until('requests reaching the server', cpu, (us) => {
+      if (failed) throw failed;
+      return us - idle >= 20_000;
+    });
     await sleep(1_000, ctx.signal);
     const pids = await s.driver.pids(web.box.handle);
     const t0 = performance.now();

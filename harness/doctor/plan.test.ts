@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { IsobenchError } from '../errors.js';
 import type { DoctorCheck, DoctorRecord } from '../results/doctor.js';
 import { doctorRecordSchema } from '../results/doctor-schema.js';
+import { doctorIoPath } from '../run/doctor.js';
+import { parseScenario } from '../scenario/parse.js';
 import { CHECK_NAMES, CHECKS } from './catalog.js';
 import { formatCheck, formatCheckLine, formatSummary } from './format.js';
 import { doctorExitCode } from './main.js';
@@ -131,5 +133,19 @@ describe('the record', () => {
     expect(doctorRecordSchema.safeParse({ ...r, checks: [{ ...check(), status: 'ok' }] }).success).toBe(
       false,
     );
+  });
+});
+
+describe('run --doctor: where the io checks go', () => {
+  const scenario = (db: string) =>
+    parseScenario(
+      `name: x\ncontainers:\n  web: { workload: web, load: { rate: 100 } }\n  db: { workload: db${db} }\n`,
+      {
+        file: 'x.yaml',
+      },
+    );
+  it("the first container's ioPath, else the results folder (where the data dirs are)", () => {
+    expect(doctorIoPath(scenario(', ioPath: /var/tmp'), '/r/out')).toBe('/var/tmp');
+    expect(doctorIoPath(scenario(''), '/r/out')).toBe('/r/out');
   });
 });
