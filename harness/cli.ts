@@ -85,6 +85,21 @@ export function buildProgram(): CommanderModule.Command {
     });
 
   program
+    .command('doctor')
+    .description(
+      'prove with known answers that this host enforces what isobench measures; exit 0 all applicable checks pass, 1 one fails, 2 bad input',
+    )
+    .option('--json', 'print the record (every check, expected, measured, tolerance, verdict) as JSON')
+    .option('--quick', 'only the checks that take seconds (under 30 s), with shorter windows')
+    .option('--only <name>', 'run only this check, repeatable (names: see the README)', collect)
+    .option('--io-path <path>', 'a directory on the disk the io checks use (default: the current directory)')
+    .option('--cgroup-parent <path>', "create cgroups below this cgroup instead of below isobench's own")
+    .action(async (opts) => {
+      const { doctorMain } = await import('./doctor/main.js');
+      process.exitCode = await doctorMain(opts);
+    });
+
+  program
     .command('run')
     .description(
       'run a scenario: solo baselines and co-located trials, interleaved; write the results folder',
@@ -119,6 +134,10 @@ export function buildProgram(): CommanderModule.Command {
     .option('--shard <i/n>', 'run only the I-th of N shares of the planned trials')
     .option('--seed <n>', 'seed of the trial order (default: random, recorded)')
     .option('--ready-timeout <d>', 'how long a workload may take to print its ready line', '120s')
+    .option(
+      '--doctor',
+      'first run the quick isobench doctor checks (under 30 s) and record them in results.json (also `doctor: true` in the scenario)',
+    )
     .option('--cgroup-parent <path>', "create cgroups below this cgroup instead of below isobench's own")
     .action(async (file: string | undefined, o) => {
       const [{ runMain }, { writeReports }] = await Promise.all([

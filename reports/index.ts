@@ -10,6 +10,7 @@ import { readResults } from '../harness/results/reader.js';
 import type { ResultsFile } from '../harness/results/types.js';
 import { writeFileAtomic } from '../harness/results/writer.js';
 import { type ChartSpec, type ReportData, round4 } from './chartspec.js';
+import { doctorHtml } from './doctor.js';
 import { canvases, renderPage, type Section } from './html.js';
 import { renderSummaryMarkdown } from './markdown.js';
 import { percentileCharts } from './percentiles.js';
@@ -64,6 +65,7 @@ ${matrixHtml(results)}`,
     { id: 'sweep', title: 'Sweep', body: sweepHtml(results, sweep) },
     { id: 'limits', title: 'Limits: requested and in force', body: limitsHtml(results) },
     { id: 'trials', title: 'Trials: how each was measured', body: trialsHtml(results) },
+    { id: 'doctor', title: 'Host verification', body: doctorHtml(results) },
     { id: 'host', title: 'Host', body: hostHtml(results) },
     { id: 'scenario', title: 'Scenario', body: scenarioHtml(results) },
     { id: 'command', title: 'Reproduce', body: commandHtml(results) },

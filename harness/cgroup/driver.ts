@@ -47,6 +47,21 @@ export interface CgroupStats {
   psi: { cpu: Psi | null; memory: Psi | null; io: Psi | null } | null;
 }
 
+/**
+ * Event counters the kernel keeps for limits, for checks that a limit acted (isobench doctor).
+ * Kept apart from CgroupStats, which is sampled into every trial's time series.
+ */
+export interface CgroupEvents {
+  /** Times usage went over memory.high and the cgroup was throttled (v2 memory.events `high`; null on v1, which has no memory.high). */
+  memoryHigh: number | null;
+  /** Times usage hit memory.max (v2 memory.events `max`; v1 memory.failcnt). */
+  memoryMax: number | null;
+  /** Processes the OOM killer killed (v2 memory.events `oom_kill`; v1 memory.oom_control `oom_kill`). */
+  oomKills: number | null;
+  /** Forks refused because pids.max was reached (pids.events `max`, v1 and v2). */
+  pidsMax: number | null;
+}
+
 /** One container's cgroup: one directory per hierarchy it was created in. */
 export interface CgroupHandle {
   /** The container name (`web`). */
@@ -69,6 +84,7 @@ export interface CgroupDriver {
   procsFiles(h: CgroupHandle): string[];
   attach(h: CgroupHandle, pid: number): Promise<void>;
   readStats(h: CgroupHandle): Promise<CgroupStats>;
+  readEvents(h: CgroupHandle): Promise<CgroupEvents>;
   /** Pids in the cgroup (from the first hierarchy). */
   pids(h: CgroupHandle): Promise<number[]>;
   /** SIGKILLs every member and waits until the cgroup is empty (bounded). */

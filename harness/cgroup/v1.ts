@@ -10,7 +10,7 @@
  * A process is counted only in the hierarchies it is attached to, so every hierarchy's cgroup.procs
  * is written (cpu and cpuacct are separate mounts on some hosts).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { errnoOf, HostError, UsageError } from '../errors.js';
 import type { Limits } from '../limits.js';
@@ -18,7 +18,7 @@ import type { Registry } from '../teardown/registry.js';
 import { blkioWeightToIo, cpuSharesToWeight, v1BytesToV2 } from './convert.js';
 import { dirOf, type Hierarchy, type HostCgroups, type V1Controller } from './detect.js';
 import type { BlockDevice } from './device.js';
-import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './driver.js';
+import type { AppliedLimits, CgroupDriver, CgroupEvents, CgroupHandle, CgroupStats } from './driver.js';
 import { isCgroupName } from './driver.js';
 import { readOptional, readText, writeValue } from './fsio.js';
 import { keyed, num, parseBlkioRecursive } from './stats.js';
@@ -58,10 +58,17 @@ export class V1Driver implements CgroupDriver {
     return h ? this.parentDir(h) : null;
   }
 
-  /** The file io.weight is written to: BFQ's own weight where the kernel has it. */
-  private ioWeightFile(): string {
+  /**
+   * The file io.weight is written to (BFQ's own weight where the kernel has BFQ), or null when
+   * there is none. The root cgroup has no weight files, so below the root BFQ shows in its
+   * statistics files instead.
+   */
+  private ioWeightFile(): string | null {
     const p = this.ctrlParent('blkio');
-    return p && existsSync(join(p, 'blkio.bfq.weight')) ? 'blkio.bfq.weight' : 'blkio.weight';
+    if (!p) return null;
+    const bfq = ['blkio.bfq.weight', 'blkio.bfq.io_service_bytes'].some((f) => existsSync(join(p, f)));
+    if (bfq) return 'blkio.bfq.weight';
+    return existsSync(join(p, 'blkio.weight')) ? 'blkio.weight' : null;
   }
 
   check(limits: Limits, device: BlockDevice | null): void {
@@ -105,8 +112,7 @@ export class V1Driver implements CgroupDriver {
       }
     }
     if (limits['io.weight'] !== undefined) {
-      const blk = this.ctrlParent('blkio');
-      if (!blk || !existsSync(join(blk, this.ioWeightFile()))) {
+      if (this.ioWeightFile() === null) {
         throw new HostError(
           'ISOBENCH_IO_WEIGHT_UNSUPPORTED',
           'limit io.weight: this kernel has neither blkio.bfq.weight nor blkio.weight (no proportional IO scheduler for cgroup v1)',
@@ -158,7 +164,7 @@ export class V1Driver implements CgroupDriver {
   }
 
   async apply(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits> {
-    const writes = v1Writes(limits, device?.majMin ?? null, this.ioWeightFile());
+    const writes = v1Writes(limits, device?.majMin ?? null, this.ioWeightFile() ?? 'blkio.weight');
     for (const w of writes) await writeValue(join(this.dirOf(h, w.controller), w.file), w.value);
     const applied: AppliedLimits = {};
     for (const w of writes) {
@@ -220,15 +226,15 @@ export class V1Driver implements CgroupDriver {
     return first ? pidsIn(first) : [];
   }
 
+  /** A file of the cgroup's directory in controller `c`'s hierarchy; null when absent. */
+  private readCtl(h: CgroupHandle, c: V1Controller, f: string): Promise<string | null> {
+    const hier = this.host.v1[c];
+    const dir = hier ? h.dirs[hier.key] : undefined;
+    return dir ? readOptional(join(dir, f)) : Promise.resolve(null);
+  }
+
   async readStats(h: CgroupHandle): Promise<CgroupStats> {
-    const d = (c: V1Controller) => {
-      const hier = this.host.v1[c];
-      return hier ? h.dirs[hier.key] : undefined;
-    };
-    const read = (c: V1Controller, f: string) => {
-      const dir = d(c);
-      return dir ? readOptional(join(dir, f)) : Promise.resolve(null);
-    };
+    const read = (c: V1Controller, f: string) => this.readCtl(h, c, f);
     const [usage, cpuStat, memCur, memPeak, oomControl, bytes, ops, pidsCur, pidsPeak] = await Promise.all([
       read('cpuacct', 'cpuacct.usage'),
       read('cpu', 'cpu.stat'),
@@ -266,6 +272,20 @@ export class V1Driver implements CgroupDriver {
     };
   }
 
+  async readEvents(h: CgroupHandle): Promise<CgroupEvents> {
+    const [failcnt, oomControl, pids] = await Promise.all([
+      this.readCtl(h, 'memory', 'memory.failcnt'),
+      this.readCtl(h, 'memory', 'memory.oom_control'),
+      this.readCtl(h, 'pids', 'pids.events'),
+    ]);
+    return {
+      memoryHigh: null, // v1 has no memory.high
+      memoryMax: num(failcnt),
+      oomKills: oomControl === null ? null : (keyed(oomControl).oom_kill ?? 0),
+      pidsMax: pids === null ? null : (keyed(pids).max ?? 0),
+    };
+  }
+
   async killAll(h: CgroupHandle): Promise<KillMethod> {
     return killAndWait(Object.values(h.dirs));
   }
@@ -276,13 +296,4 @@ export class V1Driver implements CgroupDriver {
   }
 
   async close(): Promise<void> {}
-}
-
-/** Reads a v1 controller file of the host's own cgroup, for messages. */
-export function readOwn(h: Hierarchy, file: string): string | null {
-  try {
-    return readFileSync(join(dirOf(h, h.ownPath), file), 'utf8').trim();
-  } catch {
-    return null;
-  }
 }

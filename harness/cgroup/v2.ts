@@ -16,7 +16,7 @@ import type { Limits } from '../limits.js';
 import type { Registry } from '../teardown/registry.js';
 import { dirOf, type Hierarchy } from './detect.js';
 import type { BlockDevice } from './device.js';
-import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from './driver.js';
+import type { AppliedLimits, CgroupDriver, CgroupEvents, CgroupHandle, CgroupStats } from './driver.js';
 import { isCgroupName } from './driver.js';
 import { readOptional, readText, rmdirRetry, writeValue } from './fsio.js';
 import { keyed, num, parseIoStat, parsePressure } from './stats.js';
@@ -183,6 +183,21 @@ export class V2Driver implements CgroupDriver {
 
   async readStats(h: CgroupHandle): Promise<CgroupStats> {
     return readV2Stats(h.dirs.unified as string);
+  }
+
+  async readEvents(h: CgroupHandle): Promise<CgroupEvents> {
+    const dir = h.dirs.unified as string;
+    const [mem, pids] = await Promise.all([
+      readOptional(join(dir, 'memory.events')),
+      readOptional(join(dir, 'pids.events')),
+    ]);
+    const m = mem === null ? null : keyed(mem);
+    return {
+      memoryHigh: m ? (m.high ?? 0) : null,
+      memoryMax: m ? (m.max ?? 0) : null,
+      oomKills: m ? (m.oom_kill ?? 0) : null,
+      pidsMax: pids === null ? null : (keyed(pids).max ?? 0),
+    };
   }
 
   async killAll(h: CgroupHandle): Promise<KillMethod> {

@@ -4,7 +4,7 @@
  * base figure with a candidate figure of the same thing. Limits, workload parameters, the
  * kernel or the host may differ; that difference is what is being compared, so it is listed.
  */
-import type { ResultsFile, TrialRecord } from '../results/types.js';
+import type { DoctorRecord, ResultsFile, TrialRecord } from '../results/types.js';
 
 export interface Difference {
   /** `host.kernel`, `scenario.text`, `c1/web limits.memory.max`, ... */
@@ -89,6 +89,30 @@ function firstTrialWith(trials: readonly TrialRecord[], cell: string, container:
   return undefined;
 }
 
+/**
+ * The host verifications (`isobench run --doctor`) of the two runs: a check whose verdict
+ * differs, or that ran on one side only. Measured values always differ a little between runs;
+ * a verdict that changes is what says the hosts enforce different things.
+ */
+export function doctorDifferences(base: DoctorRecord | null, cand: DoctorRecord | null): Difference[] {
+  if (!base && !cand) return [];
+  const brief = (d: DoctorRecord) =>
+    `${d.summary.pass} pass, ${d.summary.fail} fail, ${d.summary.notApplicable} not applicable`;
+  if (!base || !cand)
+    return [{ field: 'doctor', base: base ? brief(base) : 'not run', cand: cand ? brief(cand) : 'not run' }];
+  const out: Difference[] = [];
+  const names = [...new Set([...base.checks, ...cand.checks].map((c) => c.name))];
+  for (const name of names) {
+    const b = base.checks.find((c) => c.name === name);
+    const c = cand.checks.find((x) => x.name === name);
+    if (b?.status === c?.status) continue;
+    const show = (x: typeof b) =>
+      x ? `${x.status}: ${x.status === 'pass' ? (x.measured ?? x.reason) : x.reason}` : 'not run';
+    out.push({ field: `doctor.${name}`, base: show(b), cand: show(c) });
+  }
+  return out;
+}
+
 export function runDifferences(base: ResultsFile, cand: ResultsFile): Differences {
   const reasons: string[] = [];
   const items: Difference[] = [];
@@ -131,6 +155,7 @@ export function runDifferences(base: ResultsFile, cand: ResultsFile): Difference
   );
   add('host.node', bh.node, ch.node);
   add('host.isobench', bh.isobench, ch.isobench);
+  items.push(...doctorDifferences(base.doctor ?? null, cand.doctor ?? null));
 
   add('scenario.name', base.scenario.name, cand.scenario.name);
   add('scenario.file', base.scenario.file, cand.scenario.file);
@@ -178,6 +203,8 @@ export function runDifferences(base: ResultsFile, cand: ResultsFile): Difference
       const n = r.trials.filter((t) => t.status === status).length;
       if (n > 0) notes.push(`${side} has ${n} ${status} trial${n === 1 ? '' : 's'} (not used)`);
     }
+    const unverified = r.doctor?.checks.filter((c) => c.status === 'fail').map((c) => c.name) ?? [];
+    if (unverified.length > 0) notes.push(`${side}'s host verification failed ${unverified.join(', ')}`);
   }
   return { comparable: reasons.length === 0, reasons, items, notes };
 }

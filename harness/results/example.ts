@@ -8,6 +8,8 @@ import * as hdr from 'hdr-histogram-js';
 import { createRng, normal } from '../analysis/random.js';
 import { summarizeCells } from '../analysis/summarize.js';
 import {
+  type DoctorCheck,
+  type DoctorRecord,
   type HostFingerprint,
   RESULTS_SCHEMA_VERSION,
   type ResultsFile,
@@ -187,5 +189,59 @@ export function exampleResults(repetitions = 3): ResultsFile {
     trials,
     variant: null,
     sequential: null,
+  };
+}
+
+/**
+ * A realistic `doctor` record (isobench run --doctor on a hybrid host): passes, the v1
+ * writeback limitation, a check that does not apply and, with `failing`, a failed rate check
+ * that was run twice. Not part of exampleResults(): add it where a test needs one.
+ */
+export function exampleDoctor(opts: { failing?: boolean } = {}): DoctorRecord {
+  const check = (c: Partial<DoctorCheck> & Pick<DoctorCheck, 'name' | 'status'>): DoctorCheck => ({
+    title: c.name,
+    expected: 'the known answer',
+    measured: null,
+    tolerance: null,
+    reason: 'as expected',
+    attempts: 1,
+    firstAttempt: null,
+    figures: {},
+    durationMs: 1000,
+    ...c,
+  });
+  const checks = [
+    check({ name: 'namespaces', status: 'pass', measured: '6 of 6 new' }),
+    check({ name: 'memory-max', status: 'pass', measured: 'hog OOM-killed (oom_kill 1)' }),
+    check({
+      name: 'memory-high',
+      status: 'not-applicable',
+      reason: 'cgroup hybrid: memory.high exists only on cgroup v2',
+    }),
+    check({
+      name: 'cpu-max',
+      status: opts.failing ? 'fail' : 'pass',
+      measured: opts.failing ? '0.442 CPU' : '0.501 CPU',
+      tolerance: '±0.03 CPU',
+      ...(opts.failing
+        ? { attempts: 2, firstAttempt: '0.431 CPU (too low)', reason: 'not as expected: 0.442 CPU' }
+        : {}),
+    }),
+    check({
+      name: 'io-writeback',
+      status: 'not-applicable',
+      measured: 'writer 846.7 MiB/s',
+      reason: 'not enforced here: cgroup hybrid blkio ...',
+    }),
+  ];
+  const count = (s: DoctorCheck['status']) => checks.filter((c) => c.status === s).length;
+  return {
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 11_000,
+    set: 'quick',
+    host: { kernel: '6.18.0', cgroupMode: 'hybrid', cpus: 2 },
+    io: { path: '/var/tmp', device: 'vda (254:0)', scheduler: 'mq-deadline', missing: null },
+    checks,
+    summary: { pass: count('pass'), fail: count('fail'), notApplicable: count('not-applicable') },
   };
 }

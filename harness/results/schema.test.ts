@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exampleResults } from './example.js';
+import { exampleDoctor, exampleResults } from './example.js';
 import { RESULTS_SCHEMA_ID, resultsJsonSchema, resultsJsonSchemaText } from './jsonschema.js';
 import { resultsSchema, trialRecordSchema } from './schema.js';
 
@@ -51,6 +51,16 @@ describe('resultsSchema', () => {
     expect(trialRecordSchema.safeParse(t).success).toBe(false);
     expect(resultsSchema.safeParse({ ...results, schemaVersion: 3 }).success).toBe(false);
     expect(resultsSchema.safeParse({ ...results, schemaVersion: 1 }).success).toBe(true);
+  });
+
+  it('takes an optional host verification (doctor) record, still as schemaVersion 2', () => {
+    expect(results.doctor).toBeUndefined();
+    const withDoctor = { ...results, doctor: exampleDoctor({ failing: true }) };
+    expect(resultsSchema.safeParse(JSON.parse(JSON.stringify(withDoctor))).success).toBe(true);
+    expect(resultsSchema.safeParse({ ...results, doctor: null }).success).toBe(true);
+    const bad = structuredClone(withDoctor) as unknown as { doctor: { checks: { status: string }[] } };
+    (bad.doctor.checks[0] as { status: string }).status = 'skipped';
+    expect(resultsSchema.safeParse(bad).success).toBe(false);
   });
 
   it('requires a reason on a failed trial', () => {

@@ -8,7 +8,9 @@
  */
 import { z } from 'zod';
 import { CGROUP_FIGURES, type CgroupFigure, METRIC_NAMES } from './columns.js';
+import { doctorRecordSchema } from './doctor-schema.js';
 import {
+  type DoctorRecord,
   type HostFingerprint,
   type MetricName,
   READABLE_SCHEMA_VERSIONS,
@@ -298,6 +300,7 @@ export const resultsSchema = z.strictObject({
   trials: z.array(trialRecordSchema),
   variant: variantSchema.nullable().optional(),
   sequential: sequentialSchema.nullable().optional(),
+  doctor: doctorRecordSchema.nullable().optional(),
 });
 
 // Compile-time mirror check: each side must be assignable to the other, so that a field added
@@ -308,5 +311,6 @@ const mirrors: [
   Same<z.infer<typeof trialRecordSchema>, TrialRecord>,
   Same<z.infer<typeof hostSchema>, HostFingerprint>,
   Same<z.infer<typeof sequentialSchema>, SequentialRecord>,
-] = [true, true, true, true];
+  Same<z.infer<typeof doctorRecordSchema>, DoctorRecord>,
+] = [true, true, true, true, true];
 void mirrors;

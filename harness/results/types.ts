@@ -8,8 +8,10 @@
  */
 import type { AppliedLimits, CgroupStats, Psi } from '../cgroup/driver.js';
 import type { SequentialRecord, VariantInfo } from './design.js';
+import type { DoctorRecord } from './doctor.js';
 
 export type { SequentialLook, SequentialRecord, SequentialRule, VariantInfo } from './design.js';
+export type { DoctorCheck, DoctorRecord, DoctorStatus } from './doctor.js';
 export { METRIC_SCALE, TAIL_BEYOND, TAIL_MIN_SAMPLES } from './metric-rules.js';
 
 /**
@@ -310,6 +312,8 @@ export interface ResultsFile {
   variant?: VariantInfo | null;
   /** Set for a sequential run: the rule, every look, and why it stopped. */
   sequential?: SequentialRecord | null;
+  /** `isobench run --doctor` (or `doctor: true`): the quick host verification run before the trials. */
+  doctor?: DoctorRecord | null;
 }
 
 export type SeedSource = 'option' | 'scenario' | 'derived' | 'random';

@@ -24,6 +24,7 @@ import { UsageError } from '../errors.js';
 import { collectHost } from '../host/fingerprint.js';
 import { resultsDirName } from '../results/paths.js';
 import type {
+  DoctorRecord,
   HostFingerprint,
   ResultsFile,
   SeedSource,
@@ -39,6 +40,7 @@ import { Registry } from '../teardown/registry.js';
 import { parseDurationMs } from '../units.js';
 import { applyReservation, formatCpuList, onlineCpus, pinSelf, reserveCpus } from './cpus.js';
 import { prepareTemplates } from './data.js';
+import { preflightDoctor } from './doctor.js';
 import { headline, headlineJson } from './headline.js';
 import { type LoopOutcome, runSteps } from './loop.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
@@ -63,6 +65,8 @@ export interface RunOptions {
   cgroupParent?: string;
   seed?: string;
   readyTimeout?: string;
+  /** Run the quick `isobench doctor` set first and record it (also `doctor: true` in the scenario). */
+  doctor?: boolean;
   /** Called with each finished results folder (the report renderer hooks in here). */
   afterFinish?: (dir: string) => Promise<void>;
 }
@@ -142,6 +146,8 @@ interface RunContext {
   file: string;
   /** Every variant's name, in schedule order; null for a plain run. */
   variants: string[] | null;
+  /** The host verification run before the first trial (`--doctor`), or null. */
+  doctor: DoctorRecord | null;
 }
 
 /**
@@ -184,6 +190,7 @@ function resultsOf(unit: Unit, run: RunContext, interrupted: boolean, outcome?: 
         ? { name: unit.variant, group: registry.runId, variants: run.variants }
         : null,
     sequential: seq,
+    ...(run.doctor ? { doctor: run.doctor } : {}),
   };
 }
 
@@ -214,6 +221,21 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
     );
   if (rule) progress.line(`sequential: ${rule.text}`);
   progress.line(reservation.note);
+  const first = units[0] as Unit;
+  // Before the run's own signal handlers: the doctor handles Ctrl-C itself (tears down, stops).
+  const doctor =
+    opts.doctor || first.scenario.doctor
+      ? await preflightDoctor(first.scenario, first.outDir, opts, (l) => progress.line(l)).catch(
+          async (err: unknown) => {
+            await registry.teardown();
+            throw err;
+          },
+        )
+      : null;
+  if (doctor?.interrupted) {
+    await registry.teardown();
+    return 130;
+  }
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -239,6 +261,7 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
       startedAt,
       file,
       variants: units[0]?.variant ? units.map((u) => u.variant as string) : null,
+      doctor: doctor?.record ?? null,
     };
     for (const u of units)
       await prepareTemplates(u.scenario, u.prepared, {

@@ -160,6 +160,7 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
     outputDir: base.output,
     guards: guardsOf(base),
     harnessCpus: base.harness.cpus === undefined ? null : String(base.harness.cpus).trim(),
+    doctor: base.doctor,
     seed: base.seed ?? null,
     phases,
     cells,

@@ -262,6 +262,12 @@ export const scenarioSchema = z
       .min(1)
       .default('results')
       .describe('Folder under which results/<date>-<name>/ is created.'),
+    doctor: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Run the quick isobench doctor checks (seconds: namespaces, OOM, pids, CPU weight and quota, io.max ...) before the first trial and record them in results.json, as isobench run --doctor does.',
+      ),
     seed: z
       .number()
       .int()

@@ -89,6 +89,8 @@ export interface Scenario {
   guards: GuardSpec;
   /** CPUs reserved for isobench and its load generators as written (a cpuset list); null: the default. */
   harnessCpus: string | null;
+  /** Run the quick `isobench doctor` set before the first trial (`doctor: true`, or `run --doctor`). */
+  doctor: boolean;
   /** Seed of the trial order shuffle when the file pins one. */
   seed: number | null;
   phases: PhaseSpec[];

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { miniScenario } from './testutil.js';
+import { parseScenario } from './parse.js';
+import { miniScenario, scenarioErrorLines } from './testutil.js';
 import { validateMain, validateScenarioFile } from './validate.js';
 
 function sink(): { stream: Writable; text: () => string } {
@@ -86,5 +87,21 @@ describe('validateScenarioFile', () => {
     expect(scenario.name).toBe('mini');
     expect(plan.trials).toHaveLength(18);
     expect(summary).toMatchObject({ cells: 2, phases: 3, repetitions: 3, totalTrials: 18, trials: 18 });
+  });
+});
+
+describe('the doctor field', () => {
+  const parse = (extra: string, set: string[] = []) =>
+    parseScenario(miniScenario(extra), { file: 'x.yaml', overrides: { set } });
+  it('defaults to false; doctor: true or --set doctor=true asks for the host verification', () => {
+    expect(parse('').doctor).toBe(false);
+    expect(parse('doctor: true\n').doctor).toBe(true);
+    expect(parse('', ['doctor=true']).doctor).toBe(true);
+  });
+  it('is a boolean, and a run-wide field that cells cannot change', () => {
+    expect(scenarioErrorLines(() => parse('doctor: quick\n'))[0]).toMatch(/^x\.yaml:\d+:\d+ doctor: /);
+    expect(scenarioErrorLines(() => parse('cells:\n  - name: a\n    set: { doctor: true }\n'))[0]).toContain(
+      'cells and sweeps may change duration, warmup, sampleInterval or containers.*',
+    );
   });
 });

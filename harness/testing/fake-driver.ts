@@ -5,7 +5,13 @@
  * driver then reports in `oomKills`. The real driver and init are tested by the kernel tests.
  */
 import { spawn } from 'node:child_process';
-import type { AppliedLimits, CgroupDriver, CgroupHandle, CgroupStats } from '../cgroup/driver.js';
+import type {
+  AppliedLimits,
+  CgroupDriver,
+  CgroupEvents,
+  CgroupHandle,
+  CgroupStats,
+} from '../cgroup/driver.js';
 import { type Container, type ExitInfo, exitInfo, type Launcher } from '../container/spawn.js';
 
 const NO_STATS: CgroupStats = {
@@ -49,6 +55,9 @@ export class FakeDriver implements CgroupDriver {
   async attach(): Promise<void> {}
   async readStats(h: CgroupHandle): Promise<CgroupStats> {
     return { ...NO_STATS, oomKills: this.oomKills.get(h.name) ?? 0 };
+  }
+  async readEvents(h: CgroupHandle): Promise<CgroupEvents> {
+    return { memoryHigh: null, memoryMax: null, oomKills: this.oomKills.get(h.name) ?? 0, pidsMax: null };
   }
   async pids(): Promise<number[]> {
     return [];
