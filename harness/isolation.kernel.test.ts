@@ -13,7 +13,14 @@ import { afterAll, describe, expect } from 'vitest';
 import { detectCgroups } from './cgroup/detect.js';
 import { scanCgroups } from './cleanup.js';
 import { cpuUsageUsOf, expectGone, MiB, pollUntil } from './testing/kernel.js';
-import { execJson, ioTestDir, itWhen, leftoverCgroups, missingRoot } from './testing/support.js';
+import {
+  execJson,
+  ioTestDir,
+  itWhen,
+  leftoverCgroups,
+  missingRoot,
+  newCgroupsNamed,
+} from './testing/support.js';
 
 const missing = missingRoot();
 const test = itWhen(missing);
@@ -116,6 +123,8 @@ describe(`isolation layer: limits (${mode})`, () => {
       '-c',
       `read go < ${fifo}; exec timeout 20 sh -c 'while :; do :; done'`,
     ];
+    // Only this test's two cgroups: another run on the host may have containers named w100 too.
+    const before = new Set(scanCgroups().keys());
     try {
       const runs = Promise.all([
         execJson(
@@ -131,9 +140,7 @@ describe(`isolation layer: limits (${mode})`, () => {
       // return, both hogs are waiting; one write each releases them together.
       const fds = await Promise.all(fifos.map((f) => open(f, 'w')));
       const dirs = Object.fromEntries(
-        [...scanCgroups().entries()]
-          .filter(([id]) => /-w(100|400)$/.test(id))
-          .map(([id, d]) => [id.slice(-4), d]),
+        [...newCgroupsNamed(before, /-w(100|400)$/).entries()].map(([id, d]) => [id.slice(-4), d]),
       );
       expect(Object.keys(dirs).sort()).toEqual(['w100', 'w400']);
       await Promise.all(fds.map((fd) => fd.write('go\n')));
