@@ -32,6 +32,18 @@ export const readyLineSchema = z.looseObject({
   port: z.number().int().min(1).max(65535).optional(),
 });
 
+/**
+ * Optional, before ready: a server already accepts connections on `port` (it is still preparing,
+ * and serves only after its ready line). The runner starts the load generator then, so that the
+ * generator's start-up overlaps the server's preparation.
+ */
+export const listeningLineSchema = z.looseObject({
+  type: z.literal('listening'),
+  workload: z.string(),
+  pid: z.number().int(),
+  port: z.number().int().min(1).max(65535),
+});
+
 export const metricsLineSchema = z.looseObject({
   type: z.literal('metrics'),
   workload: z.string(),
@@ -41,7 +53,11 @@ export const metricsLineSchema = z.looseObject({
   transactionsPerSec: z.number().optional(),
 });
 
-export const protocolLineSchema = z.discriminatedUnion('type', [readyLineSchema, metricsLineSchema]);
+export const protocolLineSchema = z.discriminatedUnion('type', [
+  readyLineSchema,
+  listeningLineSchema,
+  metricsLineSchema,
+]);
 
 export type ReadyLine = z.infer<typeof readyLineSchema>;
 export type MetricsLine = z.infer<typeof metricsLineSchema>;

@@ -10,6 +10,11 @@ export function emitReady(workload: string, fields: Record<string, unknown> = {}
   writeLine({ type: 'ready', workload, pid: process.pid, ...fields });
 }
 
+/** A server accepting connections on `port` before it is ready (see listeningLineSchema). */
+export function emitListening(workload: string, port: number): void {
+  writeLine({ type: 'listening', workload, pid: process.pid, port });
+}
+
 export function emitMetrics(workload: string, fields: Record<string, unknown>): void {
   writeLine({ type: 'metrics', workload, pid: process.pid, ...fields });
 }

@@ -10,6 +10,11 @@ import { firstIssue, type MetricsLine, protocolLineSchema, type ReadyLine } from
 export interface WorkloadOutput {
   /** The ready line; rejects when stdout closes first or the line is malformed. */
   ready: Promise<ReadyLine>;
+  /**
+   * The port a server accepts connections on, from its listening line or else its ready line;
+   * null when stdout closes first or the ready line has no port.
+   */
+  listening: Promise<number | null>;
   final(): MetricsLine | null;
   /** The first malformed protocol line, described (`metrics line: port: expected number`). */
   protocolError(): string | null;
@@ -24,6 +29,11 @@ export function watchOutput(stdout: Readable | null, stderr: Readable | null): W
   let tail = '';
   const ready = withResolvers<ReadyLine>();
   ready.promise.catch(() => {});
+  const listening = withResolvers<number | null>();
+  void ready.promise.then(
+    (r) => listening.resolve(r.port ?? null),
+    () => listening.resolve(null),
+  );
   if (stdout) {
     const rl = createInterface({ input: stdout });
     rl.on('line', (line) => {
@@ -35,7 +45,7 @@ export function watchOutput(stdout: Readable | null, stderr: Readable | null): W
         return; // not a protocol line
       }
       const type = (json as { type?: unknown }).type;
-      if (type !== 'ready' && type !== 'metrics') return;
+      if (type !== 'ready' && type !== 'listening' && type !== 'metrics') return;
       const parsed = protocolLineSchema.safeParse(json);
       if (!parsed.success) {
         protocolError ??= `${type} line: ${firstIssue(parsed.error)}`;
@@ -43,15 +53,17 @@ export function watchOutput(stdout: Readable | null, stderr: Readable | null): W
         return;
       }
       if (parsed.data.type === 'ready') ready.resolve(parsed.data);
+      else if (parsed.data.type === 'listening') listening.resolve(parsed.data.port);
       else final = parsed.data;
     });
     rl.on('close', () => ready.reject(new Error('stdout closed before a ready line')));
-  }
+  } else listening.resolve(null);
   stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
   });
   return {
     ready: ready.promise,
+    listening: listening.promise,
     final: () => final,
     protocolError: () => protocolError,
     stderrTail: () => tail.trim(),

@@ -4,7 +4,7 @@
  * enters only that namespace (nsenter --net), so it reaches the server on the container's
  * loopback.
  *
- * It is started early, with `--start-at stdin`: it loads, opens its connections and its clock
+ * It is started early (once the server listens, while it prepares), with `--start-at stdin`: it loads, opens its connections and its clock
  * thread, prints a ready line, and waits. The trial then picks one instant T0 for everyone and
  * writes it to every generator: warmup runs from T0, the measured window from T0 + warmup to
  * T0 + warmup + duration, the same instants at which the trial marks the workloads and reads the
@@ -33,10 +33,14 @@ export interface LoadRun {
  * generators' cgroup; isobench-init --attach-only joins them before it execs the generator, so
  * its CPU is measured like a container's and never charged to the harness or the host.
  */
-export function startLoad(m: Member, t: PlannedTrial, procsFiles: string[]): LoadRun | null {
+export function startLoad(
+  m: Member,
+  t: PlannedTrial,
+  procsFiles: string[],
+  port: number | null,
+): LoadRun | null {
   const spec = m.spec.load;
-  const port = m.ready?.port;
-  if (!spec || port === undefined) return null;
+  if (!spec || port === null) return null;
   const argv = [
     `http://127.0.0.1:${port}/`,
     '--rate',

@@ -56,6 +56,8 @@ class TrialState {
   data: TrialData | null = null;
   /** The load generators' cgroup, when the trial has a served workload. */
   loadgen: CgroupHandle | null = null;
+  /** Set when teardown begins: no generator may start after that. */
+  closing = false;
   /** The trial's one start instant (Date.now() clock): warmup from here, then the window. */
   t0EpochMs = 0;
   failure: TrialFailure | null = null;
@@ -119,6 +121,10 @@ async function fresh(ctx: TrialContext, s: TrialState): Promise<void> {
  * that teardown finds everything that was created.
  */
 async function start(ctx: TrialContext, s: TrialState): Promise<void> {
+  if (s.t.containers.some((c) => c.load !== null)) {
+    s.loadgen = await ctx.driver.create('-loadgen');
+    if (ctx.harnessCpus) await ctx.driver.apply(s.loadgen, { 'cpuset.cpus': ctx.harnessCpus }, null);
+  }
   const started = await Promise.allSettled(
     s.t.containers.map(async (spec) => {
       const where = {
@@ -127,10 +133,18 @@ async function start(ctx: TrialContext, s: TrialState): Promise<void> {
       };
       const m = await startMember(ctx.driver, spec, where, (h) => s.handles.set(spec.name, h), ctx.launch);
       s.members.set(spec.name, m);
+      // A served workload's generator starts as soon as the server listens (its listening line),
+      // so that its start-up overlaps the server's preparation; it sends nothing before T0.
+      if (spec.load !== null) void m.out.listening.then((port) => startGenerator(ctx, s, m, port));
     }),
   );
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+function startGenerator(ctx: TrialContext, s: TrialState, m: Member, port: number | null): void {
+  if (s.closing || m.load) return;
+  m.load = startLoad(m, s.t, s.loadgen ? ctx.driver.procsFiles(s.loadgen) : [], port);
 }
 
 /** Waits for every workload's ready line, all at once; the first failure ends the trial. */
@@ -145,12 +159,8 @@ async function ready(ctx: TrialContext, s: TrialState): Promise<void> {
 async function begin(ctx: TrialContext, s: TrialState): Promise<void> {
   const t = s.t;
   const served = s.started().filter((m) => m.spec.load !== null);
-  if (served.length > 0) {
-    s.loadgen = await ctx.driver.create('-loadgen');
-    if (ctx.harnessCpus) await ctx.driver.apply(s.loadgen, { 'cpuset.cpus': ctx.harnessCpus }, null);
-  }
-  const procs = s.loadgen ? ctx.driver.procsFiles(s.loadgen) : [];
-  for (const m of served) m.load = startLoad(m, t, procs);
+  // Every served member is ready, so its port is known: a generator not started early starts now.
+  for (const m of served) startGenerator(ctx, s, m, await m.out.listening);
   const generators = served.flatMap((m) => (m.load ? [m.load.ready] : []));
   try {
     await deadline(Promise.all(generators), ctx.readyTimeoutMs, ctx.signal);
@@ -206,6 +216,7 @@ async function drain(s: TrialState): Promise<void> {
 
 /** Stops everything the trial started and removes every cgroup it created, whatever happened. */
 async function teardown(ctx: TrialContext, s: TrialState): Promise<void> {
+  s.closing = true;
   s.sampler?.stop();
   for (const m of s.started()) m.load?.kill();
   await Promise.all(s.started().map((m) => m.container.stop(ctx.stopGraceMs).catch(() => null)));

@@ -3,7 +3,7 @@ import { UsageError } from '../../harness/errors.js';
 import { WEB_PARAMS } from '../catalog.js';
 import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import { choiceParam, durationParam, intParam, parseParams, sizeParam, str } from '../params.js';
-import { emitMetrics, emitReady, listenForStop, log, memoryFigures } from '../protocol.js';
+import { emitListening, emitMetrics, emitReady, listenForStop, log, memoryFigures } from '../protocol.js';
 import { listenOn } from './listen.js';
 import { HeapWorkingSet, PAGE_BYTES, PageCacheWorkingSet, type WorkingSet } from './working-set.js';
 
@@ -29,6 +29,7 @@ export async function webMain(argv: string[]): Promise<number> {
   // at once. Nothing connects before the ready line; the handler is attached just before it.
   const server = createServer({ keepAliveTimeout: 60_000 });
   const address = await listenOn(server, port, host, W);
+  emitListening('web', address.port);
 
   log('web', `preparing ${mode} working set of ${workingSetBytes} bytes`);
   const workingSet: WorkingSet =
