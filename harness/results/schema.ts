@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { CGROUP_FIGURES, type CgroupFigure, METRIC_NAMES } from './columns.js';
 import { doctorRecordSchema } from './doctor-schema.js';
+import { cgroupWindowSchema, trialMeasureSchema } from './measure-schema.js';
 import {
   type DoctorRecord,
   type HostFingerprint,
@@ -25,25 +26,6 @@ const nullableNum = z.number().nullable();
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 /** Workload-defined records: any keys. */
 const openRecord = z.record(z.string(), z.unknown()).nullable();
-
-const psiSchema = z.strictObject({ someTotalUs: num, fullTotalUs: nullableNum }).meta({ id: 'IsobenchPsi' });
-
-const cgroupWindowSchema = z
-  .strictObject({
-    cpuUsageUs: nullableNum,
-    cpuThrottledUs: nullableNum,
-    memoryPeakBytes: nullableNum,
-    oomKills: nullableNum,
-    ioReadBytes: nullableNum,
-    ioWriteBytes: nullableNum,
-    ioReadOps: nullableNum,
-    ioWriteOps: nullableNum,
-    pidsPeak: nullableNum,
-    psi: z
-      .strictObject({ cpu: psiSchema.nullable(), memory: psiSchema.nullable(), io: psiSchema.nullable() })
-      .nullable(),
-  })
-  .meta({ id: 'IsobenchCgroupWindow' });
 
 const appliedLimitSchema = z.strictObject({
   value: z.string(),
@@ -83,30 +65,6 @@ const trialContainerSchema = z
 const phaseKind = z.enum(['solo', 'colocated']);
 const phaseRef = z.strictObject({ name: z.string(), kind: phaseKind, containers: z.array(z.string()) });
 const cellRef = z.strictObject({ id: z.string(), name: z.string(), settings: z.record(z.string(), scalar) });
-
-const guardCheckSchema = z.strictObject({
-  name: z.enum(['lateSends', 'foreignCpu', 'steal', 'loopDelay']),
-  value: nullableNum,
-  limit: num,
-  ok: z.boolean(),
-});
-
-const trialMeasureSchema = z.strictObject({
-  window: z.strictObject({ startEpochMs: num, endEpochMs: num }),
-  loadgen: cgroupWindowSchema.nullable(),
-  harnessCpuUs: nullableNum,
-  stealUs: nullableNum,
-  lateSendFraction: nullableNum,
-  maxLateMs: nullableNum,
-  loopDelayP99Ms: nullableNum,
-  harnessCpus: z.string().nullable(),
-  dirtyBytesAtStart: nullableNum,
-  quietWaitMs: nullableNum,
-  busyCoresAtStart: nullableNum,
-  stepsMs: z.record(z.string(), num).optional(),
-  guards: z.array(guardCheckSchema),
-  attempt: z.int().positive(),
-});
 
 const trialBase = {
   id: z.string(),

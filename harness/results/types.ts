@@ -6,12 +6,15 @@
  * Units are in the names (Us = microseconds, Bytes, Hz). A figure that could not be measured is
  * null, never 0.
  */
-import type { AppliedLimits, CgroupStats, Psi } from '../cgroup/driver.js';
+import type { AppliedLimits, CgroupStats } from '../cgroup/driver.js';
 import type { SequentialRecord, VariantInfo } from './design.js';
 import type { DoctorRecord } from './doctor.js';
+import type { CgroupWindow, TrialMeasure } from './measure.js';
 
 export type { SequentialLook, SequentialRecord, SequentialRule, VariantInfo } from './design.js';
 export type { DoctorCheck, DoctorRecord, DoctorStatus } from './doctor.js';
+export type { CgroupWindow, GuardCheck, TrialMeasure } from './measure.js';
+
 export { METRIC_SCALE, TAIL_BEYOND, TAIL_MIN_SAMPLES } from './metric-rules.js';
 
 /**
@@ -84,20 +87,6 @@ export const HIGHER_IS_WORSE: Record<MetricName, boolean> = {
   txnPerSec: false,
 };
 
-/** cgroup figures over a trial's measured window (counters as differences, peaks as peaks). */
-export interface CgroupWindow {
-  cpuUsageUs: number | null;
-  cpuThrottledUs: number | null;
-  memoryPeakBytes: number | null;
-  oomKills: number | null;
-  ioReadBytes: number | null;
-  ioWriteBytes: number | null;
-  ioReadOps: number | null;
-  ioWriteOps: number | null;
-  pidsPeak: number | null;
-  psi: { cpu: Psi | null; memory: Psi | null; io: Psi | null } | null;
-}
-
 export interface TrialContainer {
   name: string;
   workload: string;
@@ -114,49 +103,6 @@ export interface TrialContainer {
   /** Encoded HDR histograms (hdr-histogram-js compressed base64, µs) to merge across trials. */
   histograms: { latencyUs?: string; commitLatencyUs?: string };
   cgroup: CgroupWindow;
-}
-
-/** A guard of a trial: the figure, the limit it must stay under (scenario `guards`), and whether it did. */
-export interface GuardCheck {
-  name: 'lateSends' | 'foreignCpu' | 'steal' | 'loopDelay';
-  value: number | null;
-  limit: number;
-  ok: boolean;
-}
-
-/**
- * How a trial was measured, and whether it can be trusted (absent in files written before it was
- * recorded). Every figure of the trial covers `window`.
- */
-export interface TrialMeasure {
-  /** The measured window, wall clock (ms since the epoch): the load, the workloads' marks and the snapshots. */
-  window: { startEpochMs: number; endEpochMs: number };
-  /** The load generators' own cgroup over the window (null without a served workload). */
-  loadgen: CgroupWindow | null;
-  /** CPU of the isobench process itself over the window (µs). */
-  harnessCpuUs: number | null;
-  /** Host steal time over the window (µs, /proc/stat). */
-  stealUs: number | null;
-  /** Of the load generators' measured sends: the share more than 1 ms late, and the worst lateness. */
-  lateSendFraction: number | null;
-  maxLateMs: number | null;
-  /** The generators' event-loop delay over the window, p99 (ms), where they report it. */
-  loopDelayP99Ms: number | null;
-  /** CPUs isobench and its generators ran on, or null when they shared the containers' CPUs. */
-  harnessCpus: string | null;
-  /** Before the trial: writeback left (bytes), and how long it waited for a quiet host (ms). */
-  dirtyBytesAtStart: number | null;
-  quietWaitMs: number | null;
-  /** Busy cores of the host when the trial started (averaged over the quiet check). */
-  busyCoresAtStart: number | null;
-  /**
-   * Wall time of each step of the trial (ms): fresh, quiet, start, ready, begin, warmUp, measure,
-   * drain, teardown. All but warmUp and measure are the trial's overhead.
-   */
-  stepsMs?: Record<string, number>;
-  guards: GuardCheck[];
-  /** 1, or 2 for the rerun of an invalid trial (same id and plan index). */
-  attempt: number;
 }
 
 interface TrialBase {

@@ -47,6 +47,7 @@ import { type PreparedRun, prepareRun } from './prepare.js';
 import { Progress } from './progress.js';
 import { chooseSeed } from './seed.js';
 import { refuseShardedSequential, sequentialFlags, sequentialRuleOf } from './sequential-options.js';
+import { stopOnSignals } from './signals.js';
 import { parseVariants } from './variants.js';
 
 export interface RunOptions {
@@ -236,22 +237,7 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
     await registry.teardown();
     return 130;
   }
-  const abort = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
-      progress.line(
-        `${sig}: stopping after cleaning up the trial in flight; the finished trials are kept (again to force)`,
-      );
-      abort.abort();
-    } else {
-      // Second Ctrl-C: do not wait for workloads to shut down; the registry still removes everything.
-      void registry.teardown().finally(() => process.exit(130));
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { abort, off } = stopOnSignals(progress, registry);
   const startedAt = new Date().toISOString();
   let unpin: (() => Promise<void>) | null = null;
   try {
@@ -294,8 +280,7 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
       else process.stdout.write(headline(f.dir, f.results));
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    off();
     await unpin?.();
     await registry.teardown();
   }
