@@ -55,7 +55,8 @@ function codesInSource(): Map<string, Set<number>> {
 
 function codesInReadme(): Map<string, Set<number>> {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const rows = [...readme.matchAll(/^\| `(ISOBENCH_[A-Z0-9_]+)` \| ([\d, ]+) \|/gm)];
+  // Cells may be padded (the formatter aligns the table's columns).
+  const rows = [...readme.matchAll(/^\| `(ISOBENCH_[A-Z0-9_]+)` +\| ([\d, ]+?) *\|/gm)];
   return new Map(rows.map((r) => [r[1] as string, new Set((r[2] as string).split(',').map(Number))]));
 }
 
