@@ -82,6 +82,7 @@ export async function run(ctx: ExperimentContext): Promise<Verdict> {
     const limits = { 'io.max': { wbps: RATE_BPS, rbps: RATE_BPS } };
     const writer = await s.start('iowrite', limits, ddDirect('write', join(dir, 'w'), fileBytes), {
       device: io.device,
+      writable: [dir],
     });
     const write = await measureRate(s, writer, 'write', SKIP_BYTES, windowBytes);
     await s.driver.remove(writer.handle);

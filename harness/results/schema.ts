@@ -77,6 +77,7 @@ const trialContainerSchema = z
     metrics: trialMetricsSchema,
     histograms: z.strictObject({ latencyUs: z.string().optional(), commitLatencyUs: z.string().optional() }),
     cgroup: cgroupWindowSchema,
+    privileged: z.boolean().optional(),
   })
   .meta({ id: 'IsobenchTrialContainer' });
 

@@ -114,6 +114,12 @@ export interface TrialContainer {
   /** Encoded HDR histograms (hdr-histogram-js compressed base64, µs) to merge across trials. */
   histograms: { latencyUs?: string; commitLatencyUs?: string };
   cgroup: CgroupWindow;
+  /**
+   * true when the container ran without containment (scenario `privileged: true`: the host's files
+   * writable, every capability), false when contained. Absent in files written before isobench
+   * had containment, whose containers all ran that way.
+   */
+  privileged?: boolean;
 }
 
 /** A guard of a trial: the figure, the limit it must stay under (scenario `guards`), and whether it did. */

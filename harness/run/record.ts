@@ -77,6 +77,7 @@ async function entryRecord(
     metrics: figures.metrics,
     histograms: figures.histograms,
     cgroup: windowOf(edges.start?.stats[i] ?? null, edges.end?.stats[i] ?? null),
+    privileged: e.spec.privileged,
   };
 }
 
