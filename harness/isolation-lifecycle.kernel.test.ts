@@ -16,6 +16,7 @@ import {
   itWhen,
   leftoverCgroups,
   missingRoot,
+  newCgroupsNamed,
 } from './testing/support.js';
 
 const missing = missingRoot();
@@ -105,6 +106,7 @@ describe(`isolation layer: container life (${mode})`, () => {
   });
 
   test("after SIGKILL of isobench, cleanup removes the container's cgroups and processes", async () => {
+    const before = new Set(scanCgroups().keys());
     // stdio ignored: the container inherits isobench's pipes and would keep them open after the SIGKILL.
     const child = execa(
       'node',
@@ -116,8 +118,7 @@ describe(`isolation layer: container life (${mode})`, () => {
     // Bounded by count, generous: under emulation on a busy host node takes many seconds to start.
     for (let i = 0; i < 2400 && pids.length < 3; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      for (const [id, d] of scanCgroups()) {
-        if (!id.endsWith('-killed')) continue;
+      for (const [, d] of newCgroupsNamed(before, /-killed$/)) {
         dirs = d;
         pids = await pidsIn(d[0] as string);
       }

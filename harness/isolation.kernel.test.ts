@@ -13,7 +13,14 @@ import { afterAll, describe, expect } from 'vitest';
 import { detectCgroups } from './cgroup/detect.js';
 import { scanCgroups } from './cleanup.js';
 import { cpuUsageUsOf, expectGone, MiB, pollUntil } from './testing/kernel.js';
-import { execJson, ioTestDir, itWhen, leftoverCgroups, missingRoot } from './testing/support.js';
+import {
+  execJson,
+  ioTestDir,
+  itWhen,
+  leftoverCgroups,
+  missingRoot,
+  newCgroupsNamed,
+} from './testing/support.js';
 
 const missing = missingRoot();
 const test = itWhen(missing);
@@ -117,6 +124,8 @@ describe(`isolation layer: limits (${mode})`, () => {
       '-c',
       `read go < ${fifo}; exec timeout 20 sh -c 'while :; do :; done'`,
     ];
+    // Only this test's two cgroups: another run on the host may have containers named w100 too.
+    const before = new Set(scanCgroups().keys());
     try {
       const runs = Promise.all([
         execJson(
@@ -132,9 +141,7 @@ describe(`isolation layer: limits (${mode})`, () => {
       // return, both hogs are waiting; one write each releases them together.
       const fds = await Promise.all(fifos.map((f) => open(f, 'w')));
       const dirs = Object.fromEntries(
-        [...scanCgroups().entries()]
-          .filter(([id]) => /-w(100|400)$/.test(id))
-          .map(([id, d]) => [id.slice(-4), d]),
+        [...newCgroupsNamed(before, /-w(100|400)$/).entries()].map(([id, d]) => [id.slice(-4), d]),
       );
       expect(Object.keys(dirs).sort()).toEqual(['w100', 'w400']);
       await Promise.all(fds.map((fd) => fd.write('go\n')));
@@ -203,10 +210,11 @@ describe(`isolation layer: limits (${mode})`, () => {
         expect(rate / (10 * MiB)).toBeLessThan(1.15);
         // ... and the kernel counted the writer waiting for its throttled IO: 30 MiB at 10 MiB/s
         // is 3 s of transfer, and PSI io "some" (time with a task of the cgroup stalled on IO)
-        // takes it all but the first throttle slices. Where there is no PSI (pure v1), the
-        // ceiling above is the whole check.
+        // showed 2.0-3.0 s of it here (the throttle lets a first budget through at once, more
+        // after an idle spell); unthrottled, the same writes stall about 0.03 s. At least 1 s
+        // tells the two apart by 30x. Where there is no PSI (pure v1), the ceiling is the check.
         if (mode !== 'v1') {
-          expect(json?.stats.psi?.io?.someTotalUs ?? 0).toBeGreaterThanOrEqual(2_000_000);
+          expect(json?.stats.psi?.io?.someTotalUs ?? 0).toBeGreaterThanOrEqual(1_000_000);
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -104,6 +104,7 @@ const trialMeasureSchema = z.strictObject({
   dirtyBytesAtStart: nullableNum,
   quietWaitMs: nullableNum,
   busyCoresAtStart: nullableNum,
+  stepsMs: z.record(z.string(), num).optional(),
   guards: z.array(guardCheckSchema),
   attempt: z.int().positive(),
 });

@@ -155,6 +155,11 @@ export interface TrialMeasure {
   quietWaitMs: number | null;
   /** Busy cores of the host when the trial started (averaged over the quiet check). */
   busyCoresAtStart: number | null;
+  /**
+   * Wall time of each step of the trial (ms): fresh, quiet, start, ready, begin, warmUp, measure,
+   * drain, teardown. All but warmUp and measure are the trial's overhead.
+   */
+  stepsMs?: Record<string, number>;
   guards: GuardCheck[];
   /** 1, or 2 for the rerun of an invalid trial (same id and plan index). */
   attempt: number;

@@ -30,6 +30,8 @@ export interface WindowEdges {
   after: (CgroupStats | null)[];
   before: { dirtyBytes: number | null; quietWaitMs: number | null; busyCores: number | null };
   harnessCpus: string | null;
+  /** Wall time of each step of the trial (ms), in the order they ran. */
+  stepsMs: Record<string, number>;
 }
 
 export function emptyEdges(): WindowEdges {
@@ -39,6 +41,7 @@ export function emptyEdges(): WindowEdges {
     after: [],
     before: { dirtyBytes: null, quietWaitMs: null, busyCores: null },
     harnessCpus: null,
+    stepsMs: {},
   };
 }
 
@@ -165,6 +168,7 @@ function measureOf(
     dirtyBytesAtStart: edges.before.dirtyBytes,
     quietWaitMs: edges.before.quietWaitMs,
     busyCoresAtStart: edges.before.busyCores,
+    stepsMs: edges.stepsMs,
     guards: checkGuards(guards, { windowMs, lateSendFraction, loopDelayP99Ms, foreignCpuUs, stealUs }),
     attempt,
   };

@@ -17,6 +17,7 @@ import {
   itWhen,
   leftoverCgroups,
   missingRoot,
+  newCgroupsNamed,
   OPEN_GUARDS,
   ROOT,
 } from '../testing/support.js';
@@ -118,6 +119,7 @@ describe('isobench run', () => {
   });
 
   test('SIGINT mid-run keeps the finished trials, writes the summaries, leaves nothing behind', async () => {
+    const before = new Set(scanCgroups().keys());
     const out = outDir();
     const child = execa('node', [CLI, 'run', join(here, 'interrupt.yaml'), '--out', out, ...OPEN_GUARDS], {
       reject: false,
@@ -125,12 +127,12 @@ describe('isobench run', () => {
     });
     const seenPids = new Set<number>();
     for (let i = 0; i < 2400; i++) {
-      for (const [id, d] of scanCgroups())
-        if (/-(a|b)$/.test(id)) for (const p of await pidsIn(d[0] as string)) seenPids.add(p);
+      for (const [, d] of newCgroupsNamed(before, /-(a|b)$/))
+        for (const p of await pidsIn(d[0] as string)) seenPids.add(p);
       const lines = existsSync(join(out, 'trials.jsonl'))
         ? readFileSync(join(out, 'trials.jsonl'), 'utf8').trim()
         : '';
-      if (lines && seenPids.size > 0 && [...scanCgroups().keys()].length > 0) break;
+      if (lines && seenPids.size > 0 && newCgroupsNamed(before, /./).size > 0) break;
       await new Promise((res) => setTimeout(res, 25));
     }
     child.kill('SIGINT');

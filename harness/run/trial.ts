@@ -72,7 +72,7 @@ class TrialState {
   }
 
   started(): Member[] {
-    return [...this.members.values()];
+    return this.t.containers.flatMap((spec) => this.members.get(spec.name) ?? []);
   }
 }
 
@@ -113,16 +113,24 @@ async function fresh(ctx: TrialContext, s: TrialState): Promise<void> {
   s.edges.before.dirtyBytes = s.data.settled.dirtyBytes;
 }
 
-/** Creates each container's cgroup, applies its limits and starts it. */
+/**
+ * Creates each container's cgroup, applies its limits and starts it: all containers at once (they
+ * are independent until the load begins). Every start is settled before a failure is thrown, so
+ * that teardown finds everything that was created.
+ */
 async function start(ctx: TrialContext, s: TrialState): Promise<void> {
-  for (const spec of s.t.containers) {
-    const where = {
-      dataDir: s.data?.dirs[spec.name] ?? '.',
-      device: ctx.prepared[spec.name]?.device ?? null,
-    };
-    const m = await startMember(ctx.driver, spec, where, (h) => s.handles.set(spec.name, h), ctx.launch);
-    s.members.set(spec.name, m);
-  }
+  const started = await Promise.allSettled(
+    s.t.containers.map(async (spec) => {
+      const where = {
+        dataDir: s.data?.dirs[spec.name] ?? '.',
+        device: ctx.prepared[spec.name]?.device ?? null,
+      };
+      const m = await startMember(ctx.driver, spec, where, (h) => s.handles.set(spec.name, h), ctx.launch);
+      s.members.set(spec.name, m);
+    }),
+  );
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Waits for every workload's ready line, all at once; the first failure ends the trial. */
@@ -208,25 +216,35 @@ async function teardown(ctx: TrialContext, s: TrialState): Promise<void> {
   s.data?.remove();
 }
 
+/** Runs one step, telling the progress display, and records its wall time in the trial's record. */
+async function step(
+  ctx: TrialContext,
+  s: TrialState,
+  name: string,
+  label: string | null,
+  run: () => Promise<void>,
+): Promise<void> {
+  if (label) ctx.onPhase?.(label);
+  const t = performance.now();
+  try {
+    await run();
+  } finally {
+    s.edges.stepsMs[name] = Math.round(performance.now() - t);
+  }
+}
+
 export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<TrialOutcome> {
   const s = new TrialState(t);
   let interrupted = false;
   try {
-    ctx.onPhase?.('preparing data');
-    await fresh(ctx, s);
-    ctx.onPhase?.('waiting for a quiet host');
-    await quiet(ctx, s);
-    ctx.onPhase?.('starting');
-    await start(ctx, s);
-    ctx.onPhase?.('waiting for ready');
-    await ready(ctx, s);
-    await begin(ctx, s);
-    ctx.onPhase?.('warming up');
-    await warmUp(ctx, s);
-    ctx.onPhase?.('measuring');
-    await measure(ctx, s);
-    ctx.onPhase?.('stopping');
-    await drain(s);
+    await step(ctx, s, 'fresh', 'preparing data', () => fresh(ctx, s));
+    await step(ctx, s, 'quiet', 'waiting for a quiet host', () => quiet(ctx, s));
+    await step(ctx, s, 'start', 'starting', () => start(ctx, s));
+    await step(ctx, s, 'ready', 'waiting for ready', () => ready(ctx, s));
+    await step(ctx, s, 'begin', null, () => begin(ctx, s));
+    await step(ctx, s, 'warmUp', 'warming up', () => warmUp(ctx, s));
+    await step(ctx, s, 'measure', 'measuring', () => measure(ctx, s));
+    await step(ctx, s, 'drain', 'stopping', () => drain(s));
   } catch (err) {
     if (err instanceof TrialFailure) s.failure = err;
     else if (ctx.signal.aborted) interrupted = true;
@@ -236,7 +254,7 @@ export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<Tria
         null,
       );
   } finally {
-    await teardown(ctx, s);
+    await step(ctx, s, 'teardown', null, () => teardown(ctx, s));
   }
   if (interrupted) return 'interrupted';
   s.edges.harnessCpus = ctx.harnessCpus ?? null;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { it } from 'vitest';
+import { inject, it } from 'vitest';
 import { blockDeviceFor } from '../cgroup/device.js';
 import { scanCgroups } from '../cleanup.js';
 import { isDescendantOf } from '../host/procfs.js';
@@ -89,15 +89,30 @@ export async function execJson(args: string[], command: string[], opts: { cwd?: 
  * isobench-* cgroups left behind: every one, except those of a run that is alive and was not
  * started by this test process (another isobench on the same machine is not our leak).
  */
+/** The isobench cgroups that existed before this test run started (recorded by global-setup.ts). */
+export function preexistingCgroups(): Set<string> {
+  return new Set(inject('preexistingCgroups') ?? []);
+}
+
+/**
+ * The isobench cgroups on the host that this test run left: neither there before it started nor
+ * belonging to a live run of another process (a concurrent run on the same host is not a leak).
+ */
 export function leftoverCgroups(): string[] {
   const foreignLive = new Set(
     readStates()
       .filter((s) => isOwnerAlive(s.state) && !isDescendantOf(s.state.ownerPid, process.pid))
       .map((s) => s.state.runId),
   );
+  const before = preexistingCgroups();
   return [...scanCgroups().keys()].filter(
-    (id) => !foreignLive.has(/^isobench-([a-z0-9]+)-/.exec(id)?.[1] ?? ''),
+    (id) => !before.has(id) && !foreignLive.has(/^isobench-([a-z0-9]+)-/.exec(id)?.[1] ?? ''),
   );
+}
+
+/** Cgroups created since `before` (a scan taken by the test) whose id ends with `-<suffix>`. */
+export function newCgroupsNamed(before: Set<string>, suffix: RegExp): Map<string, string[]> {
+  return new Map([...scanCgroups()].filter(([id]) => !before.has(id) && suffix.test(id)));
 }
 
 /** A directory on a block device for io tests: ISOBENCH_TEST_IO_PATH (the VM's disk) or the system temp dir. */

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Dispatcher, Pool as UndiciPool } from 'undici';
 import { encodeHistogram, type LatencySummaryUs, summarizeUs } from '../histogram.js';
 import { settledWithin } from '../protocol.js';
@@ -62,6 +63,8 @@ export interface LoadResult {
   /** Measured requests sent more than LATE_THRESHOLD_MS after their due time. */
   late: number;
   maxLateMs: number;
+  /** The event loop's delay over the schedule (warmup and window), p99, in ms (perf_hooks). */
+  loopDelayP99Ms: number;
   warmupRequests: number;
   /** Planned measured requests (rate x duration for uniform arrivals). */
   scheduled: number;
@@ -222,6 +225,10 @@ async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: numb
     pool.dispatch({ origin: url.origin, path, method: 'GET' }, handler);
   };
 
+  // How late this process's event loop ran during the schedule: a generator whose loop stalls
+  // sends late and reads responses late, so the harness judges the trial by it (guards).
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const outcome = await runSchedule(
     offsets,
     { startMs, warmupMs, durationMs: options.durationMs },
@@ -232,6 +239,7 @@ async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: numb
 
   // Requests due inside the window that are still in flight get the drain time to finish; what is
   // left then is abandoned (destroyed, no latency recorded): a dead server cannot hang us.
+  loopDelay.disable();
   const inFlightAtEnd = tally.measuredOutstanding;
   if (tally.outstanding > 0) {
     await settledWithin(new Promise<void>((resolve) => (drained = resolve)), options.drainMs ?? timeoutMs);
@@ -248,6 +256,7 @@ async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: numb
     timeouts: tally.timeouts,
     late: tally.late,
     maxLateMs: Math.round(tally.maxLateMs * 1000) / 1000,
+    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1000) / 1000,
     warmupRequests: tally.warmupRequests,
     scheduled: offsets.filter((o) => o >= warmupMs).length,
     drained: inFlightAtEnd - tally.abandoned,
