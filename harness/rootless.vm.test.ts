@@ -190,16 +190,18 @@ describe('rootless on a delegated cgroup v2 subtree', () => {
         'repetitions: 1',
         'sampleInterval: 500ms',
         'containers:',
-        '  steady:',
-        '    command: [sh, -c, "echo hi > f && exec sleep 60"]',
-        '    limits: { cpu.weight: 50, memory.max: 64MiB, pids.max: 16 }',
+        '  web:',
+        '    workload: web',
+        '    params: { mode: heap, working-set: 16MiB }',
+        '    load: { rate: 50, connections: 2 }',
+        '    limits: { cpu.weight: 50, memory.max: 128MiB, pids.max: 64 }',
         '  hog:',
-        '    command: [sh, -c, "while :; do :; done"]',
+        '    command: [sh, -c, "echo hi > f && while :; do :; done"]',
         '    limits: { cpu.max: "20000 100000", io.max.wbps: 10MiB }',
         '    aggressor: true',
         'phases:',
-        '  - { name: solo, kind: solo, containers: [steady] }',
-        '  - { name: colocated, kind: colocated, containers: [steady, hog] }',
+        '  - { name: solo, kind: solo, containers: [web] }',
+        '  - { name: colocated, kind: colocated, containers: [web, hog] }',
         '',
       ].join('\n'),
     );
@@ -211,13 +213,21 @@ describe('rootless on a delegated cgroup v2 subtree', () => {
     expect(results.status).toBe('complete');
     expect(results.trials.map((t) => t.status)).toEqual(['ok', 'ok']);
     const co = results.trials.find((t) => t.phase.kind === 'colocated');
-    const steady = co?.containers.find((c) => c.name === 'steady');
+    const web = co?.containers.find((c) => c.name === 'web');
     const hog = co?.containers.find((c) => c.name === 'hog');
-    expect(steady?.limits.applied['memory.max']?.value).toBe(String(64 * MiB));
-    expect(steady?.limits.applied['pids.max']?.value).toBe('16');
+    expect(web?.limits.applied['memory.max']?.value).toBe(String(128 * MiB));
+    expect(web?.limits.applied['pids.max']?.value).toBe('64');
+    // The load generator reached the server in its network namespace (nsenter joins the
+    // container's user namespace first, without root) and every request was answered.
+    const load = web?.load as { requests?: number; completed?: number; errors?: number } | null;
+    expect(load?.requests ?? 0).toBeGreaterThan(0);
+    expect(load?.completed).toBe(load?.requests);
+    expect(load?.errors).toBe(0);
     expect(hog?.limits.applied['cpu.max']?.value).toBe('20000 100000');
     expect(hog?.limits.applied['io.max.wbps']?.value).toBe(String(10 * MiB));
-    expect(steady?.privileged).toBe(false);
+    expect(web?.privileged).toBe(false);
+    // The hog's write into its data dir worked (else it would have exited at once, recorded).
+    expect(hog?.exit?.exitCode ?? null).toBeNull();
     // The hog was throttled by its cpu.max: the kernel counted throttled time in the window.
     expect(hog?.cgroup.cpuThrottledUs ?? 0).toBeGreaterThan(0);
     expect(children(FULL)).toEqual([]);

@@ -87,8 +87,11 @@ export async function run(ctx: ExperimentContext): Promise<Verdict> {
     const write = await measureRate(s, writer, 'write', SKIP_BYTES, windowBytes);
     await s.driver.remove(writer.handle);
     writeFile(join(dir, 'r'), fileBytes);
+    // The reader must see the file: its dir may sit under /tmp, which a contained container has
+    // a private one of.
     const reader = await s.start('ioread', limits, ddDirect('read', join(dir, 'r'), fileBytes), {
       device: io.device,
+      writable: [dir],
     });
     const read = await measureRate(s, reader, 'read', SKIP_BYTES, windowBytes);
     return evaluateIoMax({
