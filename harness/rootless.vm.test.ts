@@ -9,6 +9,7 @@
 import {
   chmodSync,
   chownSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -104,7 +105,10 @@ describe('rootless on a delegated cgroup v2 subtree', () => {
 
   test('exec: uid 0 in a user namespace, contained, limits applied and read back', async () => {
     const dir = userDir('exec');
-    const script = 'id -u; cat /proc/self/uid_map; touch /root/x; echo root=$?; echo hi > f; echo data=$?';
+    // A directory the user may write on the host, but outside the container's data dir: only
+    // containment keeps the container from writing there (/root is not the user's anyway).
+    const outside = userDir('outside');
+    const script = `id -u; cat /proc/self/uid_map; touch ${outside}/x; echo outside=$?; echo hi > f; echo data=$?`;
     const limits = [
       'cpu.weight=50',
       'cpu.max=50000 100000',
@@ -132,8 +136,9 @@ describe('rootless on a delegated cgroup v2 subtree', () => {
     const json = JSON.parse(lines.at(-1) as string) as ExecJson & Record<string, unknown>;
     expect(lines[0]).toBe('0');
     expect(lines[1]?.trim().split(/\s+/)).toEqual(['0', String(USER), '1']);
-    expect(lines.slice(2, 4)).toEqual(['root=1', 'data=0']);
-    expect(r.stderr).toMatch(/Read-only file system/);
+    expect(lines.slice(2, 4)).toEqual(['outside=1', 'data=0']);
+    expect(r.stderr).toMatch(/outside\/x'?: Read-only file system/);
+    expect(existsSync(join(outside, 'x'))).toBe(false);
     // Written through the bind of the data dir: the user's file on the host.
     expect(statSync(join(dir, 'f')).uid).toBe(USER);
     expect(json.cgroup.path).toMatch(/^\/rootless-full\/isobench-[a-z0-9]+-rootless$/);
