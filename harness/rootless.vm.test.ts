@@ -231,6 +231,7 @@ describe('rootless on a delegated cgroup v2 subtree', () => {
     expect(hog?.limits.applied['cpu.max']?.value).toBe('20000 100000');
     expect(hog?.limits.applied['io.max.wbps']?.value).toBe(String(10 * MiB));
     expect(web?.privileged).toBe(false);
+    expect(web?.userns).toEqual({ uidMap: [`0 ${USER} 1`], gidMap: [`0 ${USER} 1`] });
     // The hog's write into its data dir worked (else it would have exited at once, recorded).
     expect(hog?.exit?.exitCode ?? null).toBeNull();
     // The hog was throttled by its cpu.max: the kernel counted throttled time in the window.
@@ -251,7 +252,7 @@ describe('rootless on a delegated cgroup v2 subtree', () => {
     ]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(
-      /limit io\.max\.wbps needs the io controller, which was not delegated to uid 65534/,
+      /ISOBENCH_NOT_DELEGATED: limit io\.max needs the io controller, which was not delegated to uid 65534 \(cgroup \/rootless-noio\/user has "cpu memory pids"\)/,
     );
     expect(children(NO_IO)).toEqual([]);
     // The controllers systemd delegates by default are enough for cpu, memory and pids limits.

@@ -120,6 +120,11 @@ export interface TrialContainer {
    * had containment, whose containers all ran that way.
    */
   privileged?: boolean;
+  /**
+   * Without root: the container's user namespace maps as /proc/PID/uid_map shows them
+   * (`inside outside count`); null when isobench ran as root. Absent in older files.
+   */
+  userns?: { uidMap: string[]; gidMap: string[] } | null;
 }
 
 /** A guard of a trial: the figure, the limit it must stay under (scenario `guards`), and whether it did. */

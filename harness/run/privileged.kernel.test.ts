@@ -50,6 +50,7 @@ describe('isobench run: containment per container', () => {
       const byName = Object.fromEntries(results.trials[0]?.containers.map((c) => [c.name, c]) ?? []);
       expect(byName.boxed?.privileged).toBe(false);
       expect(byName.free?.privileged).toBe(true);
+      expect(byName.boxed?.userns).toBeNull(); // as root: no user namespace
       expect(readTrials(out)[0]?.containers.map((c) => [c.name, c.privileged])).toEqual([
         ['boxed', false],
         ['free', true],
