@@ -42,8 +42,8 @@ function newDataDir(): string {
 }
 
 /** `isobench exec` of a shell script in a contained container whose data dir is `dir`. */
-function contained(name: string, dir: string, script: string, extra: string[] = []) {
-  return execJson(['--name', name, '--io-path', dir, ...extra], ['sh', '-c', script]);
+function contained(name: string, dir: string, script: string, env?: Record<string, string>) {
+  return execJson(['--name', name, '--io-path', dir], ['sh', '-c', script], env ? { env } : {});
 }
 
 describe(`containment (${mode})`, () => {
@@ -75,6 +75,27 @@ describe(`containment (${mode})`, () => {
     expect(existsSync(join('/tmp', mark))).toBe(false);
     expect(json).toMatchObject({ privileged: false, containment: { dataDir: dir, capabilities: [] } });
     expectGone(json?.cgroup.dirs);
+  });
+
+  test('before Linux 5.12 (one read-only remount per mount): the same read-only host, writable data dir', async () => {
+    const dir = newDataDir();
+    const mark = `isobench-legacy-${process.pid}`;
+    // isobench-init takes the pre-mount_setattr(2) path on any kernel when told to.
+    const script = [
+      `touch /root/${mark}; echo root=$?`,
+      `touch ${ROOT}/${mark}; echo worktree=$?`,
+      'echo data > out; echo data=$?',
+      `echo tmp > /tmp/${mark}; echo tmp=$?`,
+    ].join('; ');
+    const { proc } = await contained('legacy', dir, script, { ISOBENCH_INIT_LEGACY_MOUNTS: '1' });
+    expect(proc.exitCode, proc.stderr).toBe(0);
+    expect(proc.stdout.split('\n')).toEqual(['root=1', 'worktree=1', 'data=0', 'tmp=0']);
+    expect(proc.stderr).toMatch(new RegExp(`/root/${mark}'?: Read-only file system`));
+    expect(proc.stderr).toMatch(new RegExp(`${ROOT}/${mark}'?: Read-only file system`));
+    expect(existsSync(join('/root', mark))).toBe(false);
+    expect(existsSync(join(ROOT, mark))).toBe(false);
+    expect(readFileSync(join(dir, 'out'), 'utf8')).toBe('data\n');
+    expect(existsSync(join('/tmp', mark))).toBe(false);
   });
 
   test('no host processes: /proc holds only the container, a host pid cannot be signalled (ESRCH)', async () => {
