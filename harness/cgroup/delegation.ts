@@ -12,7 +12,7 @@ import { HostError } from '../errors.js';
 import { dirOf, type HostCgroups } from './detect.js';
 
 const SETUP =
-  'run isobench inside a delegated subtree (systemd-run --user --scope -p Delegate=yes ./node_modules/.bin/isobench ..., see the README\'s "Requirements"), or as root';
+  'run isobench inside a delegated subtree (systemd-run --user --scope -p Delegate=yes ./node_modules/.bin/isobench ..., see the README\'s "Without root"), or as root';
 
 function writable(path: string): boolean {
   try {
