@@ -57,11 +57,18 @@ export function buildProgram(): CommanderModule.Command {
       `a limit in cgroup v2 vocabulary, repeatable: ${LIMIT_KEYS.join(', ')}`,
       collect,
     )
-    .option('--io-path <path>', 'path whose block device io limits apply to (default: the current directory)')
+    .option(
+      '--io-path <dir>',
+      "the container's data dir: its working directory, the one directory it may write, and the disk io limits apply to (default: the current directory)",
+    )
     .option('--share-net', 'share the host network namespace instead of a new one with only lo')
     .option('--json', 'print one JSON object with limits and stats as the last line of stdout')
     .option('--json-file <path>', 'write that JSON object to a file instead')
     .option('--cgroup-parent <path>', "create the cgroup below this cgroup instead of below isobench's own")
+    .option(
+      '--privileged',
+      "no containment: the host's files writable and every capability (by default the host is read-only but for the data dir, with no capabilities)",
+    )
     .addOption(
       new Option('--kill-grace <seconds>', 'on SIGINT/SIGTERM, seconds before the whole cgroup is SIGKILLed')
         .default(10)

@@ -4,13 +4,15 @@
  * Exit status: the command's, or 128+N when it died of signal N (137 after an OOM kill), as
  * timeout(1) reports it; 2 for bad input (nothing is created); 125 when isobench itself failed.
  */
-import { writeFileSync } from 'node:fs';
+import { realpathSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { blockDeviceFor } from './cgroup/device.js';
 import type { AppliedLimits, CgroupStats } from './cgroup/driver.js';
 import { NAME_RE } from './cgroup/driver.js';
 import { openDriver } from './cgroup/index.js';
 import { type ExitInfo, startContainer } from './container/spawn.js';
-import { HostError, UsageError } from './errors.js';
+import { checkRootless, describeMapping, isRootless } from './container/userns.js';
+import { HostError, quote, UsageError } from './errors.js';
 import { needsBlockDevice, parseLimitArgs } from './limits.js';
 import { Registry } from './teardown/registry.js';
 
@@ -24,6 +26,8 @@ export interface ExecOptions {
   cgroupParent?: string;
   /** Seconds between SIGTERM and the cgroup-wide SIGKILL when isobench is interrupted. */
   killGrace?: number;
+  /** The host's files writable and every capability, as before containment. */
+  privileged?: boolean;
 }
 
 export interface ExecResult {
@@ -37,6 +41,36 @@ export interface ExecResult {
   stats: Omit<CgroupStats, 'memoryCurrentBytes' | 'ooms' | 'pidsCurrent'> & {
     ooms: number | null;
   };
+  /** true: --privileged, the host's files writable and every capability. */
+  privileged: boolean;
+  /** What the contained command may do (null when privileged): write its data dir (its cwd), with these capabilities. */
+  containment: { dataDir: string; capabilities: string[] } | null;
+  /** Without root: the user namespace's maps as /proc/PID/uid_map shows them; null as root. */
+  userns: { uidMap: string[]; gidMap: string[] } | null;
+}
+
+/**
+ * The contained command's data dir: `--io-path`, else the current directory (what io limits
+ * apply to is what it writes). The host root itself would make containment void.
+ */
+function dataDirOf(ioPath: string | undefined): string {
+  const given = resolve(ioPath ?? process.cwd());
+  let dir: string;
+  try {
+    dir = realpathSync(given);
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    throw new HostError(
+      'ISOBENCH_IO_PATH',
+      `--io-path ${quote(given)}: the container's data dir must be a directory (${(err as Error).message})`,
+    );
+  }
+  if (dir === '/')
+    throw new UsageError(
+      'ISOBENCH_DATA_DIR',
+      `the container's data dir (--io-path, default the current directory) is ${quote(dir)}: it would make the whole host writable; cd to a directory of its own, pass --io-path DIR, or --privileged`,
+    );
+  return dir;
 }
 
 export async function execMain(command: string[], opts: ExecOptions): Promise<number> {
@@ -54,7 +88,9 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
       'exec: no command given (isobench exec [options] -- COMMAND [ARG]...)',
     );
   const { limits, requested } = parseLimitArgs(opts.limit ?? []);
+  const dataDir = opts.privileged ? null : dataDirOf(opts.ioPath);
   const device = needsBlockDevice(limits) ? blockDeviceFor(opts.ioPath ?? process.cwd()) : null;
+  if (isRootless()) checkRootless();
   const registry = new Registry();
   const driver = openDriver(registry, { parent: opts.cgroupParent });
   driver.check(limits, device);
@@ -78,7 +114,12 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     const applied = await driver.apply(handle, limits, device);
     const before = await driver.readStats(handle);
     const start = performance.now();
-    container = startContainer(driver, handle, { command, shareNet: opts.shareNet });
+    container = startContainer(driver, handle, {
+      command,
+      shareNet: opts.shareNet,
+      privileged: opts.privileged,
+      ...(dataDir ? { writable: [dataDir], cwd: dataDir } : {}),
+    });
     const exit: ExitInfo = await container.exited;
     if (exit.error) throw new HostError('ISOBENCH_SPAWN', exit.error);
     const durationMs = Math.round(performance.now() - start);
@@ -110,6 +151,9 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
         pidsPeak: stats.pidsPeak,
         psi: stats.psi,
       },
+      privileged: opts.privileged === true,
+      containment: dataDir ? { dataDir, capabilities: [] } : null,
+      userns: container.ids ? describeMapping(container.ids) : null,
     };
     const line = JSON.stringify(result);
     if (opts.jsonFile) writeFileSync(opts.jsonFile, `${line}\n`);

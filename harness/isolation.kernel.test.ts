@@ -114,7 +114,8 @@ describe(`isolation layer: limits (${mode})`, () => {
 
   test('cpu.weight 100 vs 400 on one CPU splits CPU time near 1:4', async () => {
     // Both hogs block on a FIFO until both containers exist (start-up takes seconds under
-    // emulation and differs between the two), then are released together.
+    // emulation and differs between the two), then are released together. The FIFOs' dir is the
+    // containers' data dir (--io-path): a contained container sees a private /tmp of its own.
     const dir = mkdtempSync(join(tmpdir(), 'isobench-barrier-'));
     const fifos = ['w100', 'w400'].map((n) => join(dir, n));
     for (const f of fifos) execFileSync('mkfifo', [f]);
@@ -128,11 +129,11 @@ describe(`isolation layer: limits (${mode})`, () => {
     try {
       const runs = Promise.all([
         execJson(
-          ['--name', 'w100', '--limit', 'cpu.weight=100', '--limit', 'cpuset.cpus=0'],
+          ['--name', 'w100', '--io-path', dir, '--limit', 'cpu.weight=100', '--limit', 'cpuset.cpus=0'],
           hog(fifos[0] as string),
         ),
         execJson(
-          ['--name', 'w400', '--limit', 'cpu.weight=400', '--limit', 'cpuset.cpus=0'],
+          ['--name', 'w400', '--io-path', dir, '--limit', 'cpu.weight=400', '--limit', 'cpuset.cpus=0'],
           hog(fifos[1] as string),
         ),
       ]);

@@ -6,6 +6,7 @@
  *
  * Adding a workload: its main in workloads/<name>/, its params, and an entry here.
  */
+import type { Capability } from '../harness/container/capabilities.js';
 import type { TrialMetrics } from '../harness/results/types.js';
 import type { LoadResultLine, MetricsLine } from './lines.js';
 
@@ -31,7 +32,34 @@ export interface WorkloadAdapter {
   defaultArgs(has: (param: string) => boolean, params: Record<string, unknown>, dataDir: string): string[];
   /** Figures from the workload's own final line (null when it printed none). */
   figures(final: MetricsLine | null): TrialFigures;
+  /** What it needs beyond an unprivileged root in its contained container (none for most). */
+  privileges(params: Record<string, unknown>): Privileges;
 }
+
+/**
+ * `capabilities`: what the workload keeps in its container (every other is dropped);
+ * `otherIds`: why it needs a user other than root inside (without root, that takes subordinate
+ * ids), or null.
+ */
+export interface Privileges {
+  capabilities: Capability[];
+  otherIds: string | null;
+}
+
+const UNPRIVILEGED: Privileges = { capabilities: [], otherIds: null };
+const unprivileged = () => UNPRIVILEGED;
+
+/**
+ * PostgreSQL refuses to run as root, so workloads/db/pg-server.ts (as root) chowns the data dir
+ * to the `postgres` user (chown), reads the server's 0700 data dir to see whether it exists
+ * (dac_read_search) and starts initdb, postgres and pg_ctl as that user (setgid, setuid). Found
+ * by dropping each in turn (without dac_read_search initdb runs again over the existing data; the
+ * server's SIGKILL fallback needs no kill: the container's cgroup is killed at teardown anyway).
+ */
+const POSTGRES: Privileges = {
+  capabilities: ['chown', 'dac_read_search', 'setgid', 'setuid'],
+  otherIds: 'the postgres engine runs its server as the postgres user',
+};
 
 const NONE: TrialFigures = { metrics: {}, histograms: {} };
 const noFigures = () => NONE;
@@ -45,6 +73,7 @@ export const ADAPTERS: Readonly<Record<string, WorkloadAdapter>> = {
     ],
     // A server's figures are its clients': see loadFigures.
     figures: noFigures,
+    privileges: unprivileged,
   },
   db: {
     dataState: () => 'template',
@@ -61,15 +90,17 @@ export const ADAPTERS: Readonly<Record<string, WorkloadAdapter>> = {
         histograms: commit?.histogram ? { commitLatencyUs: commit.histogram } : {},
       };
     },
+    privileges: (params) => (params.engine === 'postgres' ? POSTGRES : UNPRIVILEGED),
   },
   io: {
     dataState: () => 'scratch',
     defaultArgs: (has, _params, dataDir) => (has('path') ? [] : ['--path', dataDir]),
     figures: noFigures,
+    privileges: unprivileged,
   },
-  cpu: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures },
-  memory: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures },
-  fork: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures },
+  cpu: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures, privileges: unprivileged },
+  memory: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures, privileges: unprivileged },
+  fork: { dataState: () => 'scratch', defaultArgs: () => [], figures: noFigures, privileges: unprivileged },
 };
 
 /** The adapter of a built-in workload; a workload without one (a command) has no figures of its own. */
@@ -79,6 +110,7 @@ export function adapterFor(name: string | null): WorkloadAdapter {
       dataState: () => 'scratch',
       defaultArgs: () => [],
       figures: noFigures,
+      privileges: unprivileged,
     }
   );
 }

@@ -37,7 +37,9 @@ async function execWorkload(
   limits: string[] = [],
 ): Promise<{ exec: ExecResult; lines: Json[] }> {
   const jsonFile = join(dir, `${name}-${Date.now()}.json`);
-  const argv = [CLI, 'exec', '--name', `wl-${name}`, '--json-file', jsonFile];
+  // The test dir is the container's data dir (--io-path): the one host directory it may write (the
+  // sqlite database below it), and a contained container's /tmp is a private one.
+  const argv = [CLI, 'exec', '--name', `wl-${name}`, '--io-path', dir, '--json-file', jsonFile];
   for (const limit of limits) argv.push('--limit', limit);
   argv.push('--', process.execPath, MAIN_JS, 'workload', name, ...args);
   const child = spawn(process.execPath, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });

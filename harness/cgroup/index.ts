@@ -2,6 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { HostError } from '../errors.js';
 import type { Registry } from '../teardown/registry.js';
+import { checkDelegation } from './delegation.js';
 import { detectCgroups, dirOf, type HostCgroups } from './detect.js';
 import type { CgroupDriver } from './driver.js';
 import { V1Driver } from './v1.js';
@@ -23,6 +24,8 @@ export function openDriver(registry: Registry, opts: OpenOptions = {}): CgroupDr
       'ISOBENCH_NO_CGROUPS',
       'no cgroup hierarchy is mounted (looked in /proc/self/mountinfo)',
     );
+  // Without root: a delegated cgroup v2 subtree, or a refusal that names what needs root.
+  if (process.geteuid?.() !== 0) checkDelegation(host, parent ?? probe.ownPath);
   const dir = dirOf(probe, parent ?? probe.ownPath);
   try {
     accessSync(dir, constants.W_OK);

@@ -61,6 +61,12 @@ export class V2Driver implements CgroupDriver {
     const avail = this.available();
     for (const key of Object.keys(limits)) {
       const ctrl = controllerOf(key);
+      if (!avail.includes(ctrl) && process.geteuid?.() !== 0) {
+        throw new HostError(
+          'ISOBENCH_NOT_DELEGATED',
+          `limit ${key} needs the ${ctrl} controller, which was not delegated to uid ${process.geteuid?.()} (cgroup ${this.parentPath} has "${avail.join(' ')}"): as root, or with ${ctrl} in the delegation (systemd delegates only "cpu memory pids" to a user's session by default; an administrator adds ${ctrl} with a drop-in for user@.service: Delegate=cpu cpuset io memory pids, see the README's "Without root")`,
+        );
+      }
       if (!avail.includes(ctrl)) {
         throw new HostError(
           'ISOBENCH_NO_CONTROLLER',

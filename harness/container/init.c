@@ -1,7 +1,10 @@
 /*
  * isobench-init: start one command in new namespaces inside cgroups that already exist.
  *
- *   isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net] -- COMMAND [ARG]...
+ *   isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net]
+ *                 [--privileged | [--writable DIR]... [--cap N]...]
+ *                 [--userns --uid-map IN:OUT:COUNT... --gid-map IN:OUT:COUNT...
+ *                  [--newuidmap PATH --newgidmap PATH]] -- COMMAND [ARG]...
  *   isobench-init [--cgroup-procs FILE]... --attach-only -- COMMAND [ARG]...
  *
  * Why a small C program: Node cannot call unshare(2), and unshare(1) neither attaches to a
@@ -10,13 +13,23 @@
  * ~40 MiB to the container's memory cgroup, which distorts small memory.max tests.
  *
  * Process layout:
- *   outer (this process, child of isobench, in the container's cgroups, host namespaces)
- *     -> init   (PID 1 in the new pid namespace: mounts /proc, sets hostname, brings lo up,
- *                reaps every child, forwards signals to the command)
+ *   outer (this process, child of isobench, in the container's cgroups, host pid namespace)
+ *     -> init   (PID 1 in the new pid namespace: makes the container's mounts (contain.c), sets
+ *                the hostname, brings lo up, drops privileges (caps.c), reaps every child,
+ *                forwards signals to the command)
  *          -> command (PID 2)
  * The outer process attaches itself to the cgroups *before* unshare(CLONE_NEWCGROUP), so the
  * cgroup namespace root is the container's cgroup (cgroup_namespaces(7)), and everything forked
  * after that is born inside the cgroup: no window where the command runs unconfined.
+ *
+ * Contained (default): the host's files read-only except the --writable data dirs, private /tmp,
+ * masked /proc and /sys paths (contain.c); only the --cap capabilities (numbers, capabilities(7))
+ * and no_new_privs (caps.c). --privileged: the host root writable and every capability, as
+ * isobench did before containment.
+ *
+ * --userns (rootless runs): first a user namespace in which the caller is uid 0 (userns.c); the
+ * other namespaces then belong to it, so an ordinary user may create them, and the capabilities
+ * the command keeps are capabilities over its own namespaces only.
  *
  * --attach-only: attach to the cgroups, then exec COMMAND in place, in the caller's namespaces.
  * The harness's own measuring tools (the load generator) run this way: in a cgroup of their own,
@@ -26,7 +39,8 @@
  * Exit status: the outer process exits with the command's exit code, or re-raises the signal that
  * killed it, so the caller sees exactly what timeout(1) would report (128+N in a shell).
  * When init itself dies (SIGKILL through cgroup.kill, or the OOM killer), the kernel kills the
- * whole pid namespace; the outer process then re-raises SIGKILL.
+ * whole pid namespace; the outer process then re-raises SIGKILL. 125: isobench-init itself failed
+ * (a message "isobench-init: ..." on stderr says what).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,17 +58,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_PROCS_FILES 32
+#include "init.h"
+
 
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 static const int n_forwarded = sizeof(forwarded) / sizeof(forwarded[0]);
 
 static volatile pid_t outer_child = 0;
 
-static void die(const char *what) {
+void die(const char *what) {
   fprintf(stderr, "isobench-init: %s: %s\n", what, strerror(errno));
   _exit(125);
 }
+
+void die_path(const char *what, const char *path) {
+  fprintf(stderr, "isobench-init: %s %s: %s\n", what, path, strerror(errno));
+  _exit(125);
+}
+
+void write_file(const char *file, const char *text) {
+  int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) die_path("open", file);
+  size_t n = strlen(text);
+  if (write(fd, text, n) != (ssize_t)n) die_path("write", file);
+  close(fd);
+}
+
 
 static void write_pid(const char *file) {
   int fd = open(file, O_WRONLY | O_CLOEXEC);
@@ -105,13 +134,15 @@ static void exit_like(int status) {
 }
 
 /* PID 1 of the new pid namespace. Never returns. */
-static void run_init(const char *hostname, int share_net, char **argv, int status_fd) {
+static void run_init(struct init_opts *o, char **argv, int status_fd) {
   /* If the outer process dies, take the namespace down with it. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make mounts private");
-  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die("mount /proc");
-  if (hostname && sethostname(hostname, strlen(hostname)) < 0) die("sethostname");
-  if (!share_net) lo_up();
+  if (!o->privileged) contain_prepare(&o->contain);
+  contain_mounts(&o->contain, !o->privileged);
+  if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) < 0) die("sethostname");
+  if (!o->share_net) lo_up();
+  /* Last, since mounts, hostname and lo need them: for init and the command it forks. */
+  if (!o->privileged) drop_privileges(o->keep_caps);
 
   sigset_t all;
   sigfillset(&all);
@@ -158,49 +189,23 @@ static void run_init(const char *hostname, int share_net, char **argv, int statu
 }
 
 int main(int argc, char **argv) {
-  const char *procs[MAX_PROCS_FILES];
-  int nprocs = 0;
-  const char *hostname = NULL;
-  int share_net = 0;
-  int attach_only = 0;
-  int i = 1;
-  for (; i < argc; i++) {
-    if (strcmp(argv[i], "--") == 0) {
-      i++;
-      break;
-    } else if (strcmp(argv[i], "--cgroup-procs") == 0 && i + 1 < argc) {
-      if (nprocs == MAX_PROCS_FILES) {
-        fprintf(stderr, "isobench-init: too many --cgroup-procs\n");
-        return 125;
-      }
-      procs[nprocs++] = argv[++i];
-    } else if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc) {
-      hostname = argv[++i];
-    } else if (strcmp(argv[i], "--share-net") == 0) {
-      share_net = 1;
-    } else if (strcmp(argv[i], "--attach-only") == 0) {
-      attach_only = 1;
-    } else {
-      fprintf(stderr, "isobench-init: unknown argument %s\n", argv[i]);
-      return 125;
-    }
-  }
-  if (i >= argc) {
-    fprintf(stderr, "usage: isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net | --attach-only] -- COMMAND [ARG]...\n");
-    return 125;
-  }
+  struct args a;
+  parse_args(argc, argv, &a);
+  char **command = argv + a.command;
 
   /* Attach before unshare and before exec: the command never runs unconfined, and the cgroup
      namespace made below takes this cgroup as its root (cgroup_namespaces(7)). */
-  for (int k = 0; k < nprocs; k++) write_pid(procs[k]);
-  if (attach_only) {
-    execvp(argv[i], argv + i);
-    fprintf(stderr, "isobench-init: exec %s: %s\n", argv[i], strerror(errno));
+  for (int k = 0; k < a.nprocs; k++) write_pid(a.procs[k]);
+  if (a.attach_only) {
+    execvp(command[0], command);
+    fprintf(stderr, "isobench-init: exec %s: %s\n", command[0], strerror(errno));
     _exit(errno == ENOENT ? 127 : 126);
   }
 
+  /* The user namespace first, so that it owns the namespaces made next. */
+  if (a.userns) enter_userns(&a.ids);
   int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
-  if (!share_net) flags |= CLONE_NEWNET;
+  if (!a.init.share_net) flags |= CLONE_NEWNET;
   if (unshare(flags) < 0) die("unshare");
 
   int pipefd[2];
@@ -216,7 +221,7 @@ int main(int argc, char **argv) {
   if (child < 0) die("fork init");
   if (child == 0) {
     close(pipefd[0]);
-    run_init(hostname, share_net, argv + i, pipefd[1]);
+    run_init(&a.init, command, pipefd[1]);
   }
   close(pipefd[1]);
   outer_child = child;

@@ -1,17 +1,21 @@
 /**
  * Starts a command as a container: new pid, mount (private /proc), uts (hostname = name), ipc, net
- * (only `lo`, up) and cgroup namespaces, on the host's root filesystem, attached to its cgroup before
- * exec (by isobench-init, see init.c). Stopping it kills the whole tree through the cgroup: killing
- * the first process alone would not stop its children.
+ * (only `lo`, up) and cgroup namespaces, attached to its cgroup before exec (by isobench-init, see
+ * init.c). Contained unless `privileged`: the host's files read-only except its data dirs, private
+ * /tmp, masked /proc and /sys paths, only the capabilities it needs, no_new_privs (contain.c,
+ * caps.c). Without root, in a user namespace as well (userns.ts). Stopping it kills the whole tree
+ * through the cgroup: killing the first process alone would not stop its children.
  */
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
 import { HostError } from '../errors.js';
 import { settledWithin } from '../timers.js';
+import { CAPABILITIES, type Capability } from './capabilities.js';
+import { type IdMapping, isRootless, planIdMapping } from './userns.js';
 
 export interface ContainerSpec {
   command: string[];
@@ -20,6 +24,15 @@ export interface ContainerSpec {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   stdio?: StdioOptions;
+  /**
+   * Directories the container may write (absolute, symlinks resolved): its data dirs, bound
+   * read-write over the read-only host. A cwd among them (or below one) is the bind.
+   */
+  writable?: string[];
+  /** Capabilities the command keeps; none by default. */
+  capabilities?: readonly Capability[];
+  /** The host's files writable and every capability, as before containment (recorded as such). */
+  privileged?: boolean;
 }
 
 export interface ExitInfo {
@@ -37,6 +50,8 @@ export interface Container {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly exited: Promise<ExitInfo>;
+  /** The user namespace's id maps (rootless runs), or null when it has none. */
+  readonly ids: IdMapping | null;
   /** SIGTERM (forwarded by init to the command), then after `graceMs` SIGKILL to the whole cgroup. */
   stop(graceMs?: number): Promise<ExitInfo>;
   signal(sig: NodeJS.Signals): void;
@@ -63,12 +78,45 @@ export function exitInfo(code: number | null, signal: NodeJS.Signals | null): Ex
 /** How a container is started: `startContainer`, or a stand-in in unit tests that cannot be root. */
 export type Launcher = (driver: CgroupDriver, handle: CgroupHandle, spec: ContainerSpec) => Container;
 
-export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec: ContainerSpec): Container {
+/**
+ * isobench-init's arguments for a container; `ids`: the user namespace's id maps (rootless runs),
+ * or null for none.
+ */
+export function initArgs(
+  procsFiles: string[],
+  name: string,
+  spec: ContainerSpec,
+  ids: IdMapping | null,
+): string[] {
   const args: string[] = [];
-  for (const f of driver.procsFiles(handle)) args.push('--cgroup-procs', f);
-  args.push('--hostname', handle.name);
+  for (const f of procsFiles) args.push('--cgroup-procs', f);
+  args.push('--hostname', name);
   if (spec.shareNet) args.push('--share-net');
+  if (spec.privileged) args.push('--privileged');
+  else {
+    for (const dir of spec.writable ?? []) args.push('--writable', dir);
+    for (const cap of spec.capabilities ?? []) args.push('--cap', String(CAPABILITIES[cap]));
+  }
+  if (ids) {
+    args.push('--userns');
+    for (const r of ids.uid) args.push('--uid-map', `${r.inside}:${r.outside}:${r.count}`);
+    for (const r of ids.gid) args.push('--gid-map', `${r.inside}:${r.outside}:${r.count}`);
+    if (ids.helpers) args.push('--newuidmap', ids.helpers.newuidmap, '--newgidmap', ids.helpers.newgidmap);
+  }
   args.push('--', ...spec.command);
+  return args;
+}
+
+/** The user namespace a container gets from this process: none as root, else the user's mapping. */
+export function idMappingHere(): IdMapping | null {
+  return isRootless() ? planIdMapping().mapping : null;
+}
+
+export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec: ContainerSpec): Container {
+  const ids = idMappingHere();
+  // Real paths: a data dir hidden by the private /tmp is recreated in it by path, not by link.
+  const writable = spec.writable?.map((d) => realpathSync(d));
+  const args = initArgs(driver.procsFiles(handle), handle.name, { ...spec, writable }, ids);
   const child = spawn(initBinary(), args, {
     stdio: spec.stdio ?? 'inherit',
     env: spec.env ?? process.env,
@@ -92,6 +140,7 @@ export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec:
     child,
     pid: child.pid ?? -1,
     exited,
+    ids,
     signal(sig) {
       child.kill(sig);
     },

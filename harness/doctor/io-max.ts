@@ -82,12 +82,16 @@ export async function run(ctx: ExperimentContext): Promise<Verdict> {
     const limits = { 'io.max': { wbps: RATE_BPS, rbps: RATE_BPS } };
     const writer = await s.start('iowrite', limits, ddDirect('write', join(dir, 'w'), fileBytes), {
       device: io.device,
+      writable: [dir],
     });
     const write = await measureRate(s, writer, 'write', SKIP_BYTES, windowBytes);
     await s.driver.remove(writer.handle);
     writeFile(join(dir, 'r'), fileBytes);
+    // The reader must see the file: its dir may sit under /tmp, which a contained container has
+    // a private one of.
     const reader = await s.start('ioread', limits, ddDirect('read', join(dir, 'r'), fileBytes), {
       device: io.device,
+      writable: [dir],
     });
     const read = await measureRate(s, reader, 'read', SKIP_BYTES, windowBytes);
     return evaluateIoMax({

@@ -88,9 +88,11 @@ export async function run(ctx: ExperimentContext): Promise<Verdict> {
     for (const f of files) fill(f);
     const low = await s.start('iolow', { 'io.weight': LOW }, reader(files[0] as string), {
       device: io.device,
+      writable: [dir], // to see the files: a contained container has a /tmp of its own
     });
     const high = await s.start('iohigh', { 'io.weight': HIGH }, reader(files[1] as string), {
       device: io.device,
+      writable: [dir], // to see the files: a contained container has a /tmp of its own
     });
     const read = async () => {
       const [a, b] = await Promise.all([s.driver.readStats(low.handle), s.driver.readStats(high.handle)]);

@@ -80,11 +80,12 @@ export async function run(ctx: ExperimentContext): Promise<Verdict> {
   if (!io) return notApplicable(EXPECTED, ctx.ioMissing ?? 'no disk to test');
   const bytes = (ctx.quick ? 64 : 128) * MiB;
   return inScope(ctx, async (s) => {
-    const file = join(s.tempDir(io.dir), 'f');
+    const dir = s.tempDir(io.dir);
+    const file = join(dir, 'f');
     const limits = { 'memory.max': MEMORY_BYTES, 'io.max': { wbps: RATE_BPS } };
     const dd = ['dd', 'if=/dev/zero', `of=${file}`, 'bs=1M', `count=${bytes / MiB}`];
     const start = performance.now();
-    const box = await s.start('writeback', limits, dd, { device: io.device });
+    const box = await s.start('writeback', limits, dd, { device: io.device, writable: [dir] });
     let end = start;
     void box.container.exited.then(() => {
       end = performance.now();

@@ -39,12 +39,15 @@ export class Scope {
     this.driver = openDriver(this.registry, { parent: ctx.cgroupParent });
   }
 
-  /** Creates cgroup `name`, applies `limits` (read back into `applied`) and starts `command` in it. */
+  /**
+   * Creates cgroup `name`, applies `limits` (read back into `applied`) and starts `command` in it,
+   * contained (`writable`: the dirs it may write).
+   */
   async start(
     name: string,
     limits: Limits,
     command: string[],
-    opts: { device?: BlockDevice | null; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+    opts: { device?: BlockDevice | null; cwd?: string; env?: NodeJS.ProcessEnv; writable?: string[] } = {},
   ): Promise<Box> {
     const handle = await this.driver.create(name);
     const applied = await this.driver.apply(handle, limits, opts.device ?? null);
@@ -53,6 +56,8 @@ export class Scope {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
       ...(opts.env ? { env: opts.env } : {}),
+      // Contained like a run's containers: the host read-only but for the experiment's own files.
+      ...(opts.writable ? { writable: opts.writable } : {}),
     });
     let out = '';
     let err = '';

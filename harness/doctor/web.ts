@@ -70,7 +70,7 @@ export async function generate(
     String(o.connections ?? 16),
     '--json',
   ];
-  const cmd = loadCommandInNetns(web.box.container.pid, argv);
+  const cmd = loadCommandInNetns(web.box.container.pid, argv, { userns: web.box.container.ids !== null });
   const r = await execa(cmd[0] as string, cmd.slice(1), {
     reject: false,
     stdin: 'ignore',

@@ -59,6 +59,11 @@ const trialContainerSchema = z
     metrics: trialMetricsSchema,
     histograms: z.strictObject({ latencyUs: z.string().optional(), commitLatencyUs: z.string().optional() }),
     cgroup: cgroupWindowSchema,
+    privileged: z.boolean().optional(),
+    userns: z
+      .strictObject({ uidMap: z.array(z.string()), gidMap: z.array(z.string()) })
+      .nullable()
+      .optional(),
   })
   .meta({ id: 'IsobenchTrialContainer' });
 

@@ -103,6 +103,17 @@ export interface TrialContainer {
   /** Encoded HDR histograms (hdr-histogram-js compressed base64, µs) to merge across trials. */
   histograms: { latencyUs?: string; commitLatencyUs?: string };
   cgroup: CgroupWindow;
+  /**
+   * true when the container ran without containment (scenario `privileged: true`: the host's files
+   * writable, every capability), false when contained. Absent in files written before isobench
+   * had containment, whose containers all ran that way.
+   */
+  privileged?: boolean;
+  /**
+   * Without root: the container's user namespace maps as /proc/PID/uid_map shows them
+   * (`inside outside count`); null when isobench ran as root. Absent in older files.
+   */
+  userns?: { uidMap: string[]; gidMap: string[] } | null;
 }
 
 interface TrialBase {

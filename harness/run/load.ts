@@ -59,7 +59,7 @@ export function startLoad(
   ];
   const generator = m.spec.shareNet
     ? [process.execPath, workloadsMainPath(), 'load', ...argv]
-    : loadCommandInNetns(m.container.pid, argv);
+    : loadCommandInNetns(m.container.pid, argv, { userns: m.container.ids !== null });
   const cmd =
     procsFiles.length > 0
       ? [

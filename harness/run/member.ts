@@ -10,7 +10,7 @@ import type { ContainerSpec } from '../scenario/types.js';
 import { DeadlineError, deadline } from '../timers.js';
 import { type WorkloadOutput, watchOutput } from './lines.js';
 import type { LoadRun } from './load.js';
-import { commandFor } from './prepare.js';
+import { commandFor, privilegesOf } from './prepare.js';
 
 /** A trial fails with a reason (and the container that caused it); the run goes on. */
 export class TrialFailure extends Error {
@@ -59,6 +59,10 @@ export async function startMember(
     shareNet: spec.shareNet,
     cwd: where.dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Contained: the one directory it may write is its data dir; capabilities as its workload needs.
+    privileged: spec.privileged,
+    writable: [where.dataDir],
+    capabilities: privilegesOf(spec).capabilities,
   });
   const out = watchOutput(container.child.stdout, container.child.stderr);
   return { spec, handle, applied, container, out, ready: null, load: null };

@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { adapterFor, type DataState } from '../../workloads/adapters.js';
+import { adapterFor, type DataState, type Privileges } from '../../workloads/adapters.js';
 import { workloadsMainPath } from '../../workloads/index.js';
 import { type BlockDevice, blockDeviceFor } from '../cgroup/device.js';
 import type { CgroupDriver } from '../cgroup/driver.js';
+import { checkRootless, isRootless } from '../container/userns.js';
 import { needsBlockDevice } from '../limits.js';
 import { workloadArgs } from '../scenario/argv.js';
 import type { ContainerSpec, Scenario } from '../scenario/types.js';
@@ -49,6 +50,7 @@ function templateDirOf(workRoot: string, spec: ContainerSpec): string {
 }
 
 export function prepareRun(scenario: Scenario, driver: CgroupDriver, workRoot: string): PreparedRun {
+  checkRootlessRun(scenario);
   const out: PreparedRun = {};
   for (const cell of scenario.cells) {
     const perCell: Record<string, Prepared> = {};
@@ -77,6 +79,27 @@ export function dataDirFor(prep: Prepared, trialId: string, container: string): 
   return prep.state === 'shared' && prep.templateDir
     ? prep.templateDir
     : join(prep.trialsRoot, trialId, container);
+}
+
+/** What the container's workload needs beyond an unprivileged root (a command: nothing). */
+export function privilegesOf(spec: ContainerSpec): Privileges {
+  const w = spec.workload;
+  return adapterFor(w.kind === 'builtin' ? w.name : null).privileges(spec.params);
+}
+
+/**
+ * Without root: refuses, before anything is created, a run that needs what this user cannot have
+ * (no user namespaces; a workload that switches users without subordinate ids).
+ */
+export function checkRootlessRun(scenario: Scenario): void {
+  if (!isRootless()) return;
+  const needs = new Set<string>();
+  for (const cell of scenario.cells)
+    for (const spec of Object.values(cell.containers)) {
+      const why = privilegesOf(spec).otherIds;
+      if (why) needs.add(`container ${spec.name}: ${why}`);
+    }
+  checkRootless([...needs]);
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Turns what a trial observed into its TrialRecord: one entry per member, figures over the window. */
 import { adapterFor, loadFigures } from '../../workloads/adapters.js';
 import type { CgroupHandle, CgroupStats } from '../cgroup/driver.js';
+import { describeMapping } from '../container/userns.js';
 import type { TrialContainer, TrialMeasure, TrialRecord } from '../results/types.js';
 import type { PlannedTrial } from '../scenario/plan.js';
 import type { ContainerSpec, GuardSpec } from '../scenario/types.js';
@@ -80,6 +81,8 @@ async function entryRecord(
     metrics: figures.metrics,
     histograms: figures.histograms,
     cgroup: windowOf(edges.start?.stats[i] ?? null, edges.end?.stats[i] ?? null),
+    privileged: e.spec.privileged,
+    userns: m?.container.ids ? describeMapping(m.container.ids) : null,
   };
 }
 

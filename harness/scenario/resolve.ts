@@ -22,6 +22,7 @@ function resolveContainer(name: string, c: ContainerData): ContainerSpec {
     load: c.load ? { rateHz: c.load.rate, connections: c.load.connections, arrivals: c.load.arrivals } : null,
     shareNet: c.shareNet,
     aggressor: c.aggressor,
+    privileged: c.privileged,
   };
 }
 

@@ -157,6 +157,12 @@ const containerSchema = z
       .describe(
         'A noisy neighbour, not a measured workload: when it exits or is OOM-killed during a trial (a memory hog under memory.max, a fork bomb under pids.max), the trial goes on and the exit is recorded; it needs no solo phase.',
       ),
+    privileged: z
+      .boolean()
+      .default(false)
+      .describe(
+        "No containment: the host's files writable and every capability, as isobench did before containment (recorded in results). By default a container sees the host read-only but for its data dir, has a private /tmp and keeps only the capabilities its workload needs (none but the db workload's postgres engine).",
+      ),
   })
   .describe('One container: a workload with its parameters, limits and load.');
 

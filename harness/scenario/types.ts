@@ -31,6 +31,8 @@ export interface ContainerSpec {
   shareNet: boolean;
   /** A noisy neighbour: its exit or OOM kill during a trial is recorded, and does not fail the trial. */
   aggressor: boolean;
+  /** No containment: the host's files writable and every capability. */
+  privileged: boolean;
 }
 
 export type PhaseKind = 'solo' | 'colocated';

@@ -30,7 +30,11 @@ function newestSourceMs(dir: string): number {
       // harness/testing is not part of the build (tsconfig excludes it).
       if (!['testdata', 'testing', 'node_modules'].includes(e.name))
         newest = Math.max(newest, newestSourceMs(p));
-    } else if ((e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) || e.name.endsWith('.c')) {
+    } else if (
+      (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) ||
+      e.name.endsWith('.c') ||
+      e.name.endsWith('.h')
+    ) {
       newest = Math.max(newest, statSync(p).mtimeMs);
     }
   }

@@ -92,6 +92,7 @@ export function fakeLauncher(driver: FakeDriver, scripts: Record<string, string>
       child,
       pid: child.pid ?? -1,
       exited,
+      ids: null,
       signal: (sig) => void child.kill(sig),
       async stop(graceMs = 5000) {
         child.kill('SIGTERM');

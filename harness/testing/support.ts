@@ -73,7 +73,11 @@ export interface ExecJson {
 }
 
 /** `isobench exec --json-file` and the parsed result. */
-export async function execJson(args: string[], command: string[], opts: { cwd?: string } = {}) {
+export async function execJson(
+  args: string[],
+  command: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'isobench-test-'));
   const file = join(dir, 'out.json');
   try {

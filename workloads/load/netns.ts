@@ -14,12 +14,16 @@ export function workloadsMainPath(): string {
 /**
  * argv that runs `load ARGV...` inside the network namespace of `pid` but nowhere else: nsenter
  * switches only the net namespace, so the generator stays in the caller's cgroup, mount and pid
- * namespaces and does not steal CPU from the container it measures. Needs CAP_SYS_ADMIN.
+ * namespaces and does not steal CPU from the container it measures. Needs CAP_SYS_ADMIN over
+ * that namespace: root's, or, for a rootless container (`userns`), the user's own over the user
+ * namespace that owns it, which nsenter joins first (--preserve-credentials: the generator keeps
+ * its ids, which map to root there).
  */
-export function loadCommandInNetns(pid: number, argv: string[]): string[] {
+export function loadCommandInNetns(pid: number, argv: string[], opts: { userns?: boolean } = {}): string[] {
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new RangeError(`loadCommandInNetns: bad pid ${pid}`);
   return [
     'nsenter',
+    ...(opts.userns ? [`--user=/proc/${pid}/ns/user`, '--preserve-credentials'] : []),
     `--net=/proc/${pid}/ns/net`,
     '--',
     process.execPath,
