@@ -14,7 +14,8 @@ import {
   workloadMain,
 } from '../workloads/catalog.js';
 import { LOAD_USAGE, loadMain } from '../workloads/load/cli.js';
-import { errnoOf, formatError, IsobenchError, UsageError } from './errors.js';
+import { crashHandler, ignoreClosedOutput } from './crash.js';
+import { formatError, IsobenchError, UsageError } from './errors.js';
 import { LIMIT_KEYS } from './limits.js';
 
 /**
@@ -263,27 +264,11 @@ export function buildProgram(): CommanderModule.Command {
   return program;
 }
 
-/** A bug must not leave cgroups and processes behind: tear everything down, then report it. */
-function crashHandler(kind: string) {
-  return (err: unknown) => {
-    process.stderr.write(
-      `isobench: internal error (${kind}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    // The registry module is loaded only if a command created something to tear down.
-    void import('./teardown/registry.js')
-      .then(({ teardownAll }) => teardownAll())
-      .finally(() => process.exit(125));
-  };
-}
-
 export async function main(argv: string[]): Promise<void> {
   process.on('uncaughtException', crashHandler('uncaught exception'));
   process.on('unhandledRejection', crashHandler('unhandled rejection'));
-  // `isobench --help | head`: the reader left, so the rest of the output has nowhere to go. Not
-  // an isobench failure: finish (and tear down) as usual instead of crashing on EPIPE.
-  process.stdout.on('error', (err) => {
-    if (errnoOf(err) !== 'EPIPE') throw err;
-  });
+  ignoreClosedOutput(process.stdout);
+  ignoreClosedOutput(process.stderr);
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
