@@ -89,10 +89,6 @@ export async function execJson(
   }
 }
 
-/**
- * isobench-* cgroups left behind: every one, except those of a run that is alive and was not
- * started by this test process (another isobench on the same machine is not our leak).
- */
 /** The isobench cgroups that existed before this test run started (recorded by global-setup.ts). */
 export function preexistingCgroups(): Set<string> {
   return new Set(inject('preexistingCgroups') ?? []);
