@@ -1,0 +1,74 @@
+/** Parts of the scenario schema about how trials are run: durations, guards, the harness's CPUs. */
+import { z } from 'zod';
+import { parseDurationMs } from '../units.js';
+import { quoteValue } from './issues.js';
+
+const DURATION_HINT = 'a duration such as 500ms, 10s or 2m';
+
+/** A duration as a string with a unit, or a bare number of seconds. */
+export const duration = z
+  .union([z.string(), z.number()], {
+    error: (iss) => `expected ${DURATION_HINT}, got ${quoteValue(iss.input)}`,
+  })
+  .superRefine((value, ctx) => {
+    try {
+      parseDurationMs(String(value));
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${DURATION_HINT}, got ${quoteValue(value)}`,
+        input: value,
+      });
+    }
+  });
+
+const cores = z.number().min(0);
+
+/**
+ * When a trial is not trusted (status `invalid`, left out of summaries, rerun once at the end of
+ * its block), and how quiet the host must be before a trial starts. See the README's "What a
+ * trial can be relied on for" and FORMAT.md's "Guards".
+ */
+export const guardsSchema = z
+  .strictObject({
+    lateSends: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .describe(
+        "Invalid when more than this share of the load generators' sends were over 1 ms late (0.05 = 5%).",
+      ),
+    foreignCpu: cores
+      .default(0.5)
+      .describe(
+        "Invalid when processes outside the trial's cgroups, isobench and its generators used more than this many cores on average over the window.",
+      ),
+    steal: cores
+      .default(0.1)
+      .describe('Invalid when the hypervisor stole more than this many cores on average (steal time).'),
+    loopDelay: duration
+      .default('50ms')
+      .describe(
+        "Invalid when a load generator's event loop was delayed more than this (p99) during the window.",
+      ),
+    quietBelow: cores
+      .default(0.5)
+      .describe(
+        'Before each trial, wait until the host has used fewer than this many cores for quietFor ...',
+      ),
+    quietFor: duration.default('250ms').describe('... this long ...'),
+    quietWait: duration.default('10s').describe('... but at most this long (0s: do not wait).'),
+  })
+  .describe('When a trial is invalid, and how quiet the host must be before each trial.');
+
+export const harnessSchema = z
+  .strictObject({
+    cpus: z
+      .union([z.string(), z.number()])
+      .optional()
+      .describe(
+        "CPUs reserved for isobench and its load generators (a cpuset list such as 3 or 2-3), kept out of every container's cpuset; default: the last CPU on hosts with 4 or more, none on smaller ones.",
+      ),
+  })
+  .describe("Where isobench's own measuring tools run.");
