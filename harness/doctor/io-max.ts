@@ -5,10 +5,9 @@
  * (buffered writes are written back by the kernel's flusher threads: see io-writeback); direct
  * IO is throttled on v1 and v2 alike. The file read is written beforehand, outside the cgroup.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ddDirect, measureRate, type RateWindow } from './io-rate.js';
-import { inScope } from './scope.js';
+import { inScope, writeSyncedFile } from './scope.js';
 import type { ExperimentContext, Verdict } from './types.js';
 import { judge, MiB, mibPerS, notApplicable, pct } from './verdict.js';
 
@@ -60,18 +59,6 @@ export function evaluateIoMax(m: IoMaxMeasured): Verdict {
   );
 }
 
-/** A file of `bytes` on the disk, written (and synced) by isobench itself, outside any limit. */
-function writeFile(path: string, bytes: number): void {
-  const fd = openSync(path, 'w');
-  try {
-    const chunk = Buffer.alloc(MiB, 0x5a);
-    for (let done = 0; done < bytes; done += chunk.length) writeSync(fd, chunk);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export async function run(ctx: ExperimentContext): Promise<Verdict> {
   const io = ctx.io;
   if (!io) return notApplicable(EXPECTED, ctx.ioMissing ?? 'no disk to test');
@@ -86,7 +73,7 @@ export async function run(ctx: ExperimentContext): Promise<Verdict> {
     });
     const write = await measureRate(s, writer, 'write', SKIP_BYTES, windowBytes);
     await s.driver.remove(writer.handle);
-    writeFile(join(dir, 'r'), fileBytes);
+    writeSyncedFile(join(dir, 'r'), fileBytes);
     // The reader must see the file: its dir may sit under /tmp, which a contained container has
     // a private one of.
     const reader = await s.start('ioread', limits, ddDirect('read', join(dir, 'r'), fileBytes), {

@@ -6,10 +6,9 @@
  * not apply, and says which scheduler the disk has. The window is the experiment's own: 2 s
  * (quick) or 5 s of both readers reading, the shares from the bytes the kernel counted for each.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '../timers.js';
-import { inScope } from './scope.js';
+import { inScope, writeSyncedFile } from './scope.js';
 import type { ExperimentContext, Verdict } from './types.js';
 import { judge, MiB, mib, notApplicable, pct, within } from './verdict.js';
 
@@ -54,17 +53,6 @@ export function evaluateIoWeight(m: IoWeightMeasured): Verdict {
   );
 }
 
-function fill(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    const chunk = Buffer.alloc(MiB, 0x5a);
-    for (let done = 0; done < FILE_BYTES; done += MiB) writeSync(fd, chunk);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export async function run(ctx: ExperimentContext): Promise<Verdict> {
   const io = ctx.io;
   if (!io) return notApplicable(EXPECTED, ctx.ioMissing ?? 'no disk to test');
@@ -85,7 +73,7 @@ export async function run(ctx: ExperimentContext): Promise<Verdict> {
       `while :; do dd if=${f} of=/dev/null bs=64K iflag=direct 2>/dev/null; done`,
     ];
     const files = ['low', 'high'].map((n) => join(dir, n));
-    for (const f of files) fill(f);
+    for (const f of files) writeSyncedFile(f, FILE_BYTES);
     const low = await s.start('iolow', { 'io.weight': LOW }, reader(files[0] as string), {
       device: io.device,
       writable: [dir], // to see the files: a contained container has a /tmp of its own

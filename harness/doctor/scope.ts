@@ -5,7 +5,7 @@
  * namespaces, attach before exec), temp dirs. `inScope` tears it all down when the experiment
  * ends, however it ends.
  */
-import { mkdtempSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlockDevice } from '../cgroup/device.js';
 import type { AppliedLimits, CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
@@ -15,6 +15,7 @@ import type { Limits } from '../limits.js';
 import { Registry } from '../teardown/registry.js';
 import { sleep } from '../timers.js';
 import type { ExperimentContext } from './types.js';
+import { MiB } from './verdict.js';
 
 /** A started container with its cgroup, and the tail of what it printed. */
 export interface Box {
@@ -121,4 +122,16 @@ export async function inScope<T>(ctx: ExperimentContext, fn: (s: Scope) => Promi
 export function spinners(n: number): string[] {
   const loop = 'while :; do :; done';
   return ['sh', '-c', `${Array.from({ length: n - 1 }, () => `${loop} &`).join(' ')} ${loop}`];
+}
+
+/** A file of `bytes` on the disk, written and synced by isobench itself, outside any limit. */
+export function writeSyncedFile(path: string, bytes: number): void {
+  const fd = openSync(path, 'w');
+  try {
+    const chunk = Buffer.alloc(MiB, 0x5a);
+    for (let done = 0; done < bytes; done += chunk.length) writeSync(fd, chunk);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
