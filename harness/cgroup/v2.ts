@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { errnoOf, HostError, UsageError } from '../errors.js';
-import { isDescendantOf } from '../host/procfs.js';
+import { isDescendantOf, procStat, readOptional as readFileOr } from '../host/procfs.js';
 import type { Limits } from '../limits.js';
 import type { Registry } from '../teardown/registry.js';
 import { dirOf, type Hierarchy } from './detect.js';
@@ -34,7 +34,8 @@ export class V2Driver implements CgroupDriver {
   readonly mode = 'v2' as const;
   private readonly parentPath: string;
   private readonly parentDir: string;
-  private prepared = false;
+  /** The parent made ready for children: once per driver; retried after a failure. */
+  private prepared: Promise<void> | null = null;
 
   constructor(
     private readonly unified: Hierarchy,
@@ -78,9 +79,17 @@ export class V2Driver implements CgroupDriver {
   }
 
   /** Makes the parent able to give controllers to children (once per driver). */
-  private async prepareParent(): Promise<void> {
-    if (this.prepared) return;
-    this.prepared = true;
+  private prepareParent(): Promise<void> {
+    // One promise for every caller: containers are created concurrently, and none may go on
+    // before the controllers are enabled. A failure is not remembered: the next trial tries again.
+    this.prepared ??= this.enableForChildren().catch((err: unknown) => {
+      this.prepared = null;
+      throw err;
+    });
+    return this.prepared;
+  }
+
+  private async enableForChildren(): Promise<void> {
     const stFile = join(this.parentDir, 'cgroup.subtree_control');
     const enabled = (await readText(stFile)).split(/\s+/).filter(Boolean);
     const missing = WANTED.filter((c) => this.available().includes(c) && !enabled.includes(c));
@@ -111,11 +120,13 @@ export class V2Driver implements CgroupDriver {
 
   /** `procs`: the processes in the parent now; only isobench and its own children may be among them. */
   private async moveSelfToSupervisor(procs: number[]): Promise<void> {
-    const foreign = procs.filter((p) => p !== process.pid && !isDescendantOfSelf(p));
+    // A pid listed a moment ago may be gone since (a probe isobench started and reaped): only
+    // processes still alive count, and one that exits meanwhile cannot be moved (ESRCH) nor matter.
+    const foreign = procs.filter((p) => p !== process.pid && procStat(p) !== null && !isDescendantOfSelf(p));
     if (foreign.length > 0) {
       throw new HostError(
         'ISOBENCH_PARENT_BUSY',
-        `cgroup ${this.parentPath} holds processes isobench did not start (${foreign.slice(0, 5).join(', ')}), so controllers cannot be enabled for children (cgroup v2 no-internal-process rule). Run isobench in a cgroup of its own, e.g. systemd-run --scope -p Delegate=yes isobench ..., or pass --cgroup-parent`,
+        `cgroup ${this.parentPath} holds processes isobench did not start (${foreign.slice(0, 5).map(describeProcess).join(', ')}), so controllers cannot be enabled for children (cgroup v2 no-internal-process rule). Run isobench in a cgroup of its own, e.g. systemd-run --scope -p Delegate=yes isobench ..., or pass --cgroup-parent`,
       );
     }
     const id = `isobench-${this.registry.runId}--supervisor`;
@@ -129,7 +140,10 @@ export class V2Driver implements CgroupDriver {
       await rmdirRetry(dir);
       this.registry.dropSupervisor(dir);
     });
-    for (const p of procs) await writeValue(join(dir, 'cgroup.procs'), String(p));
+    for (const p of procs)
+      await writeValue(join(dir, 'cgroup.procs'), String(p)).catch((err: unknown) => {
+        if (procStat(p) !== null) throw err;
+      });
   }
 
   async create(name: string): Promise<CgroupHandle> {
@@ -218,6 +232,12 @@ export class V2Driver implements CgroupDriver {
   async close(): Promise<void> {
     /* undo steps are in the registry, run by its teardown */
   }
+}
+
+/** "PID (comm, parent PPID)", for a message naming a process the user must deal with. */
+function describeProcess(pid: number): string {
+  const comm = readFileOr(`/proc/${pid}/comm`)?.trim() ?? '?';
+  return `${pid} (${comm}, parent ${procStat(pid)?.ppid ?? '?'})`;
 }
 
 function isDescendantOfSelf(pid: number): boolean {
