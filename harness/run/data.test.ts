@@ -33,7 +33,9 @@ describe('freshData', () => {
       web: { state: 'shared', templateDir: webTemplate, trialsRoot, device: null },
       io: { state: 'scratch', templateDir: null, trialsRoot, device: null },
     };
-    const data = await freshData(prepared, t, new AbortController().signal);
+    const data = freshData(prepared, t, new AbortController().signal);
+    await data.readyFor('db');
+    const settled = await data.settled;
     expect(data.dirs.web).toBe(webTemplate);
     expect(data.dirs.db).toBe(join(trialsRoot, t.id, 'db'));
     expect(readFileSync(join(data.dirs.db as string, 'kv.db'), 'utf8')).toBe('rows');
@@ -41,8 +43,8 @@ describe('freshData', () => {
     writeFileSync(join(data.dirs.db as string, 'kv.db'), 'rows and more');
     expect(readFileSync(join(dbTemplate, 'kv.db'), 'utf8')).toBe('rows');
     expect(existsSync(data.dirs.io as string)).toBe(true);
-    expect(data.settled.dirtyBytes).not.toBeNull();
-    data.remove();
+    expect(settled.dirtyBytes).not.toBeNull();
+    await data.remove();
     expect(existsSync(join(trialsRoot, t.id))).toBe(false);
     expect(existsSync(join(dbTemplate, 'kv.db'))).toBe(true);
     expect(existsSync(join(webTemplate, 'web-data.bin'))).toBe(true);

@@ -5,7 +5,8 @@
  * is drained and shared files are dropped from the page cache, so that no trial inherits the
  * previous one's dirty pages or warm cache.
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
@@ -80,45 +81,80 @@ function regularFiles(dir: string): string[] {
 export interface TrialData {
   /** Container name -> its data dir in this trial. */
   dirs: Record<string, string>;
-  settled: Settled;
-  remove(): void;
+  /**
+   * Resolves when `name`'s data is in its starting state: its copy made, or (for a shared
+   * template) the host settled and the shared files dropped from the page cache; at once for an
+   * empty dir. A container starts when its own data is ready, not when every container's is.
+   */
+  readyFor(name: string): Promise<void>;
+  /** Every copy made, then writeback drained and the shared files dropped. */
+  settled: Promise<Settled>;
+  remove(): Promise<void>;
 }
 
 /**
  * The trial's data dirs (a copy of the template, `cp -a` so that owners stay, as PostgreSQL's data
- * needs; an empty dir; or the shared template), then the host settled: shared files dropped from
- * the page cache, dirty pages written and drained.
+ * needs; an empty dir; or the shared template), then the host settled: dirty pages written and
+ * drained, shared files dropped from the page cache. Returns at once: the copies run in the
+ * background, each container's readiness is its own promise (readyFor), so that a container with
+ * no data to copy starts while another's copy is made.
  */
-export async function freshData(
+export function freshData(
   prepared: Record<string, Prepared>,
   t: PlannedTrial,
   signal: AbortSignal,
-): Promise<TrialData> {
+  /** Work to finish before the host is settled (the previous trial's data removal). */
+  after: Promise<void> = Promise.resolve(),
+): TrialData {
   const dirs: Record<string, string> = {};
   const shared: string[] = [];
+  const sharedBy: string[] = [];
+  const copies = new Map<string, Promise<void>>();
   const own = join(Object.values(prepared)[0]?.trialsRoot ?? '.', t.id);
-  const remove = () => rmSync(own, { recursive: true, force: true });
-  try {
-    for (const spec of t.containers) {
-      const prep = prepared[spec.name];
-      if (!prep) throw new HostError('ISOBENCH_DATA_TEMPLATE', `no prepared data for ${spec.name}`);
-      const dir = dataDirFor(prep, t.id, spec.name);
-      dirs[spec.name] = dir;
-      if (prep.state === 'template' && prep.templateDir) {
-        mkdirSync(own, { recursive: true });
-        const r = await execa('cp', ['-a', '--reflink=auto', prep.templateDir, dir], { reject: false });
-        if (r.exitCode !== 0)
-          throw new HostError('ISOBENCH_DATA_COPY', `cp ${prep.templateDir} ${dir}: ${r.stderr}`);
-      } else if (prep.state === 'shared' && prep.templateDir) {
-        shared.push(...regularFiles(prep.templateDir).filter((f) => statSync(f).size > 0));
-      } else mkdirSync(dir, { recursive: true });
+  // Renamed at once, deleted at leisure: the path is free for a rerun of the same trial even
+  // while the old copy is still being deleted in the background.
+  const remove = async () => {
+    const doomed = `${own}.removed-${process.hrtime.bigint()}`;
+    try {
+      renameSync(own, doomed);
+    } catch {
+      return; // never made (or already gone)
     }
-    const settled = await settleWriteback({ signal });
+    await rm(doomed, { recursive: true, force: true });
+  };
+  for (const spec of t.containers) {
+    const prep = prepared[spec.name];
+    if (!prep) throw new HostError('ISOBENCH_DATA_TEMPLATE', `no prepared data for ${spec.name}`);
+    const dir = dataDirFor(prep, t.id, spec.name);
+    dirs[spec.name] = dir;
+    if (prep.state === 'template' && prep.templateDir) {
+      mkdirSync(own, { recursive: true });
+      copies.set(spec.name, copyTemplate(prep.templateDir, dir, signal));
+    } else if (prep.state === 'shared' && prep.templateDir) {
+      shared.push(...regularFiles(prep.templateDir).filter((f) => statSync(f).size > 0));
+      sharedBy.push(spec.name);
+    } else mkdirSync(dir, { recursive: true });
+  }
+  const settled = Promise.all([after, ...copies.values()]).then(async () => {
+    const st = await settleWriteback({ signal });
     // After the sync: only clean pages can be dropped.
     for (const f of shared) await dropFileCache(f);
-    return { dirs, settled, remove };
-  } catch (err) {
-    remove();
-    throw err;
-  }
+    return st;
+  });
+  // Whoever awaits them reports a failure; these keep an unawaited one from crashing the process.
+  settled.catch(() => {});
+  for (const p of copies.values()) p.catch(() => {});
+  const gates = new Map<string, Promise<void>>(copies);
+  for (const name of sharedBy)
+    gates.set(
+      name,
+      settled.then(() => {}),
+    );
+  return { dirs, settled, readyFor: (name) => gates.get(name) ?? Promise.resolve(), remove };
+}
+
+async function copyTemplate(from: string, to: string, signal: AbortSignal): Promise<void> {
+  const r = await execa('cp', ['-a', '--reflink=auto', from, to], { reject: false, cancelSignal: signal });
+  if (signal.aborted) throw signal.reason;
+  if (r.exitCode !== 0) throw new HostError('ISOBENCH_DATA_COPY', `cp ${from} ${to}: ${r.stderr}`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GuardSpec } from '../scenario/types.js';
 import { applyReservation, formatCpuList, parseCpuList, reserveCpus } from './cpus.js';
-import { checkGuards, invalidReason } from './guards.js';
+import { checkGuards, invalidReason, waitForQuiet } from './guards.js';
 
 const GUARDS: GuardSpec = {
   lateSendFraction: 0.05,
@@ -85,5 +85,37 @@ describe('CPU reservation for the measuring tools', () => {
     expect(() => applyReservation(scenario([spec('db', '2-3')]), reserveCpus(null, [0, 1, 2, 3]))).toThrow(
       /containers.db: cpuset "2-3" takes CPU 3, reserved for isobench/,
     );
+  });
+});
+
+describe('waitForQuiet', () => {
+  it('waits while the busy figure it is given grows faster than the bound, then returns the last stretch', async () => {
+    // A cumulative "CPU used outside the trial": 2 cores' worth per reading for the first three
+    // readings (readings come once per stretch), then nothing: quiet from the fourth stretch on.
+    let reads = 0;
+    const busy = async () => {
+      reads++;
+      return Math.min(reads, 4) * 2 * 1000 * 100;
+    };
+    const q = await waitForQuiet(
+      { belowCores: 0.5, forMs: 100, maxWaitMs: 10_000 },
+      new AbortController().signal,
+      busy,
+    );
+    expect(reads).toBe(5);
+    expect(q.busyCores).toBe(0);
+  });
+
+  it('stops at its bound and reports the busy cores of the last stretch', async () => {
+    let reads = 0;
+    const busy = async () => ++reads * 1000 * 1000;
+    const q = await waitForQuiet(
+      { belowCores: 0.5, forMs: 100, maxWaitMs: 250 },
+      new AbortController().signal,
+      busy,
+    );
+    // It gave up at its bound although the host never got quiet.
+    expect(q.waitedMs).toBeGreaterThanOrEqual(250);
+    expect(q.busyCores).toBeGreaterThan(0.5);
   });
 });

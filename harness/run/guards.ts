@@ -49,28 +49,32 @@ export function invalidReason(checks: GuardCheck[]): string | null {
   return bad.length === 0 ? null : bad.map((c) => DESCRIBE[c.name](c.value as number, c.limit)).join('; ');
 }
 
+/** Busy CPU time of the whole host so far (µs), from /proc/stat. */
+const hostBusyUs = async () => (await readHostCpu()).busyUs;
+
 /**
- * Waits until the host has used fewer than `belowCores` cores over a `forMs` stretch, checking
- * every 250 ms, at most `maxWaitMs`. Returns how long it waited and the busy cores of the last
- * stretch (the trial starts anyway when the bound is reached; its guards judge it afterwards).
+ * Waits until fewer than `belowCores` cores were busy over a `forMs` stretch, checking every
+ * stretch, at most `maxWaitMs`. What counts as busy is `readBusyUs` (a cumulative figure; the
+ * trial passes the CPU used outside itself, the default is the whole host). Returns how long it
+ * waited and the busy cores of the last stretch (the trial starts anyway when the bound is
+ * reached; its guards judge it afterwards).
  */
 export async function waitForQuiet(
   q: GuardSpec['quiet'],
   signal: AbortSignal,
+  readBusyUs: () => Promise<number | null> = hostBusyUs,
 ): Promise<{ waitedMs: number; busyCores: number | null }> {
   if (q.maxWaitMs <= 0) return { waitedMs: 0, busyCores: null };
   const startMs = performance.now();
   const stretchMs = Math.max(100, q.forMs);
-  let prev = await readHostCpu();
+  let prev = await readBusyUs();
   let prevMs = performance.now();
   for (;;) {
     await sleep(stretchMs, signal);
-    const now = await readHostCpu();
+    const now = await readBusyUs();
     const nowMs = performance.now();
     const busyCores =
-      prev.busyUs === null || now.busyUs === null
-        ? null
-        : (now.busyUs - prev.busyUs) / 1000 / (nowMs - prevMs);
+      prev === null || now === null ? null : Math.max(0, (now - prev) / 1000 / (nowMs - prevMs));
     const waitedMs = Math.round(nowMs - startMs);
     if (busyCores === null || busyCores < q.belowCores || nowMs - startMs >= q.maxWaitMs)
       return { waitedMs, busyCores };

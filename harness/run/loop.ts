@@ -19,6 +19,7 @@ import type { PreparedRun } from './prepare.js';
 import type { Progress } from './progress.js';
 import { evaluateLook, overBudget, stopText } from './sequential.js';
 import { runTrial } from './trial.js';
+import { Background } from './trial-state.js';
 
 export interface LoopUnit {
   variant: string | null;
@@ -77,6 +78,9 @@ function lookLine(look: SequentialLook, n: number): string {
   return `look ${n} after ${look.repetitions} blocks: ${cmp ? `${cmp}; ` : ''}${widest}; ${look.decision}`;
 }
 
+/** The trials' leftover work (data dirs being removed), awaited when the loop ends. */
+const background = new Background();
+
 /** Runs one step; 'interrupted', or the status of the trial it recorded. */
 async function runStep<U extends LoopUnit>(
   step: Step<U>,
@@ -102,6 +106,7 @@ async function runStep<U extends LoopUnit>(
       guards: unit.scenario.guards,
       harnessCpus: ctx.harnessCpus,
       attempt,
+      background,
     },
     t,
   );
@@ -144,6 +149,19 @@ async function runBlock<U extends LoopUnit>(
 }
 
 export async function runSteps<U extends LoopUnit>(
+  units: readonly U[],
+  steps: readonly Step<U>[],
+  ctx: LoopContext<U>,
+  rule: SequentialRule | null,
+): Promise<LoopOutcome> {
+  try {
+    return await runAll(units, steps, ctx, rule);
+  } finally {
+    await background.settled();
+  }
+}
+
+async function runAll<U extends LoopUnit>(
   units: readonly U[],
   steps: readonly Step<U>[],
   ctx: LoopContext<U>,

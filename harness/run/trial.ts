@@ -1,85 +1,29 @@
 /**
- * One trial, as named steps over a typed state: start (cgroups, limits, containers), await ready,
- * begin (sampler and load), warm up and open the window, measure and close it, drain the load;
+ * One trial, as named steps over a typed state: prepare (fresh data, cgroups, limits, containers
+ * and their load generators started and awaited ready, the wait for a quiet host: all overlapped,
+ * setup.ts), begin (sampler and load), warm up and open the window, measure and close it, drain the load;
  * then, whatever happened, tear down; then record. Every cgroup and process a trial created is
  * gone when it returns; a workload that crashes or is OOM-killed makes the trial `failed`, not the
  * run. Cancellation is the run's AbortSignal, end to end: an aborted trial is 'interrupted'.
  */
-import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
-import type { Launcher } from '../container/spawn.js';
+import type { CgroupDriver } from '../cgroup/driver.js';
 import { IsobenchError } from '../errors.js';
 import type { SampleRow, TrialRecord } from '../results/types.js';
 import type { PlannedTrial } from '../scenario/plan.js';
-import type { GuardSpec } from '../scenario/types.js';
 import { deadline } from '../timers.js';
-import { freshData, type TrialData } from './data.js';
-import { waitForQuiet } from './guards.js';
 import { readHostCpu } from './host-sample.js';
-import { startLoad } from './load.js';
-import { awaitReady, type Member, runFor, startMember, stoppedEarly, TrialFailure } from './member.js';
-import type { Prepared } from './prepare.js';
-import { type Edge, type Entry, emptyEdges, recordTrial } from './record.js';
+import { runFor, stoppedEarly, TrialFailure } from './member.js';
+import { type Edge, recordTrial } from './record.js';
 import { Sampler } from './sampler.js';
+import { prepare } from './setup.js';
+import { snapshot, type TrialContext, TrialState } from './trial-state.js';
 
-export interface TrialContext {
-  driver: CgroupDriver;
-  /** Resolved per container: data dir, io device. */
-  prepared: Record<string, Prepared>;
-  readyTimeoutMs: number;
-  stopGraceMs: number;
-  signal: AbortSignal;
-  onPhase?: (what: string) => void;
-  /** How containers are started (default: isobench-init in new namespaces; unit tests use a stand-in). */
-  launch?: Launcher;
-  /** When the trial is invalid, and the quiet wait before it (scenario `guards`). */
-  guards: GuardSpec;
-  /** CPUs reserved for isobench and its generators, or null when they share the containers' CPUs. */
-  harnessCpus?: string | null;
-  /** 2 for the rerun of an invalid trial. */
-  attempt?: number;
-}
+export type { TrialContext };
 
 /** From picking T0 to the generators' first sends: enough to write one line to each. */
 const START_MARGIN_MS = 20;
 
 export type TrialOutcome = { record: TrialRecord; samples: SampleRow[] } | 'interrupted';
-
-/** What a trial has created and observed so far: steps add to it; teardown and the record read it. */
-class TrialState {
-  readonly startedAt = new Date().toISOString();
-  /** Cgroups created, by container name (a container whose start failed has one too). */
-  readonly handles = new Map<string, CgroupHandle>();
-  /** Containers started. */
-  readonly members = new Map<string, Member>();
-  readonly edges = emptyEdges();
-  sampler: Sampler | null = null;
-  data: TrialData | null = null;
-  /** The load generators' cgroup, when the trial has a served workload. */
-  loadgen: CgroupHandle | null = null;
-  /** Set when teardown begins: no generator may start after that. */
-  closing = false;
-  /** The trial's one start instant (Date.now() clock): warmup from here, then the window. */
-  t0EpochMs = 0;
-  failure: TrialFailure | null = null;
-
-  constructor(readonly t: PlannedTrial) {}
-
-  /** Every container that got a cgroup, in the trial's order (the order of the edges' snapshots). */
-  entries(): Entry[] {
-    return this.t.containers.flatMap((spec): Entry[] => {
-      const m = this.members.get(spec.name);
-      const handle = this.handles.get(spec.name);
-      return m ? [m] : handle ? [{ spec, handle }] : [];
-    });
-  }
-
-  started(): Member[] {
-    return this.t.containers.flatMap((spec) => this.members.get(spec.name) ?? []);
-  }
-}
-
-const snapshot = (driver: CgroupDriver, entries: Entry[]) =>
-  Promise.all(entries.map((e) => driver.readStats(e.handle).catch(() => null)));
 
 /** Everything read at one edge of the window, as close together as the reads allow. */
 async function takeEdge(driver: CgroupDriver, s: TrialState): Promise<Edge> {
@@ -102,56 +46,6 @@ async function takeEdge(driver: CgroupDriver, s: TrialState): Promise<Edge> {
   };
 }
 
-/** Waits (bounded) for a quiet host, so that a trial does not start into someone else's burst. */
-async function quiet(ctx: TrialContext, s: TrialState): Promise<void> {
-  const q = await waitForQuiet(ctx.guards.quiet, ctx.signal);
-  s.edges.before.quietWaitMs = q.waitedMs;
-  s.edges.before.busyCores = q.busyCores;
-}
-
-/** Each container's data dir in its starting state; the host's writeback drained. */
-async function fresh(ctx: TrialContext, s: TrialState): Promise<void> {
-  s.data = await freshData(ctx.prepared, s.t, ctx.signal);
-  s.edges.before.dirtyBytes = s.data.settled.dirtyBytes;
-}
-
-/**
- * Creates each container's cgroup, applies its limits and starts it: all containers at once (they
- * are independent until the load begins). Every start is settled before a failure is thrown, so
- * that teardown finds everything that was created.
- */
-async function start(ctx: TrialContext, s: TrialState): Promise<void> {
-  if (s.t.containers.some((c) => c.load !== null)) {
-    s.loadgen = await ctx.driver.create('-loadgen');
-    if (ctx.harnessCpus) await ctx.driver.apply(s.loadgen, { 'cpuset.cpus': ctx.harnessCpus }, null);
-  }
-  const started = await Promise.allSettled(
-    s.t.containers.map(async (spec) => {
-      const where = {
-        dataDir: s.data?.dirs[spec.name] ?? '.',
-        device: ctx.prepared[spec.name]?.device ?? null,
-      };
-      const m = await startMember(ctx.driver, spec, where, (h) => s.handles.set(spec.name, h), ctx.launch);
-      s.members.set(spec.name, m);
-      // A served workload's generator starts as soon as the server listens (its listening line),
-      // so that its start-up overlaps the server's preparation; it sends nothing before T0.
-      if (spec.load !== null) void m.out.listening.then((port) => startGenerator(ctx, s, m, port));
-    }),
-  );
-  const failed = started.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
-function startGenerator(ctx: TrialContext, s: TrialState, m: Member, port: number | null): void {
-  if (s.closing || m.load) return;
-  m.load = startLoad(m, s.t, s.loadgen ? ctx.driver.procsFiles(s.loadgen) : [], port);
-}
-
-/** Waits for every workload's ready line, all at once; the first failure ends the trial. */
-async function ready(ctx: TrialContext, s: TrialState): Promise<void> {
-  await Promise.all(s.started().map((m) => awaitReady(m, ctx.readyTimeoutMs, ctx.signal)));
-}
-
 /**
  * Starts the sampler and the load of every served workload. The generators run in a cgroup of
  * their own (`isobench-<run>--loadgen`), outside every container's limits, measured like one.
@@ -159,8 +53,13 @@ async function ready(ctx: TrialContext, s: TrialState): Promise<void> {
 async function begin(ctx: TrialContext, s: TrialState): Promise<void> {
   const t = s.t;
   const served = s.started().filter((m) => m.spec.load !== null);
-  // Every served member is ready, so its port is known: a generator not started early starts now.
-  for (const m of served) startGenerator(ctx, s, m, await m.out.listening);
+  // Every served member is ready, so its port is known; one that never said it (a ready line
+  // without a port) gets no load.
+  for (const m of served)
+    if ((await m.out.listening) === null) {
+      m.load?.kill();
+      m.load = null;
+    }
   const generators = served.flatMap((m) => (m.load ? [m.load.ready] : []));
   try {
     await deadline(Promise.all(generators), ctx.readyTimeoutMs, ctx.signal);
@@ -224,7 +123,11 @@ async function teardown(ctx: TrialContext, s: TrialState): Promise<void> {
   if (!s.edges.end) s.edges.after = await snapshot(ctx.driver, s.entries());
   for (const h of [...s.handles.values(), ...(s.loadgen ? [s.loadgen] : [])])
     await ctx.driver.remove(h).catch(() => {});
-  s.data?.remove();
+  // The data dir goes in the background when the run allows it (the next trial settles the
+  // host after it, before its window): deleting a database copy is tens of milliseconds here.
+  const removed = s.data?.remove() ?? Promise.resolve();
+  if (ctx.background) ctx.background.add(removed);
+  else await removed;
 }
 
 /** Runs one step, telling the progress display, and records its wall time in the trial's record. */
@@ -248,10 +151,7 @@ export async function runTrial(ctx: TrialContext, t: PlannedTrial): Promise<Tria
   const s = new TrialState(t);
   let interrupted = false;
   try {
-    await step(ctx, s, 'fresh', 'preparing data', () => fresh(ctx, s));
-    await step(ctx, s, 'quiet', 'waiting for a quiet host', () => quiet(ctx, s));
-    await step(ctx, s, 'start', 'starting', () => start(ctx, s));
-    await step(ctx, s, 'ready', 'waiting for ready', () => ready(ctx, s));
+    await step(ctx, s, 'prepare', 'starting', () => prepare(ctx, s));
     await step(ctx, s, 'begin', null, () => begin(ctx, s));
     await step(ctx, s, 'warmUp', 'warming up', () => warmUp(ctx, s));
     await step(ctx, s, 'measure', 'measuring', () => measure(ctx, s));

@@ -6,7 +6,7 @@ import type { LoadOptions } from './run.js';
 import type { Arrivals } from './schedule.js';
 
 export const LOAD_USAGE =
-  'isobench load URL --rate HZ --duration D [--connections N] [--warmup D] [--arrivals uniform|poisson] [--timeout D] [--drain D] [--seed N] [--start-at EPOCH_MS|stdin] [--json]';
+  'isobench load URL --rate HZ --duration D [--connections N] [--warmup D] [--arrivals uniform|poisson] [--timeout D] [--drain D] [--seed N] [--port stdin] [--start-at EPOCH_MS|stdin] [--json]';
 
 const W = 'load';
 
@@ -20,6 +20,12 @@ export interface LoadArgs {
   json: boolean;
   /** 'stdin': read the start instant from the first line of stdin, after the ready line. */
   startAt: number | 'stdin' | undefined;
+  /**
+   * `--port stdin`: the server's port is the first line of stdin (before the start instant), read
+   * after Node has loaded and before any socket is opened: a runner starts the generator before
+   * its server listens, so that the generator's start-up overlaps the server's.
+   */
+  portFromStdin: boolean;
   options: Omit<LoadOptions, 'signal' | 'startAtEpochMs'>;
 }
 
@@ -28,6 +34,14 @@ function bad(message: string): UsageError {
 }
 
 /** An epoch-milliseconds start instant (Date.now() scale) from the command line or stdin. */
+/** A TCP port from stdin (`--port stdin`). */
+export function parsePort(text: string): number {
+  const port = Number(text.trim());
+  if (text.trim() === '' || !Number.isSafeInteger(port) || port < 1 || port > 65535)
+    throw bad(`--port stdin expects a port 1..65535, got ${quote(text)}`);
+  return port;
+}
+
 export function parseStartAt(text: string, nowEpochMs: number): number {
   const value = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
@@ -56,6 +70,7 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       drain: { type: 'string' },
       seed: { type: 'string' },
       'start-at': { type: 'string' },
+      port: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -102,9 +117,12 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       : startAtText === 'stdin'
         ? 'stdin'
         : parseStartAt(startAtText, Date.now());
+  if (values.port !== undefined && values.port !== 'stdin')
+    throw bad(`--port accepts only "stdin" (give a fixed port in the URL), got ${quote(values.port)}`);
   return {
     json: values.json === true,
     startAt,
+    portFromStdin: values.port === 'stdin',
     options: {
       url: url.href,
       rateHz,

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../harness/errors.js';
 import type { LatencySummaryUs } from '../histogram.js';
-import { LOAD_USAGE, type LoadArgs, parseLoadArgs, parseStartAt } from './args.js';
+import { LOAD_USAGE, type LoadArgs, parseLoadArgs, parsePort, parseStartAt } from './args.js';
 import type { LoadResult } from './run.js';
 
 export { LOAD_USAGE };
@@ -37,11 +37,19 @@ export async function loadMain(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const lines = parsed.portFromStdin || parsed.startAt === 'stdin' ? stdinLines() : null;
   try {
     // Imported after the arguments are checked: the HTTP client (undici) is most of this
     // process's start-up, and a bad argument should not wait for it.
     const { prepareLoad } = await import('./run.js');
-    const prepared = await prepareLoad({ ...parsed.options, signal: stop.signal });
+    const url = new URL(parsed.options.url);
+    if (parsed.portFromStdin) {
+      const line = await lines?.next(stop.signal, '--port stdin: stdin closed before a port');
+      // Stopped before it was told where to send: nothing was measured.
+      if (line === undefined) return 0;
+      url.port = String(parsePort(line));
+    }
+    const prepared = await prepareLoad({ ...parsed.options, url: url.href, signal: stop.signal });
     const ready = {
       type: 'ready',
       generator: 'load',
@@ -52,42 +60,65 @@ export async function loadMain(argv: string[]): Promise<number> {
     };
     if (parsed.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
     else process.stderr.write(`ready: ${prepared.connectionsOpen} connections open\n`);
-    const startAt =
-      parsed.startAt === 'stdin'
-        ? await readStartAt(stop.signal).catch(async (err: unknown) => {
-            await prepared.close();
-            throw err;
-          })
-        : parsed.startAt;
+    let startAt = parsed.startAt === 'stdin' ? undefined : parsed.startAt;
+    if (parsed.startAt === 'stdin') {
+      // A stop signal first: start now (the window is already over: the result says so).
+      const line = await lines
+        ?.next(stop.signal, '--start-at stdin: stdin closed before a start instant')
+        .catch(async (err: unknown) => {
+          await prepared.close();
+          throw err;
+        });
+      startAt = line === undefined ? undefined : parseStartAt(line, Date.now());
+    }
+    lines?.close();
     const result = await prepared.run(startAt);
     process.stdout.write(
       parsed.json ? `${JSON.stringify({ type: 'result', ...result })}\n` : formatTable(result),
     );
     return 0;
   } finally {
+    lines?.close();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
 }
 
-/** The first line of stdin as a start instant; undefined (start now) if a stop signal came first. */
-async function readStartAt(signal: AbortSignal): Promise<number | undefined> {
+/** stdin's lines one at a time, as a runner writes them (the port, then the start instant). */
+function stdinLines() {
   const rl = createInterface({ input: process.stdin });
-  try {
-    const line = await new Promise<string | undefined>((resolve, reject) => {
-      rl.once('line', resolve);
-      rl.once('close', () =>
-        reject(
-          new UsageError('ISOBENCH_BAD_PARAM', `${W}: --start-at stdin: stdin closed before a start instant`),
-        ),
-      );
-      signal.addEventListener('abort', () => resolve(undefined), { once: true });
-    });
-    return line === undefined ? undefined : parseStartAt(line, Date.now());
-  } finally {
-    rl.close();
-    process.stdin.pause();
-  }
+  const queued: string[] = [];
+  let closed = false;
+  let waiting: ((line: string | null) => void) | null = null;
+  rl.on('line', (line) => (waiting ? waiting(line) : queued.push(line)));
+  rl.on('close', () => {
+    closed = true;
+    waiting?.(null);
+  });
+  return {
+    /** The next line; undefined if `signal` aborts first; rejects when stdin closes first. */
+    next(signal: AbortSignal, closedMessage: string): Promise<string | undefined> {
+      const line = queued.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      return new Promise((resolve, reject) => {
+        const done = (l: string | null | undefined) => {
+          waiting = null;
+          signal.removeEventListener('abort', onAbort);
+          if (l === null) reject(new UsageError('ISOBENCH_BAD_PARAM', `${W}: ${closedMessage}`));
+          else resolve(l);
+        };
+        const onAbort = () => done(undefined);
+        if (signal.aborted) return done(undefined);
+        if (closed) return done(null);
+        waiting = done;
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    close() {
+      if (!closed) rl.close();
+      process.stdin.pause();
+    },
+  };
 }
 
 function formatTable(r: LoadResult): string {

@@ -165,6 +165,40 @@ describe('isobench load: start instant, window, stop', () => {
     expect(server.requests).toBe(0);
   });
 
+  it('--port stdin: loads, opens nothing until it is told the port, then connects, says ready and waits for T0', async () => {
+    const server = await startCounting();
+    const gen = startGenerator([
+      'http://127.0.0.1/',
+      ...['--port', 'stdin', '--rate', '100', '--duration', '500ms', '--connections', '3'],
+      ...['--start-at', 'stdin'],
+    ]);
+    // Not told where yet: no ready line, no socket, however long it waits.
+    await waitFor(() => false, 500);
+    expect(gen.lines).toEqual([]);
+    expect(server.connections).toBe(0);
+    gen.child.stdin?.write(`${new URL(server.url).port}\n`);
+    expect(await gen.ready()).toMatchObject({ connectionsOpen: 3 });
+    await waitFor(() => server.connections === 3, 5_000);
+    expect(server.requests).toBe(0);
+    gen.child.stdin?.end(`${Date.now() + 100}\n`);
+    const { code, result } = await gen.result();
+    expect(code).toBe(0);
+    expect(result.requests).toBe(50);
+    expect(result.completed).toBe(50);
+    expect(server.requests).toBe(50);
+    expect(server.connections).toBe(3);
+  });
+
+  it('--port stdin: a port that is not one is refused (exit 2), quoted, with nothing opened', async () => {
+    const server = await startCounting();
+    const gen = startGenerator(['http://127.0.0.1/', '--port', 'stdin', '--rate', '100', '--duration', '1s']);
+    gen.child.stdin?.end('70000\n');
+    const { code, stderr } = await gen.result();
+    expect(code).toBe(2);
+    expect(stderr).toContain('"70000"');
+    expect(server.connections).toBe(0);
+  });
+
   it('refuses a start instant in seconds (or any instant a minute past) before opening a socket', async () => {
     const server = await startCounting();
     const gen = startGenerator([server.url, '--rate', '100', '--duration', '1s', '--start-at', '1700000000']);
