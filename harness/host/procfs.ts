@@ -120,6 +120,8 @@ export interface ProcStat {
   stimeTicks: number;
   /** Start time after boot in clock ticks: with the pid, it identifies a process across pid reuse. */
   startTicks: number;
+  /** CPU time of its children that it has waited for (and of theirs), user + kernel, in clock ticks. */
+  childTicks: number;
 }
 
 export function parseProcStat(text: string): ProcStat | null {
@@ -127,7 +129,14 @@ export function parseProcStat(text: string): ProcStat | null {
   const ppid = Number(rest[1]);
   const startTicks = Number(rest[19]);
   if (!rest[0] || !Number.isFinite(ppid) || !Number.isFinite(startTicks)) return null;
-  return { state: rest[0], ppid, utimeTicks: Number(rest[11]), stimeTicks: Number(rest[12]), startTicks };
+  return {
+    state: rest[0],
+    ppid,
+    utimeTicks: Number(rest[11]),
+    stimeTicks: Number(rest[12]),
+    startTicks,
+    childTicks: Number(rest[13]) + Number(rest[14]),
+  };
 }
 
 /** /proc/PID/stat of a live process, or null when it is gone (or not readable). */

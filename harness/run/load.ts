@@ -28,7 +28,10 @@ export interface LoadRun {
   target(port: number): void;
   /** Starts its schedule (warmup first) at `epochMs` (Date.now() clock). */
   start(epochMs: number): void;
-  /** The generator's result when it exits 0 with a valid result line, else null. */
+  /**
+   * The generator's result as soon as it prints a valid result line (its exit is teardown's
+   * business), or null when it exits without one.
+   */
   result: Promise<LoadResultLine | null>;
   kill(): void;
 }
@@ -112,7 +115,10 @@ export function startLoad(
     // Wrapped: a subprocess is a promise, and returning it bare would wait for its end.
     return { sub: execa(cmd[0] as string, cmd.slice(1), { reject: false, stdin: 'pipe', stderr: 'ignore' }) };
   })();
-  let result: LoadResultLine | null = null;
+  let gotResult: (r: LoadResultLine | null) => void = () => {};
+  const result = new Promise<LoadResultLine | null>((resolve) => {
+    gotResult = resolve;
+  });
   const ready = spawned.then(
     ({ sub }) =>
       new Promise<void>((resolve, reject) => {
@@ -123,7 +129,7 @@ export function startLoad(
             if (json.type === 'ready') resolve();
             else if (json.type === 'result') {
               const parsed = loadResultSchema.safeParse(json);
-              if (parsed.success) result = parsed.data;
+              if (parsed.success) gotResult(parsed.data);
             }
           } catch {
             // not a protocol line
@@ -144,10 +150,13 @@ export function startLoad(
     ready,
     target: (port) => write(`${port}\n`, false),
     start: (epochMs) => write(`${epochMs}\n`, true),
-    result: spawned.then(
-      ({ sub }) => sub.then((r) => (r.exitCode === 0 ? result : null)),
-      () => null,
-    ),
+    result: Promise.race([
+      result,
+      spawned.then(
+        ({ sub }) => sub.then(() => null),
+        () => null,
+      ),
+    ]),
     kill: () => {
       killed = true;
       void spawned.then(

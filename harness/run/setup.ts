@@ -4,6 +4,7 @@
  * the `prepare` step).
  */
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
+import { procStat } from '../host/procfs.js';
 import { freshData, type TrialData } from './data.js';
 import { waitForQuiet } from './guards.js';
 import { readHostCpu } from './host-sample.js';
@@ -11,17 +12,23 @@ import { startLoad } from './load.js';
 import { awaitReady, type Member, startMember } from './member.js';
 import type { TrialContext, TrialState } from './trial-state.js';
 
+/** USER_HZ: clock ticks per second in /proc (100 on every Linux architecture isobench targets). */
+const TICK_US = 10_000;
+
 /**
  * Waits (bounded) for a quiet host, so that a trial does not start into someone else's burst. It
- * runs while the trial's containers start: what it counts is the CPU used outside them, their
- * generators and isobench itself (the same "foreign" CPU the guard judges over the window).
+ * runs while the trial's data is copied and its containers start: what it counts is the CPU used
+ * outside them, their generators, isobench itself and the helpers it ran and waited for (cp,
+ * sync: /proc/self/stat's children's time), the same "foreign" CPU the guard judges over the
+ * window.
  */
 async function quiet(ctx: TrialContext, s: TrialState, signal: AbortSignal): Promise<void> {
   const last = new Map<CgroupHandle, number>();
   const foreignUs = async (): Promise<number | null> => {
     const [host, ours] = await Promise.all([readHostCpu(), ownCpuUs(ctx.driver, s, last)]);
     const cpu = process.cpuUsage();
-    return host.busyUs === null ? null : host.busyUs - ours - (cpu.user + cpu.system);
+    const helpersUs = (procStat(process.pid)?.childTicks ?? 0) * TICK_US;
+    return host.busyUs === null ? null : host.busyUs - ours - (cpu.user + cpu.system) - helpersUs;
   };
   const q = await waitForQuiet(ctx.guards.quiet, signal, foreignUs);
   s.edges.before.quietWaitMs = q.waitedMs;
@@ -53,8 +60,8 @@ async function ownCpuUs(
 /**
  * Everything before the load begins, overlapped: each container's data made fresh (data.ts),
  * each container started as soon as its own data is ready, all of them at once, and awaited ready;
- * the host settled (writeback drained) once every copy is made, then the wait for a quiet host
- * while the containers start. Each part records its wall time (`stepsMs`: fresh, start, ready,
+ * the host settled (writeback drained) once every copy is made; and from the start, the wait
+ * for a quiet host (CPU used outside all of this). Each part records its wall time (`stepsMs`: fresh, start, ready,
  * quiet; `prepare` is their wall time together). The first failure stops the other parts and is
  * thrown once all of them have settled, so that teardown finds everything that was created.
  */
@@ -86,7 +93,7 @@ export async function prepare(ctx: TrialContext, s: TrialState): Promise<void> {
       part('start', () => start(ctx, s, data, local.signal)).then(() =>
         part('ready', () => ready(ctx, s, local.signal)),
       ),
-      settled.then(() => part('quiet', () => quiet(ctx, s, local.signal))),
+      part('quiet', () => quiet(ctx, s, local.signal)),
     ]);
   } finally {
     ctx.signal.removeEventListener('abort', stop);
