@@ -61,14 +61,15 @@ async function ownCpuUs(
  * Everything before the load begins, overlapped: each container's data made fresh (data.ts),
  * each container started as soon as its own data is ready, all of them at once, and awaited ready;
  * the host settled (writeback drained) once every copy is made; and from the start, the wait
- * for a quiet host (CPU used outside all of this). Each part records its wall time (`stepsMs`: fresh, start, ready,
- * quiet; `prepare` is their wall time together). The first failure stops the other parts and is
+ * for a quiet host (CPU used outside all of this). Each part records its wall time (`stepsMs`:
+ * fresh, start, ready, quiet; `prepare` is their wall time together). The first failure stops the other parts and is
  * thrown once all of them have settled, so that teardown finds everything that was created.
  */
 export async function prepare(ctx: TrialContext, s: TrialState): Promise<void> {
   const local = new AbortController();
   const stop = () => local.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', stop, { once: true });
+  if (ctx.signal.aborted) stop();
   let first: { err: unknown } | null = null;
   const part = <T>(name: string, run: () => Promise<T>): Promise<T> => {
     const t = performance.now();
