@@ -38,8 +38,8 @@ export async function loadMain(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    // Imported after the arguments are checked: the HTTP client (undici) is most of this
-    // process's start-up, and a bad argument should not wait for it.
+    // Imported after the arguments are checked: a bad argument should not wait for the
+    // generator's modules (histograms, clock thread, HTTP client) to load.
     const { prepareLoad } = await import('./run.js');
     const prepared = await prepareLoad({ ...parsed.options, signal: stop.signal });
     const ready = {

@@ -103,7 +103,11 @@ export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
   const events: PoolEvents<Send> = { done() {} };
   const pool = new KeepAlivePool<Send>({ url, connections, timeoutMs }, events);
   const connectionsOpen = await pool.preconnect();
-  const { nice } = await clock.ready();
+  const { nice } = await clock.ready().catch(async (err: unknown) => {
+    pool.destroy();
+    await clock.close();
+    throw err;
+  });
   warmUpIntervalEncoding();
   let used = false;
   let closed: Promise<void> | undefined;
