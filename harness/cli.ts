@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The isobench command line. Each command lives in its own module, imported by its action when
- * the command runs: building the program loads commander and a few constants, not zod, undici,
+ * the command runs: building the program loads commander and a few constants, not zod,
  * the reports or the runner, so `isobench exec` and `--help` do not pay for what they never use.
  */
 import { readFileSync } from 'node:fs';

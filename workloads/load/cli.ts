@@ -39,8 +39,8 @@ export async function loadMain(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   const lines = parsed.portFromStdin || parsed.startAt === 'stdin' ? stdinLines() : null;
   try {
-    // Imported after the arguments are checked: the HTTP client (undici) is most of this
-    // process's start-up, and a bad argument should not wait for it.
+    // Imported after the arguments are checked: a bad argument should not wait for the
+    // generator's modules (histograms, clock thread, HTTP client) to load.
     const { prepareLoad } = await import('./run.js');
     const url = new URL(parsed.options.url);
     if (parsed.portFromStdin) {

@@ -65,8 +65,8 @@ describe('runLoad (open loop)', () => {
     // ~200 requests fell due during the stall and waited up to 1 s: that is 10% of the run, so
     // the corrected p99 lands inside the stall.
     expect(r.latencyUs.p99).toBeGreaterThanOrEqual(300_000);
-    // Uncorrected latency starts when undici writes the request to a socket. With a pool of 10
-    // at most 10 requests were on the wire during the stall (the rest waited in undici's queue,
+    // Uncorrected latency starts when the request is written to a socket. With a pool of 10
+    // at most 10 requests were on the wire during the stall (the rest waited in the pool's queue,
     // which only the corrected figure counts): 10 < 1% of 2000, so the uncorrected p99 misses
     // the stall entirely while its max still shows it. (With more connections than 1% of the
     // requests the uncorrected p99 would see it too — this is a property of the pool size.)

@@ -1,28 +1,18 @@
-import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Dispatcher, Pool as UndiciPool } from 'undici';
 import { encodeHistogram, type LatencySummaryUs, summarizeUs } from '../histogram.js';
 import { settledWithin } from '../protocol.js';
 import { CLOCK_NICE, PreciseClock } from './clock.js';
-import { preconnect } from './connections.js';
-import { type IntervalFigures, type Outcome, warmUpIntervalEncoding } from './intervals.js';
+import { KeepAlivePool, type PoolEvents } from './http-pool.js';
+import { type IntervalFigures, warmUpIntervalEncoding } from './intervals.js';
 import { type Arrivals, dueOffsetsMs, seededRandom } from './schedule.js';
 import { runSchedule, type Send } from './scheduler.js';
 import { LATE_THRESHOLD_MS, LoadTally } from './tally.js';
-
-/**
- * undici's index loads fetch, WebSocket, cookies and the cache interceptor as well (about
- * 100 ms of this process's start here, measured with hyperfine); the generator needs only Pool
- * (about 30 ms). undici 7 has no exports map, so the file is reachable, and package.json pins
- * the exact version it was checked against.
- */
-const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
 
 export interface LoadOptions {
   url: string;
   rateHz: number;
   durationMs: number;
-  /** Upper bound of open sockets; when all are busy, requests wait in undici's queue (and that wait counts). */
+  /** Upper bound of open sockets; when all are busy, requests wait in the pool's queue (and that wait counts). */
   connections?: number;
   warmupMs?: number;
   arrivals?: Arrivals;
@@ -88,8 +78,6 @@ export { LATE_THRESHOLD_MS };
 /** Slack before request 0 when no start instant is given, so it is not late by construction. */
 const DEFAULT_START_SLACK_MS = 5;
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
 /** A generator with its sockets open and its clock thread running, waiting to be started. */
 export interface PreparedLoad {
   /** Sockets opened before the first request. */
@@ -111,34 +99,33 @@ export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
   const connections = options.connections ?? 16;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const clock = new PreciseClock(options.clockNice === undefined ? CLOCK_NICE : options.clockNice);
-  const sockets = await preconnect(url, connections, timeoutMs);
-  const { nice } = await clock.ready();
-  warmUpIntervalEncoding();
-  const pool = new Pool(url.origin, {
-    connections,
-    pipelining: 1,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    connect: sockets.connector,
+  // The pool reports to whatever execute() puts here (nothing is sent before it does).
+  const events: PoolEvents<Send> = { done() {} };
+  const pool = new KeepAlivePool<Send>({ url, connections, timeoutMs }, events);
+  const connectionsOpen = await pool.preconnect();
+  const { nice } = await clock.ready().catch(async (err: unknown) => {
+    pool.destroy();
+    await clock.close();
+    throw err;
   });
+  warmUpIntervalEncoding();
   let used = false;
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
-      sockets.destroy();
-      await pool.destroy().catch(() => {});
+      pool.destroy();
       await clock.close();
     })();
     return closed;
   };
   return {
-    connectionsOpen: sockets.open(),
+    connectionsOpen,
     clockNice: nice,
     async run(startAtEpochMs = options.startAtEpochMs) {
       if (used) throw new Error('prepareLoad: run() may be called once');
       used = true;
       try {
-        return await execute(options, { url, pool, clock }, startAtEpochMs);
+        return await execute(options, { pool, events, clock }, startAtEpochMs);
       } finally {
         await close();
       }
@@ -170,13 +157,13 @@ function stopReason(signal: AbortSignal | undefined): string {
 }
 
 interface Parts {
-  url: URL;
-  pool: UndiciPool;
+  pool: KeepAlivePool<Send>;
+  events: PoolEvents<Send>;
   clock: PreciseClock;
 }
 
 async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: number): Promise<LoadResult> {
-  const { url, pool, clock } = parts;
+  const { pool, events, clock } = parts;
   const warmupMs = options.warmupMs ?? 0;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const random = options.seed === undefined ? Math.random : seededRandom(options.seed);
@@ -191,38 +178,16 @@ async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: numb
   const startMs =
     startAtEpochMs === undefined ? nowMs + DEFAULT_START_SLACK_MS : startAtEpochMs - epochOffsetMs;
   const windowStartMs = startMs + warmupMs;
-  const path = `${url.pathname}${url.search}`;
 
   const tally = new LoadTally(windowStartMs, warmupMs);
-  let abandoning = false;
   let drained: (() => void) | undefined;
-
+  events.done = (s, outcome, writtenMs, doneMs) => {
+    tally.finished(s, outcome, writtenMs, doneMs);
+    if (tally.outstanding === 0) drained?.();
+  };
   const send = (s: Send) => {
     tally.sent(s);
-    let writtenMs = s.sentMs;
-    let status = 0;
-    const finish = (outcome: Outcome) => {
-      tally.finished(s, outcome, writtenMs, performance.now());
-      if (tally.outstanding === 0) drained?.();
-    };
-    const handler: Dispatcher.DispatchHandler = {
-      // Called when undici writes the request to a socket, i.e. after any wait in its queue.
-      onRequestStart() {
-        writtenMs = performance.now();
-      },
-      onResponseStart(_controller, statusCode) {
-        status = statusCode;
-      },
-      onResponseData() {},
-      onResponseEnd() {
-        finish(status >= 200 && status < 400 ? 'completed' : 'error');
-      },
-      onResponseError(_controller, err) {
-        const code = (err as { code?: string }).code ?? '';
-        finish(abandoning ? 'abandoned' : TIMEOUT_CODES.has(code) ? 'timeout' : 'error');
-      },
-    };
-    pool.dispatch({ origin: url.origin, path, method: 'GET' }, handler);
+    pool.request(s);
   };
 
   // How late this process's event loop ran during the schedule: a generator whose loop stalls
@@ -244,8 +209,7 @@ async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: numb
   if (tally.outstanding > 0) {
     await settledWithin(new Promise<void>((resolve) => (drained = resolve)), options.drainMs ?? timeoutMs);
   }
-  abandoning = true;
-  await pool.destroy().catch(() => {});
+  pool.destroy();
   const spanEndMs = Math.max(outcome.windowEndMs, tally.lastCompletionMs);
   const measuredSpanMs = spanEndMs - windowStartMs;
   const epoch = (ms: number) => Math.round((ms + epochOffsetMs) * 1000) / 1000;
