@@ -60,7 +60,10 @@ export class IntervalRecorder {
   ) {}
 
   private key(dueMs: number): number {
-    return Math.floor((dueMs - this.windowStartMs) / INTERVAL_MS);
+    // Rounded to the microsecond first: a due time exactly on a second's edge, computed as
+    // start + offset on a fractional clock, can come out a hair below it (1999.9999999999998
+    // for 2000) and fall into the previous second.
+    return Math.floor(Math.round((dueMs - this.windowStartMs) * 1000) / (INTERVAL_MS * 1000));
   }
 
   private get(dueMs: number): Open {
