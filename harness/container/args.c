@@ -14,7 +14,7 @@ static void usage_error(const char *why, const char *arg) {
   fprintf(stderr, "isobench-init: %s%s\n", why, arg ? arg : "");
   fprintf(stderr,
           "usage: isobench-init [--cgroup-procs FILE]... [--hostname NAME] [--share-net] [--privileged | "
-          "[--writable DIR]... [--cap N]...] [--userns --uid-map I:O:N... --gid-map I:O:N... [--newuidmap P "
+          "[--writable DIR]... [--visible DIR]... [--cap N]...] [--userns --uid-map I:O:N... --gid-map I:O:N... [--newuidmap P "
           "--newgidmap P]] -- COMMAND [ARG]...\n"
           "       isobench-init [--cgroup-procs FILE]... --attach-only -- COMMAND [ARG]...\n");
   _exit(125);
@@ -49,6 +49,10 @@ void parse_args(int argc, char **argv, struct args *a) {
       if (a->init.contain.nwritable == MAX_WRITABLE) usage_error("too many --writable", NULL);
       if (val[0] != '/') usage_error("--writable needs an absolute path: ", val);
       a->init.contain.writable[a->init.contain.nwritable++] = argv[++i];
+    } else if (strcmp(opt, "--visible") == 0) {
+      if (a->init.contain.nvisible == MAX_WRITABLE) usage_error("too many --visible", NULL);
+      if (val[0] != '/') usage_error("--visible needs an absolute path: ", val);
+      a->init.contain.visible[a->init.contain.nvisible++] = argv[++i];
     } else if (strcmp(opt, "--cap") == 0) {
       char *end;
       unsigned long c = strtoul(val, &end, 10);

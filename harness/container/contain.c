@@ -132,6 +132,28 @@ void contain_prepare(struct contain_opts *o) {
     o->writable_fd[i] = open(o->writable[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (o->writable_fd[i] < 0) die_path("open the data dir", o->writable[i]);
   }
+  for (int i = 0; i < o->nvisible; i++) {
+    o->visible_fd[i] = open(o->visible[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (o->visible_fd[i] < 0) die_path("open", o->visible[i]);
+  }
+}
+
+/* Binds back, read-only, each --visible dir that the private /tmp or /dev/shm hides. */
+static void bind_visible(struct contain_opts *o) {
+  for (int i = 0; i < o->nvisible; i++) {
+    struct stat st;
+    if (stat(o->visible[i], &st) == 0) {
+      close(o->visible_fd[i]);
+      continue; /* not hidden: already there, read-only */
+    }
+    if (errno != ENOENT) die_path("stat", o->visible[i]);
+    mkdir_p(o->visible[i]);
+    char src[64];
+    snprintf(src, sizeof src, "/proc/self/fd/%d", o->visible_fd[i]);
+    if (mount(src, o->visible[i], NULL, MS_BIND | MS_REC, NULL) < 0) die_path("bind", o->visible[i]);
+    set_readonly(o->visible[i], 1, 1);
+    close(o->visible_fd[i]);
+  }
 }
 
 /* Binds each data dir read-write at its own path, from the descriptor taken before any mount. */
@@ -167,6 +189,7 @@ void contain_mounts(struct contain_opts *o, int contained) {
   mount_tmpfs("/tmp", 0, "mode=1777");
   struct stat st;
   if (stat("/dev/shm", &st) == 0) mount_tmpfs("/dev/shm", MS_NOEXEC, "mode=1777");
+  bind_visible(o);
   bind_writable(o);
   for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++) mask(masked[i]);
   for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++) {

@@ -38,6 +38,11 @@ struct contain_opts {
   /* Set by contain_prepare: O_PATH descriptors of the writable dirs and the working directory,
      taken before anything is mounted over them (a dir under /tmp is hidden by the private /tmp). */
   int writable_fd[MAX_WRITABLE];
+  /* Directories the container must see read-only even where a private /tmp or /dev/shm hides them
+     (isobench itself and node when installed under /tmp): bound back read-only when hidden. */
+  const char *visible[MAX_WRITABLE];
+  int nvisible;
+  int visible_fd[MAX_WRITABLE];
   char cwd[4096];
 };
 

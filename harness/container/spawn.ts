@@ -95,6 +95,9 @@ export function initArgs(
   if (spec.privileged) args.push('--privileged');
   else {
     for (const dir of spec.writable ?? []) args.push('--writable', dir);
+    // isobench and node must stay reachable even when installed under /tmp, which a contained
+    // container has a private one of (the init binds them back read-only only when hidden).
+    for (const dir of visibleDirs()) args.push('--visible', dir);
     for (const cap of spec.capabilities ?? []) args.push('--cap', String(CAPABILITIES[cap]));
   }
   if (ids) {
@@ -105,6 +108,13 @@ export function initArgs(
   }
   args.push('--', ...spec.command);
   return args;
+}
+
+/** isobench's package root and node's directory, real paths. */
+function visibleDirs(): string[] {
+  let root = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
+  return [...new Set([root, dirname(process.execPath)].map((d) => realpathSync(d)))];
 }
 
 /** The user namespace a container gets from this process: none as root, else the user's mapping. */
