@@ -1,6 +1,6 @@
 /**
  * compare on real runs of this machine: two variants with the same settings (A/A) give no
- * regression; a variant that caps the web server at 0.2 CPU (A/B) is a regression on its
+ * regression; a variant that caps the web server at 0.1 CPU (A/B) is a regression on its
  * latency rows. All three run interleaved in one `isobench run --variant` invocation, so compare
  * analyses them as pairs (testdata/web-ab.yaml: the web server alone and next to a CPU hog).
  */
@@ -38,7 +38,7 @@ describe('compare on real runs', () => {
         '--variant',
         'a2',
         '--variant',
-        'b:containers.web.limits.cpu.max=20000',
+        'b:containers.web.limits.cpu.max=10000',
       ],
       { timeoutMs: 900_000 },
     );
@@ -53,7 +53,7 @@ describe('compare on real runs', () => {
     expect(report.rows.filter((x) => x.verdict === 'regression')).toEqual([]);
   });
 
-  test('A/B: the web server capped at 0.2 CPU is a regression on its latency rows, from paired trials', async () => {
+  test('A/B: the web server capped at 0.1 CPU is a regression on its latency rows, from paired trials', async () => {
     const md = join(dir, 'ab.md');
     const r = await isobench(['compare', join(out, 'a'), join(out, 'b'), '--json', '--markdown', md]);
     expect(r.exitCode, r.stdout.slice(0, 2000)).toBe(1);

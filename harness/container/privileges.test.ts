@@ -1,3 +1,5 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 /**
  * The pure parts of containment and rootless runs: isobench-init's command line, capability
  * masks, /etc/subuid parsing, and the common ancestor a rootless migration needs to own.
@@ -17,6 +19,10 @@ describe('initArgs', () => {
       { command: ['postgres'], writable: ['/data/db'], capabilities: ['chown', 'setuid'] },
       null,
     );
+    // isobench's own root and node's directory, bound back read-only if a private /tmp hides them.
+    const visible = args.flatMap((a, i) => (a === '--visible' ? [args[i + 1]] : []));
+    expect(visible).toContain(dirname(realpathSync(process.execPath)));
+    expect(visible.some((d) => existsSync(join(d as string, 'package.json')))).toBe(true);
     expect(args).toEqual([
       '--cgroup-procs',
       procs[0],
@@ -24,6 +30,7 @@ describe('initArgs', () => {
       'db',
       '--writable',
       '/data/db',
+      ...args.slice(args.indexOf('--visible'), args.indexOf('--cap')),
       '--cap',
       '0',
       '--cap',
@@ -43,6 +50,7 @@ describe('initArgs', () => {
     expect(args).toContain('--privileged');
     expect(args).not.toContain('--writable');
     expect(args).not.toContain('--cap');
+    expect(args).not.toContain('--visible');
   });
 
   it('rootless: a user namespace with the maps, and the helpers only for subordinate ranges', () => {
