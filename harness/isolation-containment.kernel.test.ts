@@ -15,6 +15,7 @@ import { afterAll, afterEach, describe, expect } from 'vitest';
 import { detectCgroups } from './cgroup/detect.js';
 import { scanCgroups } from './cleanup.js';
 import { capabilityMask } from './container/capabilities.js';
+import { initBinary } from './container/spawn.js';
 import { expectGone } from './testing/kernel.js';
 import { execJson, itWhen, leftoverCgroups, missingRoot, newCgroupsNamed, ROOT } from './testing/support.js';
 
@@ -75,6 +76,22 @@ describe(`containment (${mode})`, () => {
     expect(existsSync(join('/tmp', mark))).toBe(false);
     expect(json).toMatchObject({ privileged: false, containment: { dataDir: dir, capabilities: [] } });
     expectGone(json?.cgroup.dirs);
+  });
+
+  test('a dir the private /tmp hides (isobench installed under /tmp) is seen again read-only with --visible', () => {
+    const dir = newDataDir();
+    writeFileSync(join(dir, 'f'), 'hello\n');
+    const script = `cat ${dir}/f; echo cat=$?; touch ${dir}/g; echo touch=$?`;
+    const run = (extra: string[]) =>
+      execFileSync(initBinary(), ['--hostname', 'visible', ...extra, '--', 'sh', '-c', script], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).split('\n');
+    // Without it, the host's /tmp is not there at all inside.
+    expect(run([]).slice(0, 2)).toEqual(['cat=1', 'touch=1']);
+    // With it: the host's directory, readable, and still read-only.
+    expect(run(['--visible', dir]).slice(0, 3)).toEqual(['hello', 'cat=0', 'touch=1']);
+    expect(existsSync(join(dir, 'g'))).toBe(false);
   });
 
   test('before Linux 5.12 (one read-only remount per mount): the same read-only host, writable data dir', async () => {

@@ -111,6 +111,12 @@ export function readSysDisks(sysBlock = '/sys/block'): SysDisk[] {
   });
 }
 
+/**
+ * USER_HZ: /proc counts CPU time in clock ticks of 1/100 s on every Linux architecture isobench
+ * targets (sysconf(_SC_CLK_TCK)).
+ */
+export const USER_HZ = 100;
+
 /** The fields of /proc/PID/stat isobench reads (proc(5)); the command name may hold spaces and ')'. */
 export interface ProcStat {
   state: string;

@@ -122,9 +122,11 @@ export function freshData(
     }
     await rm(doomed, { recursive: true, force: true });
   };
+  // Checked before any copy starts: a throw here leaves nothing behind to remove.
+  const missing = t.containers.find((spec) => !prepared[spec.name]);
+  if (missing) throw new HostError('ISOBENCH_DATA_TEMPLATE', `no prepared data for ${missing.name}`);
   for (const spec of t.containers) {
-    const prep = prepared[spec.name];
-    if (!prep) throw new HostError('ISOBENCH_DATA_TEMPLATE', `no prepared data for ${spec.name}`);
+    const prep = prepared[spec.name] as Prepared;
     const dir = dataDirFor(prep, t.id, spec.name);
     dirs[spec.name] = dir;
     if (prep.state === 'template' && prep.templateDir) {

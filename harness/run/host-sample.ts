@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parsePressure } from '../cgroup/stats.js';
+import { USER_HZ } from '../host/procfs.js';
 import { VMSTAT_KEYS } from '../results/columns.js';
 
 export interface HostSample {
@@ -25,9 +26,6 @@ async function optional(file: string): Promise<string | null> {
     return null;
   }
 }
-
-/** USER_HZ is 100 on every Linux architecture isobench targets (sysconf(_SC_CLK_TCK)). */
-const USER_HZ = 100;
 
 /**
  * The host's CPU time from /proc/stat's `cpu` line (user nice system idle iowait irq softirq steal

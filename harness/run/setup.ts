@@ -4,16 +4,13 @@
  * the `prepare` step).
  */
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
-import { procStat } from '../host/procfs.js';
+import { procStat, USER_HZ } from '../host/procfs.js';
 import { freshData, type TrialData } from './data.js';
 import { waitForQuiet } from './guards.js';
 import { readHostCpu } from './host-sample.js';
 import { startLoad } from './load.js';
 import { awaitReady, type Member, startMember } from './member.js';
 import type { TrialContext, TrialState } from './trial-state.js';
-
-/** USER_HZ: clock ticks per second in /proc (100 on every Linux architecture isobench targets). */
-const TICK_US = 10_000;
 
 /**
  * Waits (bounded) for a quiet host, so that a trial does not start into someone else's burst. It
@@ -27,7 +24,7 @@ async function quiet(ctx: TrialContext, s: TrialState, signal: AbortSignal): Pro
   const foreignUs = async (): Promise<number | null> => {
     const [host, ours] = await Promise.all([readHostCpu(), ownCpuUs(ctx.driver, s, last)]);
     const cpu = process.cpuUsage();
-    const helpersUs = (procStat(process.pid)?.childTicks ?? 0) * TICK_US;
+    const helpersUs = ((procStat(process.pid)?.childTicks ?? 0) * 1_000_000) / USER_HZ;
     return host.busyUs === null ? null : host.busyUs - ours - (cpu.user + cpu.system) - helpersUs;
   };
   const q = await waitForQuiet(ctx.guards.quiet, signal, foreignUs);
@@ -59,11 +56,12 @@ async function ownCpuUs(
 
 /**
  * Everything before the load begins, overlapped: each container's data made fresh (data.ts),
- * each container started as soon as its own data is ready, all of them at once, and awaited ready;
- * the host settled (writeback drained) once every copy is made; and from the start, the wait
- * for a quiet host (CPU used outside all of this). Each part records its wall time (`stepsMs`:
- * fresh, start, ready, quiet; `prepare` is their wall time together). The first failure stops the other parts and is
- * thrown once all of them have settled, so that teardown finds everything that was created.
+ * each container started as soon as its own data is ready, all of them at once, and awaited
+ * ready; the host settled (writeback drained) once every copy is made; and from the start, the
+ * wait for a quiet host (CPU used outside all of this). Each part records its wall time
+ * (`stepsMs`: fresh, start, ready, quiet; `prepare` is their wall time together). The first
+ * failure stops the other parts and is thrown once all of them have settled, so that teardown
+ * finds everything that was created.
  */
 export async function prepare(ctx: TrialContext, s: TrialState): Promise<void> {
   const local = new AbortController();
