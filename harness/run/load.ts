@@ -14,7 +14,7 @@
 import { readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { loadCommandInNetns, workloadsMainPath } from '../../workloads/index.js';
+import { loadCommand, loadCommandInNetns } from '../../workloads/index.js';
 import { type LoadResultLine, loadResultSchema } from '../../workloads/lines.js';
 import { initBinary } from '../container/spawn.js';
 import type { PlannedTrial } from '../scenario/plan.js';
@@ -100,7 +100,7 @@ export function startLoad(
     if (!m.spec.shareNet) await ownNetns(m.container.pid, m.container.exited, timeoutMs);
     if (killed) throw new Error('the load generator was stopped before it started');
     const generator = m.spec.shareNet
-      ? [process.execPath, workloadsMainPath(), 'load', ...argv]
+      ? loadCommand(argv)
       : loadCommandInNetns(m.container.pid, argv, { userns: m.container.ids !== null });
     const cmd =
       procsFiles.length > 0

@@ -12,6 +12,14 @@
  * main thread sleeps in the kernel too and handles socket I/O while it waits. One wake-up costs a
  * futex wake and a message, a few microseconds on each side.
  *
+ * At high rates a wake-up per request would cost more than the requests (a wake-up takes ~0.1 ms
+ * here), and polling the loop with setImmediate, which this clock did before, spins a whole core:
+ * on a 2-core host that core is taken from the server under test, and the tail it caused was the
+ * generator's own (corrected p99 at 16,000-22,000/s 2.3-4.3 ms spinning against 0.35-0.7 ms now,
+ * workloads/README.md "Benchmark"). So the generator also pokes the clock after every response
+ * it reads (`poke()`): a due request is then sent from that I/O callback, and the clock thread
+ * only wakes the loop when no response came in time.
+ *
  * Both threads read CLOCK_MONOTONIC (process.hrtime); performance.now() has a per-thread origin,
  * so the main thread hands its origin to the worker.
  *
@@ -28,14 +36,6 @@ const STOP = 1;
 
 /** The clock thread's nice value when it may raise its priority (-20 is the highest). */
 export const CLOCK_NICE = -20;
-
-/**
- * Shorter waits are polled instead (setImmediate: one turn of the event loop, socket I/O
- * included): a wake-up through the clock thread itself takes ~0.1 ms here (p50), and at rates
- * where gaps are that short (> 10k/s) the round trips cost more CPU than the polling and halved
- * the generator's ceiling (33k/s with polling, 17k/s without, against a trivial server).
- */
-export const POLL_BELOW_MS = 0.1;
 
 /**
  * Eval'd source so the same code runs from dist/ and from the .ts sources under vitest (like the
@@ -91,7 +91,7 @@ export class PreciseClock implements Clock {
   private readonly ctl = new Int32Array(new SharedArrayBuffer(8));
   private readonly target = new Float64Array(new SharedArrayBuffer(8));
   private readonly worker: Worker;
-  private pending: { seq: number; resolve: () => void } | undefined;
+  private pending: { seq: number; atMs: number; resolve: () => void } | undefined;
   private readonly online: Promise<{ nice: number | null }>;
 
   /** `nice`: the clock thread's priority (null: leave it at the process's). */
@@ -132,10 +132,19 @@ export class PreciseClock implements Clock {
     return performance.now();
   }
 
+  /**
+   * Ends the pending wait now if its instant has passed. The generator calls it after every
+   * response it reads: at high rates responses arrive every few tens of microseconds, so the
+   * send loop rides on them and the clock thread's wake-up (~0.1 ms) is only the fallback.
+   */
+  poke(): void {
+    const p = this.pending;
+    if (p !== undefined && performance.now() >= p.atMs) p.resolve();
+  }
+
   waitUntil(atMs: number, signal?: AbortSignal): Promise<void> {
     const waitMs = atMs - performance.now();
     if (signal?.aborted || waitMs <= 0) return Promise.resolve();
-    if (waitMs < POLL_BELOW_MS) return this.poll(atMs);
     return new Promise<void>((resolve) => {
       // The target is written before the sequence number is bumped: the worker reads the
       // target only after it has seen the new number (Atomics order the two).
@@ -147,24 +156,9 @@ export class PreciseClock implements Clock {
         if (this.pending?.seq === seq) this.pending = undefined;
         resolve();
       };
-      this.pending = { seq, resolve: finish };
+      this.pending = { seq, atMs, resolve: finish };
       Atomics.notify(this.ctl, SEQ);
       signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  /**
-   * One turn of the event loop at a time (socket I/O included) until `atMs`, with one promise for
-   * the whole wait: a promise per turn (hundreds of thousands per second) was most of the
-   * generator's garbage at high rates, a young-generation collection every ~5 ms.
-   */
-  private poll(atMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const turn = () => {
-        if (performance.now() >= atMs) resolve();
-        else setImmediate(turn);
-      };
-      setImmediate(turn);
     });
   }
 

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWhen, missingRoot } from '../../harness/testing/support.js';
 import { ensureBuilt, MAIN_JS, type Running, startProcess } from '../test/helpers.js';
-import { loadCommandInNetns } from './netns.js';
+import { GENERATOR_NODE_FLAGS, loadCommandInNetns } from './netns.js';
 import type { LoadResult } from './run.js';
 
 let server: Running | undefined;
@@ -40,6 +40,11 @@ describe('loadCommandInNetns', () => {
 
     const argv = loadCommandInNetns(server.pid, [url, '--rate', '100', '--duration', '1s', '--json']);
     expect(argv.slice(0, 3)).toEqual(['nsenter', `--net=/proc/${server.pid}/ns/net`, '--']);
+    // The generator's Node flags come before the script (after it they would be its arguments).
+    expect(argv.slice(3, 4 + GENERATOR_NODE_FLAGS.length)).toEqual([
+      process.execPath,
+      ...GENERATOR_NODE_FLAGS,
+    ]);
     const gen = startProcess(argv);
     const { code, lines } = await gen.stop('SIGCONT'); // harmless signal: just wait for exit
     expect(code).toBe(0);
