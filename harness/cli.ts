@@ -110,7 +110,7 @@ export function buildProgram(): CommanderModule.Command {
   program
     .command('run')
     .description(
-      'run a scenario: solo baselines and co-located trials, interleaved; write the results folder',
+      'run a scenario: solo baselines and co-located trials, interleaved; write the results folder; exit 0 every trial ok, 1 some failed, 2 bad input (nothing created), 125 isobench failed, 130 interrupted',
     )
     .argument('[file]', 'scenario file (default: scenarios/web-vs-db.yaml)')
     .option('--duration <d>', 'measured duration of each trial (e.g. 20s)')
