@@ -163,10 +163,15 @@ export function buildProgram(): CommanderModule.Command {
   program
     .command('report')
     .description(
-      'rebuild report.html and summary.md of a results folder from its results.json (and samples.csv)',
+      "rebuild report.html and summary.md of a results folder from its results.json (and samples.csv); a killed run's missing results.json is first rebuilt from run.json and trials.jsonl (status interrupted)",
     )
     .argument('<dir>', 'results folder')
     .action(async (dir: string) => {
+      const { rebuildResultsIfMissing } = await import('./results/rebuild.js');
+      if (rebuildResultsIfMissing(dir))
+        process.stderr.write(
+          `isobench report: ${dir}: results.json was missing (a killed run): rebuilt from run.json and trials.jsonl, status interrupted\n`,
+        );
       const { writeReports } = await import('../reports/index.js');
       const { htmlPath, markdownPath } = await writeReports(dir);
       process.stdout.write(`${htmlPath}\n${markdownPath}\n`);

@@ -64,6 +64,13 @@ function writeAll(fd: number, text: string): void {
  * trials.jsonl still holds the raw data when this throws.
  */
 export function writeResultsJson(dir: string, results: ResultsFile): void {
+  checkResults(dir, results);
+  const paths = resultsPaths(dir);
+  writeFileAtomic(paths.resultsJson, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileAtomic(paths.summaryCsv, summaryCsvText(results));
+}
+
+function checkResults(dir: string, results: ResultsFile): void {
   const parsed = resultsSchema.safeParse(results);
   if (!parsed.success) {
     throw new IsobenchError(
@@ -71,9 +78,6 @@ export function writeResultsJson(dir: string, results: ResultsFile): void {
       `results for ${quote(dir)} do not match the results schema: ${formatIssues(parsed.error.issues)}`,
     );
   }
-  const paths = resultsPaths(dir);
-  writeFileAtomic(paths.resultsJson, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileAtomic(paths.summaryCsv, summaryCsvText(results));
 }
 
 export class ResultsWriter {
@@ -146,6 +150,15 @@ export class ResultsWriter {
    */
   writeSummaries(results: ResultsFile): void {
     writeResultsJson(this.dir, results);
+  }
+
+  /**
+   * Writes run.json, the run's header (results with no trial done), before the first trial: what
+   * `isobench report` rebuilds results.json from when the run is killed (rebuild.ts).
+   */
+  writeHeader(results: ResultsFile): void {
+    checkResults(this.dir, results);
+    writeFileAtomic(resultsPaths(this.dir).runJson, `${JSON.stringify(results, null, 2)}\n`);
   }
 
   /** Writes the summaries and closes the append-only files. */

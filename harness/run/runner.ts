@@ -254,6 +254,7 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
       variants: units[0]?.variant ? units.map((u) => u.variant as string) : null,
       doctor: doctor?.record ?? null,
     };
+    for (const u of units) u.writer?.writeHeader(resultsOf(u, run, true));
     for (const u of units)
       await prepareTemplates(u.scenario, u.prepared, {
         timeoutMs: readyTimeoutMs,
