@@ -9,7 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readStates } from '../teardown/registry.js';
 
-export const CLI = join(dirname(fileURLToPath(import.meta.url)), '../cli.js');
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The built CLI: beside this file in dist/, or dist/ of the repository when tests run the source. */
+export const CLI = existsSync(join(HERE, '../cli.js'))
+  ? join(HERE, '../cli.js')
+  : join(HERE, '../../dist/harness/cli.js');
 
 export interface Snapshot {
   atMs: number;

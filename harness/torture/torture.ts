@@ -18,6 +18,8 @@ export interface TortureOptions {
   sigterms: number;
   bad: boolean;
   hostile: boolean;
+  /** Only the cheap hostile cases (npm test). */
+  quickHostile?: boolean;
   containment: boolean;
   seed: number;
   scenarioDir: string;
@@ -60,7 +62,7 @@ export async function torture(o: TortureOptions): Promise<TortureReport> {
   }
   if (o.hostile) {
     o.log('hostile environment:');
-    report.hostile = await hostileCases({ root, log: o.log });
+    report.hostile = await hostileCases({ root, log: o.log, quick: o.quickHostile ?? false });
   }
   if (o.containment) {
     o.log('containment:');
