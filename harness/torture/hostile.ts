@@ -166,10 +166,10 @@ export async function hostileCases(ctx: Ctx): Promise<CaseResult[]> {
       runCase(ctx, 'same-b', null, same),
     ]);
     const codes = [p.f.code, q.f.code].sort();
-    const loser = p.f.code === 2 ? p : q;
+    const [winner, loser] = p.f.code === 2 ? [q, p] : [p, q];
     push({
       name: 'two isobench run at once into one --out',
-      ok: codes[0] === 0 && codes[1] === 2 && p.trials.length === 2 && !hasStack(loser.f.stderr),
+      ok: codes[0] === 0 && codes[1] === 2 && winner.trials.length === 2 && !hasStack(loser.f.stderr),
       exit: `${exitOf(p.f)} and ${exitOf(q.f)}`,
       leaks: await countLeaks([...p.w.runIds, ...q.w.runIds], [same], ctx.root),
       what: `one refused: "${lastLine(loser.f.stderr)}"`,
