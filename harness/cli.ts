@@ -110,7 +110,7 @@ export function buildProgram(): CommanderModule.Command {
   program
     .command('run')
     .description(
-      'run a scenario: solo baselines and co-located trials, interleaved; write the results folder',
+      'run a scenario: solo baselines and co-located trials, interleaved; write the results folder; exit 0 every trial ok, 1 some failed, 2 bad input (nothing created), 125 isobench failed, 130 interrupted',
     )
     .argument('[file]', 'scenario file (default: scenarios/web-vs-db.yaml)')
     .option('--duration <d>', 'measured duration of each trial (e.g. 20s)')
@@ -163,10 +163,15 @@ export function buildProgram(): CommanderModule.Command {
   program
     .command('report')
     .description(
-      'rebuild report.html and summary.md of a results folder from its results.json (and samples.csv)',
+      "rebuild report.html and summary.md of a results folder from its results.json (and samples.csv); a killed run's missing results.json is first rebuilt from run.json and trials.jsonl (status interrupted)",
     )
     .argument('<dir>', 'results folder')
     .action(async (dir: string) => {
+      const { rebuildResultsIfMissing } = await import('./results/rebuild.js');
+      if (rebuildResultsIfMissing(dir))
+        process.stderr.write(
+          `isobench report: ${dir}: results.json was missing (a killed run): rebuilt from run.json and trials.jsonl, status interrupted\n`,
+        );
       const { writeReports } = await import('../reports/index.js');
       const { htmlPath, markdownPath } = await writeReports(dir);
       process.stdout.write(`${htmlPath}\n${markdownPath}\n`);

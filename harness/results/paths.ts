@@ -5,6 +5,8 @@ export const RESULTS_JSON = 'results.json';
 export const TRIALS_JSONL = 'trials.jsonl';
 export const SAMPLES_CSV = 'samples.csv';
 export const SUMMARY_CSV = 'summary.csv';
+/** The run's header (results.json with no trial done), written before the first trial: rebuild.ts. */
+export const RUN_JSON = 'run.json';
 
 export function resultsPaths(dir: string) {
   return {
@@ -12,6 +14,7 @@ export function resultsPaths(dir: string) {
     trialsJsonl: join(dir, TRIALS_JSONL),
     samplesCsv: join(dir, SAMPLES_CSV),
     summaryCsv: join(dir, SUMMARY_CSV),
+    runJson: join(dir, RUN_JSON),
   };
 }
 

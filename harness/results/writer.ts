@@ -12,6 +12,7 @@ import {
   openSync,
   readdirSync,
   renameSync,
+  rmSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -28,15 +29,34 @@ import { formatIssues } from './validate.js';
 /** Writes `text` to `path` atomically: a tmp file beside it, fsync, rename, fsync the folder. */
 export function writeFileAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
   try {
-    writeAll(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeAll(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // a full disk keeps no half file: the old one, if any, stays whole
+    throw writeError(path, err);
   }
-  renameSync(tmp, path);
   fsyncDir(dirname(path));
+}
+
+/**
+ * A write that the disk refused (ENOSPC on a full disk, EROFS, EIO): one line naming the file
+ * and the reason instead of a stack trace (a results disk filled up mid-run: npm run torture).
+ * Exit 125, isobench could not finish; what was written before stays (trials.jsonl is fsync'd).
+ */
+export function writeError(path: string, err: unknown): IsobenchError {
+  if (err instanceof IsobenchError) return err;
+  return new IsobenchError(
+    'ISOBENCH_RESULTS_WRITE',
+    `cannot write ${quote(path)}: ${errnoOf(err) ?? ''} ${err instanceof Error ? err.message.replace(/^\w+: /, '') : String(err)} (the trials finished before are kept in trials.jsonl)`,
+    { cause: err, exitCode: 125 },
+  );
 }
 
 /** The rename itself is durable only once the directory entry is on disk. */
@@ -64,6 +84,13 @@ function writeAll(fd: number, text: string): void {
  * trials.jsonl still holds the raw data when this throws.
  */
 export function writeResultsJson(dir: string, results: ResultsFile): void {
+  checkResults(dir, results);
+  const paths = resultsPaths(dir);
+  writeFileAtomic(paths.resultsJson, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileAtomic(paths.summaryCsv, summaryCsvText(results));
+}
+
+function checkResults(dir: string, results: ResultsFile): void {
   const parsed = resultsSchema.safeParse(results);
   if (!parsed.success) {
     throw new IsobenchError(
@@ -71,9 +98,6 @@ export function writeResultsJson(dir: string, results: ResultsFile): void {
       `results for ${quote(dir)} do not match the results schema: ${formatIssues(parsed.error.issues)}`,
     );
   }
-  const paths = resultsPaths(dir);
-  writeFileAtomic(paths.resultsJson, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileAtomic(paths.summaryCsv, summaryCsvText(results));
 }
 
 export class ResultsWriter {
@@ -128,16 +152,24 @@ export class ResultsWriter {
   appendTrial(rec: TrialRecord): void {
     const fd = this.fd('trialsFd');
     // One write call per line: a crash leaves at most a truncated last line, which readTrials drops.
-    writeAll(fd, `${JSON.stringify(rec)}\n`);
-    fsyncSync(fd);
+    try {
+      writeAll(fd, `${JSON.stringify(rec)}\n`);
+      fsyncSync(fd);
+    } catch (err) {
+      throw writeError(resultsPaths(this.dir).trialsJsonl, err);
+    }
   }
 
   /** Appends rows to samples.csv, on disk on return (the runner calls this once per trial). */
   appendSamples(rows: readonly SampleRow[]): void {
     if (rows.length === 0) return;
     const fd = this.fd('samplesFd');
-    writeAll(fd, stringify(rows.map(sampleRecord)));
-    fsyncSync(fd);
+    try {
+      writeAll(fd, stringify(rows.map(sampleRecord)));
+      fsyncSync(fd);
+    } catch (err) {
+      throw writeError(resultsPaths(this.dir).samplesCsv, err);
+    }
   }
 
   /**
@@ -146,6 +178,15 @@ export class ResultsWriter {
    */
   writeSummaries(results: ResultsFile): void {
     writeResultsJson(this.dir, results);
+  }
+
+  /**
+   * Writes run.json, the run's header (results with no trial done), before the first trial: what
+   * `isobench report` rebuilds results.json from when the run is killed (rebuild.ts).
+   */
+  writeHeader(results: ResultsFile): void {
+    checkResults(this.dir, results);
+    writeFileAtomic(resultsPaths(this.dir).runJson, `${JSON.stringify(results, null, 2)}\n`);
   }
 
   /** Writes the summaries and closes the append-only files. */

@@ -18,7 +18,8 @@ export function parseCpuList(text: string): number[] | null {
     if (!m) return null;
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) return null;
+    // 8191: the kernel's largest CONFIG_NR_CPUS; a larger id is no CPU and would loop for long.
+    if (hi < lo || hi > 8191) return null;
     for (let c = lo; c <= hi; c++) out.add(c);
   }
   return [...out].sort((a, b) => a - b);

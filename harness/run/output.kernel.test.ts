@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'isobench-output-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('isobench run with its output closed', () => {
-  test('stdout and stderr into a reader that leaves after one byte: the run completes, exit 0', async () => {
+  test('stdout and stderr into a reader that leaves after one byte: the run completes, exit 1 (a failed trial)', async () => {
     const out = join(dir, 'out');
     const scenario = join(ROOT, 'harness/run/testdata/killed.yaml');
     // `head -c 1` exits after the first byte of the first progress line: every later write of
@@ -34,7 +34,7 @@ describe('isobench run with its output closed', () => {
       { reject: false, timeout: 110_000 },
     );
     expect(r.timedOut, 'isobench did not end').toBe(false);
-    expect(r.stdout.trim()).toBe('0');
+    expect(r.stdout.trim()).toBe('1'); // killed.yaml's victim trial fails: exit-status.ts
     const results = readResults(out);
     expect(results.status).toBe('complete');
     expect(results.trials).toHaveLength(2);

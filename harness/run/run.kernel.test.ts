@@ -90,10 +90,11 @@ describe('isobench run', () => {
     expect(results.host.cgroup.mode).toBeTruthy();
   });
 
-  test('a workload killed mid-trial is a failed trial with its reason, and the run completes', async () => {
+  test('a workload killed mid-trial is a failed trial with its reason, the run completes, exit 1', async () => {
     const out = outDir();
     const r = await isobench(['run', join(here, 'killed.yaml'), '--out', out, ...OPEN_GUARDS]);
-    expect(r.exitCode, r.stderr).toBe(0);
+    // Exit 1: the run finished with a failed trial (harness/run/exit-status.ts).
+    expect(r.exitCode, r.stderr).toBe(1);
     const results = readResults(out);
     expect(results.status).toBe('complete');
     expect(results.trials.map((t) => t.status).sort()).toEqual(['failed', 'ok']);

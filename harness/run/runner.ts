@@ -41,8 +41,10 @@ import { parseDurationMs } from '../units.js';
 import { applyReservation, formatCpuList, onlineCpus, pinSelf, reserveCpus } from './cpus.js';
 import { prepareTemplates } from './data.js';
 import { preflightDoctor } from './doctor.js';
+import { runExitStatus } from './exit-status.js';
 import { headline, headlineJson } from './headline.js';
 import { type LoopOutcome, runSteps } from './loop.js';
+import { preflightRun } from './preflight.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
 import { Progress } from './progress.js';
 import { chooseSeed } from './seed.js';
@@ -206,7 +208,10 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   const reservation = reserveCpus(units[0]?.scenario.harnessCpus ?? null, onlineCpus());
   for (const u of units) applyReservation(u.scenario, reservation);
   const harnessCpus = reservation.harness ? formatCpuList(reservation.harness) : null;
-  for (const u of units) u.prepared = prepareRun(u.scenario, driver, join(u.outDir, 'work'));
+  for (const u of units) {
+    u.prepared = prepareRun(u.scenario, driver, join(u.outDir, 'work'));
+    preflightRun(u.scenario, join(u.outDir, 'work'));
+  }
   for (const w of units[0]?.scenario.warnings ?? []) process.stderr.write(`warning: ${file}: ${w}\n`);
 
   for (const u of units) {
@@ -249,6 +254,7 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
       variants: units[0]?.variant ? units.map((u) => u.variant as string) : null,
       doctor: doctor?.record ?? null,
     };
+    for (const u of units) u.writer?.writeHeader(resultsOf(u, run, true));
     for (const u of units)
       await prepareTemplates(u.scenario, u.prepared, {
         timeoutMs: readyTimeoutMs,
@@ -284,5 +290,8 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
     await unpin?.();
     await registry.teardown();
   }
-  return abort.signal.aborted ? 130 : 0;
+  return runExitStatus(
+    abort.signal.aborted,
+    units.flatMap((u) => u.trials),
+  );
 }

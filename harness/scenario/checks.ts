@@ -5,6 +5,7 @@
  */
 import { IsobenchError } from '../errors.js';
 import { applyLimit, type Limits } from '../limits.js';
+import { cpuListProblem, floorIssues, type HostFacts } from './floors.js';
 import { quoteValue } from './issues.js';
 import { SERVED_WORKLOADS, WORKLOADS, type WorkloadName } from './schema.js';
 import type { DataIssue } from './structure.js';
@@ -37,7 +38,12 @@ function limitIssue(path: (string | number)[], key: string, err: unknown): DataI
   };
 }
 
-function checkContainer(name: string, c: Obj, paramSpecs: WorkloadParamSpecs): DataIssue[] {
+function checkContainer(
+  name: string,
+  c: Obj,
+  paramSpecs: WorkloadParamSpecs,
+  host: HostFacts | null,
+): DataIssue[] {
   const issues: DataIssue[] = [];
   const at = (...rest: string[]) => ['containers', name, ...rest];
   if (c.workload !== undefined && c.command !== undefined) {
@@ -83,6 +89,7 @@ function checkContainer(name: string, c: Obj, paramSpecs: WorkloadParamSpecs): D
       });
     }
   }
+  issues.push(...floorIssues(name, c, host));
   const workload = typeof c.workload === 'string' ? c.workload : undefined;
   const served = workload !== undefined && SERVED_WORKLOADS.includes(workload as WorkloadName);
   if (
@@ -240,7 +247,12 @@ function checkSequential(raw: Obj): DataIssue[] {
   return issues;
 }
 
-export function crossChecks(raw: unknown, paramSpecs: WorkloadParamSpecs = {}): DataIssue[] {
+/** `host`: this host's CPUs and memory nodes, to refuse cpusets it does not have (null: not checked). */
+export function crossChecks(
+  raw: unknown,
+  paramSpecs: WorkloadParamSpecs = {},
+  host: HostFacts | null = null,
+): DataIssue[] {
   if (!isObj(raw)) return [];
   const issues: DataIssue[] = [];
   let containerNames: Set<string> | null = null;
@@ -250,10 +262,14 @@ export function crossChecks(raw: unknown, paramSpecs: WorkloadParamSpecs = {}): 
       issues.push({ path: ['containers'], at: 'value', message: 'expected at least one container' });
     }
     for (const [name, c] of Object.entries(raw.containers))
-      if (isObj(c)) issues.push(...checkContainer(name, c, paramSpecs));
+      if (isObj(c)) issues.push(...checkContainer(name, c, paramSpecs, host));
   }
   if (Array.isArray(raw.phases)) issues.push(...checkPhases(raw.phases, containerNames));
   if (Array.isArray(raw.cells)) issues.push(...checkCellNames(raw.cells));
   issues.push(...checkSequential(raw));
+  const harnessCpus = isObj(raw.harness) ? raw.harness.cpus : undefined;
+  const problem =
+    host && isLimitValue(harnessCpus) ? cpuListProblem(String(harnessCpus), host.cpus, 'CPU') : null;
+  if (problem) issues.push({ path: ['harness', 'cpus'], at: 'value', message: problem });
   return issues;
 }

@@ -10,6 +10,7 @@ import { parseDurationMs } from '../units.js';
 import { toPlainData } from './aliases.js';
 import { type CellDraft, draftCells } from './cells.js';
 import { crossChecks, type WorkloadParamSpecs } from './checks.js';
+import type { HostFacts } from './floors.js';
 import { type IssueOrigin, quoteValue, ScenarioError, type ScenarioIssue } from './issues.js';
 import { type AppliedFlag, applyFlags, type ScenarioOverrides } from './overrides.js';
 import { isUnder, joinPath, setIn } from './paths.js';
@@ -31,6 +32,8 @@ export interface ParseOptions {
   overrides?: ScenarioOverrides;
   /** Pass WORKLOAD_PARAMS from workloads/ to check parameter names; without it any name passes. */
   workloadParams?: WorkloadParamSpecs;
+  /** This host's CPUs and memory nodes: cpusets it does not have are refused (absent: not checked). */
+  host?: HostFacts | null;
 }
 
 class Locator {
@@ -74,11 +77,12 @@ function validateCell(
   draft: CellDraft,
   locator: Locator,
   paramSpecs: WorkloadParamSpecs,
+  host: HostFacts | null,
 ): { data: ScenarioData | null; issues: ScenarioIssue[] } {
   const doc = structuredClone(raw);
   for (const o of draft.overrides) setIn(doc, o.segments, o.value);
   const structure = checkStructure(doc);
-  const dataIssues = [...(structure.ok ? [] : structure.issues), ...crossChecks(doc, paramSpecs)];
+  const dataIssues = [...(structure.ok ? [] : structure.issues), ...crossChecks(doc, paramSpecs, host)];
   const issues = dataIssues.map((d) => {
     const override = draft.overrides.find((o) => isUnder(d.path, o.segments));
     if (!override) return locator.issue(d);
@@ -140,7 +144,7 @@ export function parseScenario(text: string, opts: ParseOptions): Scenario {
   const cells: CellSpec[] = [];
   let base: ScenarioData | null = null;
   for (const draft of drafts) {
-    const result = validateCell(doc, draft, locator, opts.workloadParams ?? {});
+    const result = validateCell(doc, draft, locator, opts.workloadParams ?? {}, opts.host ?? null);
     issues.push(...result.issues);
     if (result.data) {
       base ??= result.data;

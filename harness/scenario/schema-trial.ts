@@ -5,6 +5,13 @@ import { quoteValue } from './issues.js';
 
 const DURATION_HINT = 'a duration such as 500ms, 10s or 2m';
 
+/**
+ * The longest duration a scenario may give (24 h): longer is a typo, and Node's timers fire at once
+ * past 2^31-1 ms (24.8 days), so `duration: 100000000000000000000s` ran trials that never ended
+ * (found by npm run torture).
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
 /** A duration as a string with a unit, or a bare number of seconds. */
 export const duration = z
   .union([z.string(), z.number()], {
@@ -12,7 +19,12 @@ export const duration = z
   })
   .superRefine((value, ctx) => {
     try {
-      parseDurationMs(String(value));
+      if (parseDurationMs(String(value)) > MAX_DURATION_MS)
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected at most 24h, got ${quoteValue(value)}`,
+          input: value,
+        });
     } catch {
       ctx.addIssue({
         code: 'custom',

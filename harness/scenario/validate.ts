@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { errnoOf, formatError, IsobenchError } from '../errors.js';
 import type { WorkloadParamSpecs } from './checks.js';
+import { type HostFacts, readHostFacts } from './floors.js';
 import type { ScenarioOverrides } from './overrides.js';
 import { parseScenario } from './parse.js';
 import { formatPlanSummary, parseShard, planRun, type RunPlan, type Shard } from './plan.js';
@@ -40,6 +41,8 @@ export interface ValidateOptions extends ScenarioOverrides {
   shard?: Shard;
   /** WORKLOAD_PARAMS from workloads/, to check parameter names. */
   workloadParams?: WorkloadParamSpecs;
+  /** The host the scenario is checked against (default: this one, read from /sys). */
+  host?: HostFacts | null;
 }
 
 /** Reads and validates a file; throws ScenarioError (exit 2) or a UsageError for an unreadable file. */
@@ -60,8 +63,13 @@ export async function validateScenarioFile(
       },
     );
   }
-  const { shard: _s, workloadParams, ...overrides } = opts;
-  const scenario = parseScenario(text, { file, overrides, ...(workloadParams ? { workloadParams } : {}) });
+  const { shard: _s, workloadParams, host, ...overrides } = opts;
+  const scenario = parseScenario(text, {
+    file,
+    overrides,
+    host: host === undefined ? readHostFacts() : host,
+    ...(workloadParams ? { workloadParams } : {}),
+  });
   const plan = planRun(scenario, opts.shard ? { shard: opts.shard } : {});
   return { scenario, plan, summary: summarizePlan(plan) };
 }
