@@ -228,6 +228,28 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
     });
 
   program
+    .command('bench')
+    .description(
+      "isobench's own benchmark suite: each cost of the harness against a peer measured in the same run, goals pass/fail; writes bench.json",
+    )
+    .option('--json', 'print bench.json (and the baseline comparison) as one JSON line instead of the table')
+    .option(
+      '--only <name>',
+      'run only this benchmark, repeatable (startup, container, cgroup, sampler, trial, report, load)',
+      collect,
+    )
+    .option('--iterations <n>', 'samples per task (default 30; fewer for a quick look)')
+    .option(
+      '--baseline <file>',
+      'compare with an earlier bench.json; exit 1 when a ratio to its peer got more than 20% worse',
+    )
+    .option('--out <file>', 'where to write bench.json (default: ./bench.json)')
+    .action(async (o) => {
+      const { benchMain } = await import('./bench/main.js');
+      process.exitCode = await benchMain(o);
+    });
+
+  program
     .command('workload')
     .description(
       `run a workload in the foreground (the entry the runner uses inside containers): ${WORKLOAD_NAMES.join(', ')}`,
