@@ -85,7 +85,7 @@ async function measure(ctx: BenchContext): Promise<BenchResult> {
     const [oursM, rawM] = await timeTasks(
       [
         { name: `isobench (${driver.mode})`, fn: ours },
-        { name: 'bare fs calls', fn: raw },
+        { name: 'bare fs calls', fn: raw, sync: true },
       ],
       ctx.iterations,
     );

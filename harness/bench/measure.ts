@@ -4,13 +4,14 @@
  * samples give the median and p99. Tasks run one after the other in the same process, so a peer
  * and ours see the same host in the same minute.
  */
-import { Bench, type Fn, type FnOptions } from 'tinybench';
+import { Bench, type Fn } from 'tinybench';
 import type { BenchUnit, Goal, Measurement, PeerResult } from './types.js';
 
 export interface TimedTask {
   name: string;
   fn: Fn;
-  opts?: FnOptions;
+  /** A function that returns no promise (timed without an await). */
+  sync?: true;
 }
 
 export async function timeTasks(tasks: TimedTask[], iterations: number): Promise<Measurement[]> {
@@ -22,7 +23,9 @@ export async function timeTasks(tasks: TimedTask[], iterations: number): Promise
     warmupTime: 0,
     throws: true,
   });
-  for (const t of tasks) bench.add(t.name, t.fn, t.opts);
+  // Always say whether a task is async: otherwise tinybench finds out by calling it once when it
+  // is added, without awaiting it, and a process or container started that way overlaps the next.
+  for (const t of tasks) bench.add(t.name, t.fn, { async: t.sync !== true });
   await bench.run();
   return bench.tasks.map((task) => {
     const r = task.result;

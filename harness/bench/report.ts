@@ -30,7 +30,7 @@ async function measure(ctx: BenchContext): Promise<BenchResult> {
           htmlPath = (await writeReports(dir)).htmlPath;
         },
       },
-      { name: 'read results.json', fn: () => void readResults(dir) },
+      { name: 'read results.json', fn: () => void readResults(dir), sync: true },
     ],
     Math.max(1, Math.min(ctx.iterations, MAX_ITERATIONS)),
   );
