@@ -6,6 +6,7 @@ export function formatValue(v: number | null, unit: BenchUnit): string {
   if (unit === 'req/s') return `${v.toFixed(0)}/s`;
   if (unit === '% of a core') return `${v.toFixed(2)}%`;
   if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  if (v < 1) return `${(v * 1000).toFixed(0)} µs`;
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
 }
 
