@@ -7,13 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as CommanderModule from 'commander';
-import {
-  describeWorkloadParams,
-  WORKLOAD_NAMES,
-  WORKLOAD_PARAMS,
-  workloadMain,
-} from '../workloads/catalog.js';
-import { LOAD_USAGE, loadMain } from '../workloads/load/cli.js';
+import { LOAD_USAGE } from '../workloads/load/usage.js';
+import { WORKLOAD_NAMES } from '../workloads/names.js';
 import { crashHandler, ignoreClosedOutput } from './crash.js';
 import { formatError, IsobenchError, UsageError } from './errors.js';
 import { LIMIT_KEYS } from './limits.js';
@@ -32,7 +27,10 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildProgram(): CommanderModule.Command {
+/** The workload catalog, loaded before the program is built only when the command line names `workload` (its help lists every workload's parameters). */
+type Catalog = typeof import('../workloads/catalog.js');
+
+export function buildProgram(catalog?: Catalog): CommanderModule.Command {
   const program = new Command('isobench')
     .description('Resource-isolation test harness and benchmark suite for Linux')
     .version(pkg.version)
@@ -192,7 +190,10 @@ export function buildProgram(): CommanderModule.Command {
     .option('--time-budget <d>', 'sequential run: the wall-time budget')
     .option('--shard <i/n>', 'only the I-th of N shares of the planned trials')
     .action(async (file: string, o) => {
-      const { validateMain } = await import('./scenario/index.js');
+      const [{ validateMain }, { WORKLOAD_PARAMS }] = await Promise.all([
+        import('./scenario/index.js'),
+        import('../workloads/catalog.js'),
+      ]);
       process.exitCode = await validateMain(file, { ...o, workloadParams: WORKLOAD_PARAMS });
     });
 
@@ -232,6 +233,28 @@ export function buildProgram(): CommanderModule.Command {
     });
 
   program
+    .command('bench')
+    .description(
+      "isobench's own benchmark suite: each cost of the harness against a peer measured in the same run, goals pass/fail; writes bench.json",
+    )
+    .option('--json', 'print bench.json (and the baseline comparison) as one JSON line instead of the table')
+    .option(
+      '--only <name>',
+      'run only this benchmark, repeatable (startup, container, cgroup, sampler, trial, report, load)',
+      collect,
+    )
+    .option('--iterations <n>', 'samples per task (default 30; fewer for a quick look)')
+    .option(
+      '--baseline <file>',
+      'compare with an earlier bench.json; exit 1 when a ratio to its peer got more than 20% worse',
+    )
+    .option('--out <file>', 'where to write bench.json (default: ./bench.json)')
+    .action(async (o) => {
+      const { benchMain } = await import('./bench/main.js');
+      process.exitCode = await benchMain(o);
+    });
+
+  program
     .command('workload')
     .description(
       `run a workload in the foreground (the entry the runner uses inside containers): ${WORKLOAD_NAMES.join(', ')}`,
@@ -242,15 +265,17 @@ export function buildProgram(): CommanderModule.Command {
     .helpOption(false)
     .allowUnknownOption()
     .passThroughOptions()
-    .addHelpText(
-      'after',
-      () => `\n${WORKLOAD_NAMES.map((n) => `${n}:\n${describeWorkloadParams(n)}`).join('\n')}`,
+    .addHelpText('after', () =>
+      catalog
+        ? `\n${WORKLOAD_NAMES.map((n) => `${n}:\n${catalog.describeWorkloadParams(n)}`).join('\n')}`
+        : '',
     )
     .action(async (name: string, params: string[]) => {
       if (name === '--help' || name === '-h') {
         program.commands.find((c) => c.name() === 'workload')?.outputHelp();
         return;
       }
+      const { workloadMain } = catalog ?? (await import('../workloads/catalog.js'));
       process.exitCode = await workloadMain(name, params);
     });
 
@@ -263,6 +288,7 @@ export function buildProgram(): CommanderModule.Command {
     .allowUnknownOption()
     .passThroughOptions()
     .action(async (args: string[]) => {
+      const { loadMain } = await import('../workloads/load/cli.js');
       process.exitCode = await loadMain(args);
     });
 
@@ -275,7 +301,8 @@ export async function main(argv: string[]): Promise<void> {
   ignoreClosedOutput(process.stdout);
   ignoreClosedOutput(process.stderr);
   try {
-    await buildProgram().parseAsync(argv);
+    const catalog = argv.includes('workload') ? await import('../workloads/catalog.js') : undefined;
+    await buildProgram(catalog).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // Already printed by outputError (or the help/version text itself).

@@ -6,11 +6,11 @@
  * histogram library or the HTTP client).
  */
 import { quote, UsageError } from '../harness/errors.js';
+import { WORKLOAD_NAMES, type WorkloadName } from './names.js';
 import { COMMON_PARAMS, INTENSITY_PARAM, type ParamSpecs } from './params.js';
 import { releaseStopHandlers } from './protocol.js';
 
-export const WORKLOAD_NAMES = ['web', 'db', 'cpu', 'memory', 'fork', 'io'] as const;
-export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+export { WORKLOAD_NAMES, type WorkloadName };
 
 export function isWorkloadName(name: string): name is WorkloadName {
   return (WORKLOAD_NAMES as readonly string[]).includes(name);

@@ -1,9 +1,11 @@
 /** Small, explicit file operations on cgroup files, with errors that name the file and the value. */
-import { readFile, rmdir, writeFile } from 'node:fs/promises';
+import { rmdir, writeFile } from 'node:fs/promises';
 import { CgroupError, errnoOf } from '../errors.js';
+import { readKernelFile } from '../host/kernfs.js';
 
+/** Synchronous underneath (host/kernfs.ts: cgroup files are generated in memory); async for callers. */
 export async function readText(file: string): Promise<string> {
-  return (await readFile(file, 'utf8')).trim();
+  return readKernelFile(file).trim();
 }
 
 export async function readOptional(file: string): Promise<string | null> {

@@ -3,8 +3,8 @@
  * /proc/vmstat counters (reclaim and faults: how memory interference shows), and /proc/stat busy
  * time, from which the CPU used outside the measured containers ("foreign" CPU) is derived.
  */
-import { readFile } from 'node:fs/promises';
 import { parsePressure } from '../cgroup/stats.js';
+import { readKernelFile } from '../host/kernfs.js';
 import { USER_HZ } from '../host/procfs.js';
 import { VMSTAT_KEYS } from '../results/columns.js';
 
@@ -21,7 +21,7 @@ export interface HostSample {
 
 async function optional(file: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8');
+    return readKernelFile(file);
   } catch {
     return null;
   }

@@ -5,8 +5,9 @@ import { parseDurationMs } from '../../harness/units.js';
 import type { LoadOptions } from './run.js';
 import type { Arrivals } from './schedule.js';
 
-export const LOAD_USAGE =
-  'isobench load URL --rate HZ --duration D [--connections N] [--warmup D] [--arrivals uniform|poisson] [--timeout D] [--drain D] [--seed N] [--port stdin] [--start-at EPOCH_MS|stdin] [--json]';
+import { LOAD_USAGE } from './usage.js';
+
+export { LOAD_USAGE };
 
 const W = 'load';
 
