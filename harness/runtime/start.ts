@@ -1,0 +1,223 @@
+/**
+ * Starts a container through a runtime (lxc-execute, runc, crun): the runtime makes the namespaces
+ * and the payload cgroup and writes the limits itself; isobench finds that cgroup below the
+ * container's cgroup it created, reads the limits back from it and samples it like a native one.
+ *
+ * The payload is isobench-init with the same containment as native (the host read-only but for
+ * the data dir, private /tmp, masked /proc and /sys paths, capabilities dropped, no_new_privs),
+ * keeping the runtime's network namespace (--share-net): one implementation of those rules for
+ * every runtime. The runtime's own process starts inside the container's cgroup (isobench-init
+ * --attach-only), so that everything it makes is below a cgroup isobench owns and removes.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import type { BlockDevice } from '../cgroup/device.js';
+import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
+import { childHandle } from '../cgroup/driver.js';
+import { type Container, type ContainerSpec, exitInfo, initArgs, initBinary } from '../container/spawn.js';
+import { HostError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import { settledWithin, sleep } from '../timers.js';
+import { lxcConfig, ociResourcesV1, ociResourcesV2, ociSpec, PAYLOAD_DIR } from './config.js';
+import type { RuntimeProgram } from './programs.js';
+import { runtimeStateDir } from './state.js';
+
+/** What a runtime container records: which runtime, its version, and the config it was given. */
+export interface RuntimeRecord {
+  runtime: RuntimeProgram['runtime'];
+  engine: RuntimeProgram['engine'];
+  version: string;
+  /** The config file's text as given to the runtime (lxc config, OCI config.json). */
+  config: string;
+  /** The payload cgroup the runtime made, as /proc/PID/cgroup shows it. */
+  cgroupPath: string;
+}
+
+export interface RuntimeContainer extends Container {
+  /** The runtime's payload cgroup, once the runtime has made it and exec'd the payload in it. */
+  readonly payload: Promise<CgroupHandle>;
+  readonly record: RuntimeRecord;
+}
+
+export interface RuntimeSpec extends ContainerSpec {
+  limits: Limits;
+  device: BlockDevice | null;
+  /** How long the runtime may take to exec the payload. */
+  startTimeoutMs?: number;
+}
+
+/** `KEY=VALUE` for every variable: lxc-execute clears the environment, runc takes it from the spec. */
+function envList(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter((e): e is [string, string] => e[1] !== undefined && !e[0].includes('='))
+    .map(([k, v]) => `${k}=${v}`);
+}
+
+/** The runtime's argv and config text for one container; files go into `state`. */
+async function plan(
+  program: RuntimeProgram,
+  driver: CgroupDriver,
+  h: CgroupHandle,
+  spec: RuntimeSpec,
+  state: string,
+): Promise<{ argv: string[]; config: string }> {
+  const cwd = spec.cwd ?? state;
+  const env = envList(spec.env ?? process.env);
+  const payload = [initBinary(), ...initArgs([], h.name, { ...spec, shareNet: true }, null)];
+  const writes = driver.plannedWrites(spec.limits, spec.device);
+  if (program.engine === 'lxc') {
+    const config = lxcConfig({ hostname: h.name, mode: driver.mode, writes, cwd });
+    writeFileSync(join(state, 'config'), config);
+    const log = ['-o', join(state, 'log'), '-l', 'ERROR'];
+    const argv = [program.path, '-n', h.id, '-P', state, '-f', join(state, 'config'), ...log, '--'];
+    return { argv: [...argv, '/usr/bin/env', '-i', ...env, ...payload], config };
+  }
+  const rootfs = join(state, 'rootfs');
+  mkdirSync(rootfs);
+  const resources = driver.mode === 'v2' ? ociResourcesV2(writes) : ociResourcesV1(spec.limits, spec.device);
+  const config = `${JSON.stringify(ociSpec({ hostname: h.name, args: payload, env, cwd, rootfs, resources }), null, 2)}\n`;
+  const bundle = join(state, 'bundle');
+  mkdirSync(bundle);
+  writeFileSync(join(bundle, 'config.json'), config);
+  // runc cannot pivot_root from `/` itself: the root it gets is a recursive bind of the host's,
+  // made in a mount namespace of its own (unshare -m) so that nothing is left mounted on the host
+  // whatever happens to the runtime.
+  const run = [
+    program.path,
+    '--root',
+    join(state, 'root'),
+    '--log',
+    join(state, 'log'),
+    'run',
+    '--bundle',
+    bundle,
+    h.id,
+  ];
+  const script = 'mount --make-rprivate / && mount --rbind / "$1" && shift && exec "$@"';
+  return { argv: ['unshare', '-m', '--', 'sh', '-c', script, 'sh', rootfs, ...run], config };
+}
+
+/** Resolves with the payload cgroup once a process in it runs isobench-init (the runtime is done). */
+async function payloadReady(
+  handle: CgroupHandle,
+  driver: CgroupDriver,
+  exited: Promise<unknown>,
+  timeoutMs: number,
+  log: () => string,
+): Promise<CgroupHandle> {
+  const init = realpathSync(initBinary());
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const startMs = performance.now();
+  for (;;) {
+    const pids = await driver.pids(handle).catch(() => [] as number[]);
+    const ours = pids.some((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/exe`) === init;
+      } catch {
+        return false;
+      }
+    });
+    if (ours) return handle;
+    if (gone)
+      throw new HostError(
+        'ISOBENCH_RUNTIME_START',
+        `the runtime exited before the payload started: ${log()}`,
+      );
+    if (performance.now() - startMs > timeoutMs)
+      throw new HostError(
+        'ISOBENCH_RUNTIME_START',
+        `the payload did not start within ${timeoutMs} ms: ${log()}`,
+      );
+    await sleep(5);
+  }
+}
+
+/** A payload process (in the runtime's netns); -1 when the payload never started (the caller's exit check says so). */
+function netPidOf(payload: Promise<CgroupHandle>, driver: CgroupDriver): Promise<number> {
+  return payload.then(
+    async (p) => (await driver.pids(p))[0] ?? -1,
+    () => -1,
+  );
+}
+
+/**
+ * Starts `spec` under `program`: the runtime's process in the container's cgroup `h` (a leaf of
+ * it on v2), its payload cgroup below `h`. Stopping: SIGTERM to the runtime, which forwards it to
+ * the payload, then SIGKILL to all of `h`. The state dir goes when the runtime exits.
+ */
+export async function startRuntime(
+  program: RuntimeProgram,
+  driver: CgroupDriver,
+  h: CgroupHandle,
+  spec: RuntimeSpec,
+): Promise<RuntimeContainer> {
+  const state = runtimeStateDir(h.id);
+  rmSync(state, { recursive: true, force: true });
+  mkdirSync(state, { recursive: true });
+  const { argv, config } = await plan(program, driver, h, spec, state);
+  const { container, leaf } = await driver.runtimeLeaf(h);
+  // lxc makes its cgroups relative to its own (the leaf); runc below the leaf's parent on v2 and
+  // below its own on v1 (libcontainer's relative cgroupsPath): both land in `<h>/…/payload`.
+  const payloadHandle = childHandle(program.engine === 'lxc' ? leaf : h, PAYLOAD_DIR);
+  const attach = driver.procsFiles(leaf).flatMap((f) => ['--cgroup-procs', f]);
+  const child = spawn(initBinary(), [...attach, '--attach-only', '--', ...argv], {
+    stdio: spec.stdio ?? 'inherit',
+    env: spec.env ?? process.env,
+    cwd: spec.cwd,
+  });
+  const log = () => {
+    try {
+      return readFileSync(join(state, 'log'), 'utf8').trim().split('\n').slice(-3).join(' | ') || 'no log';
+    } catch {
+      return 'no log';
+    }
+  };
+  const exited = new Promise<ReturnType<typeof exitInfo> & { error?: string }>((resolve) => {
+    child.once('error', (err) =>
+      resolve({
+        exitCode: null,
+        signal: null,
+        status: 127,
+        error: `cannot start ${program.engine}: ${err.message}`,
+      }),
+    );
+    // The runtimes report a payload killed by signal N as 128+N, as a shell does.
+    child.once('exit', (code, sig) => {
+      const e = exitInfo(code, sig);
+      const n = e.exitCode !== null && e.exitCode > 128 ? e.exitCode - 128 : 0;
+      const name = Object.entries(constants.signals).find(([, v]) => v === n)?.[0];
+      resolve(name ? { exitCode: null, signal: name as NodeJS.Signals, status: e.status } : e);
+    });
+  }).finally(() => rmSync(state, { recursive: true, force: true }));
+  const payload = payloadReady(payloadHandle, driver, exited, spec.startTimeoutMs ?? 30_000, log);
+  payload.catch(() => {});
+  return {
+    handle: container,
+    child,
+    pid: child.pid ?? -1,
+    exited,
+    ids: null,
+    payload,
+    netPid: netPidOf(payload, driver),
+    record: {
+      runtime: program.runtime,
+      engine: program.engine,
+      version: program.version,
+      config,
+      cgroupPath: payloadHandle.path,
+    },
+    signal(sig) {
+      child.kill(sig);
+    },
+    async stop(graceMs = 5000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (!(await settledWithin(exited, graceMs))) await driver.killAll(container);
+      return exited;
+    },
+  };
+}
