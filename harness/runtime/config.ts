@@ -120,11 +120,20 @@ const OCI_CAPS = [
   'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ',
 ].map((c) => `CAP_${c}`); // biome-ignore format: a table
 
+/**
+ * The capabilities of OCI_CAPS in `capBnd` (the bounding set of /proc/self/status, hex): runc
+ * fails "unable to apply caps: operation not permitted" when asked for one the caller cannot have.
+ */
+export function ociCapsWithin(capBnd: bigint): string[] {
+  return OCI_CAPS.filter((_, i) => (capBnd >> BigInt(i)) & 1n);
+}
+
 export interface OciInput {
   hostname: string;
   args: string[];
   env: string[];
   cwd: string;
+  capabilities: string[];
   /** A view of the host's root that is not `/` itself (runc's pivot_root fails EBUSY on `/`). */
   rootfs: string;
   resources: Record<string, unknown>;
@@ -146,7 +155,7 @@ export function ociSpec(c: OciInput): Record<string, unknown> {
       env: c.env,
       cwd: c.cwd,
       capabilities: Object.fromEntries(
-        ['bounding', 'effective', 'inheritable', 'permitted'].map((k) => [k, OCI_CAPS]),
+        ['bounding', 'effective', 'inheritable', 'permitted'].map((k) => [k, c.capabilities]),
       ),
       noNewPrivileges: false,
     },

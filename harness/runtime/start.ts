@@ -10,7 +10,15 @@
  * --attach-only), so that everything it makes is below a cgroup isobench owns and removes.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { BlockDevice } from '../cgroup/device.js';
@@ -20,7 +28,7 @@ import { type Container, type ContainerSpec, exitInfo, initArgs, initBinary } fr
 import { HostError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { settledWithin, sleep } from '../timers.js';
-import { lxcConfig, ociResourcesV1, ociResourcesV2, ociSpec, PAYLOAD_DIR } from './config.js';
+import { lxcConfig, ociCapsWithin, ociResourcesV1, ociResourcesV2, ociSpec, PAYLOAD_DIR } from './config.js';
 import type { RuntimeProgram } from './programs.js';
 import { runtimeStateDir } from './state.js';
 
@@ -77,7 +85,10 @@ async function plan(
   const rootfs = join(state, 'rootfs');
   mkdirSync(rootfs);
   const resources = driver.mode === 'v2' ? ociResourcesV2(writes) : ociResourcesV1(spec.limits, spec.device);
-  const config = `${JSON.stringify(ociSpec({ hostname: h.name, args: payload, env, cwd, rootfs, resources }), null, 2)}\n`;
+  const capBnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  const capabilities = ociCapsWithin(BigInt(`0x${capBnd}`));
+  const oci = ociSpec({ hostname: h.name, args: payload, env, cwd, rootfs, resources, capabilities });
+  const config = `${JSON.stringify(oci, null, 2)}\n`;
   const bundle = join(state, 'bundle');
   mkdirSync(bundle);
   writeFileSync(join(bundle, 'config.json'), config);
@@ -99,9 +110,20 @@ async function plan(
   return { argv: ['unshare', '-m', '--', 'sh', '-c', script, 'sh', rootfs, ...run], config };
 }
 
+/**
+ * runc 1.1 on a hybrid host makes no cgroup in the cgroup2 tree: there the payload's PSI,
+ * cgroup.events and cgroup.kill are its container's (the payload and the runtime's idle process).
+ */
+function withUnified(payload: CgroupHandle, container: CgroupHandle): CgroupHandle {
+  const u = payload.dirs.unified;
+  if (u === undefined || existsSync(u) || container.dirs.unified === undefined) return payload;
+  return { ...payload, dirs: { ...payload.dirs, unified: container.dirs.unified } };
+}
+
 /** Resolves with the payload cgroup once a process in it runs isobench-init (the runtime is done). */
 async function payloadReady(
   handle: CgroupHandle,
+  container: CgroupHandle,
   driver: CgroupDriver,
   exited: Promise<unknown>,
   timeoutMs: number,
@@ -122,7 +144,7 @@ async function payloadReady(
         return false;
       }
     });
-    if (ours) return handle;
+    if (ours) return withUnified(handle, container);
     if (gone)
       throw new HostError(
         'ISOBENCH_RUNTIME_START',
@@ -170,12 +192,17 @@ export async function startRuntime(
     env: spec.env ?? process.env,
     cwd: spec.cwd,
   });
+  // The runtime's log, kept when its state dir goes (runc logs JSON lines: their msg fields).
+  let lastLog = 'no log';
   const log = () => {
     try {
-      return readFileSync(join(state, 'log'), 'utf8').trim().split('\n').slice(-3).join(' | ') || 'no log';
+      const lines = readFileSync(join(state, 'log'), 'utf8').trim().split('\n').filter(Boolean);
+      const msgs = lines.map((l) => /"msg":"((?:[^"\\]|\\.)*)"/.exec(l)?.[1] ?? l);
+      lastLog = msgs.slice(-3).join(' | ') || lastLog;
     } catch {
-      return 'no log';
+      /* gone with the state dir: the last text read stands */
     }
+    return lastLog;
   };
   const exited = new Promise<ReturnType<typeof exitInfo> & { error?: string }>((resolve) => {
     child.once('error', (err) =>
@@ -193,8 +220,11 @@ export async function startRuntime(
       const name = Object.entries(constants.signals).find(([, v]) => v === n)?.[0];
       resolve(name ? { exitCode: null, signal: name as NodeJS.Signals, status: e.status } : e);
     });
-  }).finally(() => rmSync(state, { recursive: true, force: true }));
-  const payload = payloadReady(payloadHandle, driver, exited, spec.startTimeoutMs ?? 30_000, log);
+  }).finally(() => {
+    log();
+    rmSync(state, { recursive: true, force: true });
+  });
+  const payload = payloadReady(payloadHandle, container, driver, exited, spec.startTimeoutMs ?? 30_000, log);
   payload.catch(() => {});
   return {
     handle: container,
