@@ -10,6 +10,7 @@ import { blockDeviceFor } from './cgroup/device.js';
 import type { AppliedLimits, CgroupStats } from './cgroup/driver.js';
 import { NAME_RE } from './cgroup/driver.js';
 import { openDriver } from './cgroup/index.js';
+import { maxStats } from './cgroup/stats.js';
 import { type Container, type ExitInfo, startContainer } from './container/spawn.js';
 import { checkRootless, describeMapping, isRootless } from './container/userns.js';
 import { HostError, quote, UsageError } from './errors.js';
@@ -151,7 +152,9 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     const durationMs = Math.round(performance.now() - start);
     // The namespace's init exited, so the kernel has killed the rest; make sure before reading.
     await driver.killAll(container.handle);
-    const stats = await driver.readStats(handle);
+    const outer = await driver.readStats(handle);
+    const inner = rt?.payloadStats() ?? null;
+    const stats = inner ? maxStats(outer, inner) : outer;
     await driver.remove(container.handle);
     const oomKills = stats.oomKills === null ? null : stats.oomKills - (before.oomKills ?? 0);
     const result: ExecResult = {

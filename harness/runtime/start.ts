@@ -22,8 +22,9 @@ import {
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { BlockDevice } from '../cgroup/device.js';
-import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
+import type { CgroupDriver, CgroupHandle, CgroupStats } from '../cgroup/driver.js';
 import { childHandle } from '../cgroup/driver.js';
+import { maxStats } from '../cgroup/stats.js';
 import { type Container, type ContainerSpec, exitInfo, initArgs, initBinary } from '../container/spawn.js';
 import { HostError } from '../errors.js';
 import type { Limits } from '../limits.js';
@@ -47,6 +48,12 @@ export interface RuntimeContainer extends Container {
   /** The runtime's payload cgroup, once the runtime has made it and exec'd the payload in it. */
   readonly payload: Promise<CgroupHandle>;
   readonly record: RuntimeRecord;
+  /**
+   * The payload cgroup's stats, read every 20 ms while it runs, the largest value of each counter
+   * seen: the runtime removes that cgroup when its payload exits, and a v1 parent counts neither
+   * its child's OOM kills nor its CFS periods (`isobench exec` merges these with the container's).
+   */
+  payloadStats(): CgroupStats | null;
 }
 
 export interface RuntimeSpec extends ContainerSpec {
@@ -54,6 +61,15 @@ export interface RuntimeSpec extends ContainerSpec {
   device: BlockDevice | null;
   /** How long the runtime may take to exec the payload. */
   startTimeoutMs?: number;
+}
+
+/** The limits that only act among sibling cgroups (cgroup-v2.rst "Weights", memory.low's "Protections"). */
+export function relativeLimits(limits: Limits): Limits {
+  const out: Limits = {};
+  if (limits['cpu.weight'] !== undefined) out['cpu.weight'] = limits['cpu.weight'];
+  if (limits['io.weight'] !== undefined) out['io.weight'] = limits['io.weight'];
+  if (limits['memory.low'] !== undefined) out['memory.low'] = limits['memory.low'];
+  return out;
 }
 
 /** `KEY=VALUE` for every variable: lxc-execute clears the environment, runc takes it from the spec. */
@@ -182,6 +198,12 @@ export async function startRuntime(
   rmSync(state, { recursive: true, force: true });
   mkdirSync(state, { recursive: true });
   const { argv, config } = await plan(program, driver, h, spec, state);
+  // Weights are relative among siblings: the runtime's payload cgroup competes only inside the
+  // container's, so the container's carries the same weights against its neighbours (written by
+  // isobench; the runtime writes its own, read back as what it applied). Ceilings (cpu.max,
+  // memory.max, io.max, pids.max) hold from any depth and are the runtime's alone.
+  const weights = relativeLimits(spec.limits);
+  if (Object.keys(weights).length > 0) await driver.apply(h, weights, spec.device);
   const { container, leaf } = await driver.runtimeLeaf(h);
   // lxc makes its cgroups relative to its own (the leaf); runc below the leaf's parent on v2 and
   // below its own on v1 (libcontainer's relative cgroupsPath): both land in `<h>/…/payload`.
@@ -224,8 +246,23 @@ export async function startRuntime(
     log();
     rmSync(state, { recursive: true, force: true });
   });
+  let seen: CgroupStats | null = null;
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+  });
   const payload = payloadReady(payloadHandle, container, driver, exited, spec.startTimeoutMs ?? 30_000, log);
   payload.catch(() => {});
+  void payload.then(
+    async (p) => {
+      while (!ended) {
+        const st = await driver.readStats(p).catch(() => null);
+        if (st && !ended) seen = seen ? maxStats(seen, st) : st;
+        await sleep(20);
+      }
+    },
+    () => {},
+  );
   return {
     handle: container,
     child,
@@ -241,6 +278,7 @@ export async function startRuntime(
       config,
       cgroupPath: payloadHandle.path,
     },
+    payloadStats: () => seen,
     signal(sig) {
       child.kill(sig);
     },
