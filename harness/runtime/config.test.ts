@@ -93,6 +93,7 @@ describe('OCI linux.resources', () => {
       cwd: '/d',
       rootfs: '/run/isobench/runtimes/x/rootfs',
       resources: {},
+      cgroupsPath: 'payload',
       capabilities: ociCapsWithin(0x3n),
     }) as {
       root: { path: string };

@@ -137,6 +137,8 @@ export interface OciInput {
   /** A view of the host's root that is not `/` itself (runc's pivot_root fails EBUSY on `/`). */
   rootfs: string;
   resources: Record<string, unknown>;
+  /** linux.cgroupsPath, relative (see ociSpec). */
+  cgroupsPath: string;
 }
 
 /**
@@ -167,7 +169,7 @@ export function ociSpec(c: OciInput): Record<string, unknown> {
       { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'rprivate'] },
     ],
     linux: {
-      cgroupsPath: PAYLOAD_DIR,
+      cgroupsPath: c.cgroupsPath,
       resources: c.resources,
       namespaces: ['pid', 'mount', 'uts', 'ipc', 'network', 'cgroup'].map((type) => ({ type })),
     },

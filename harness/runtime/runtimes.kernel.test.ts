@@ -103,9 +103,17 @@ for (const [runtime, program] of Object.entries(RUNTIMES)) {
       );
       const usage = () => ({ low: cpuUsageUsOf(dirs.low ?? []), high: cpuUsageUsOf(dirs.high ?? []) });
       // A window delimited by the kernel's counts: both hogs spin once each has used 50 ms.
-      const u0 = usage();
-      const u1 = await pollUntil(usage, (u) => u.low - u0.low >= 50_000 && u.high - u0.high >= 50_000);
-      const u2 = await pollUntil(usage, (u) => u.low - u1.low + (u.high - u1.high) >= 2_000_000);
+      let u1: ReturnType<typeof usage>;
+      let u2: ReturnType<typeof usage>;
+      try {
+        const u0 = usage();
+        u1 = await pollUntil(usage, (u) => u.low - u0.low >= 50_000 && u.high - u0.high >= 50_000);
+        u2 = await pollUntil(usage, (u) => u.low - u1.low + (u.high - u1.high) >= 2_000_000);
+      } catch (err) {
+        // A cgroup gone before the window closed: the runs say why.
+        const [l, h] = await runs;
+        throw new Error(`${(err as Error).message}: ${l.proc.stderr} ${h.proc.stderr}`);
+      }
       const [low, high] = await runs;
       expect(low.proc.exitCode, low.proc.stderr).toBe(124);
       expect(high.proc.exitCode, high.proc.stderr).toBe(124);

@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { BlockDevice } from '../cgroup/device.js';
 import type { CgroupDriver, CgroupHandle, CgroupStats } from '../cgroup/driver.js';
 import { childHandle } from '../cgroup/driver.js';
@@ -72,6 +72,16 @@ export function relativeLimits(limits: Limits): Limits {
   return out;
 }
 
+/**
+ * runc's payload dir: named after the container's cgroup id, because runc 1.1 on a hybrid host
+ * puts the payload's cgroup2 membership at the cgroup2 root under that same relative name (seen
+ * here: /sys/fs/cgroup/unified/payload), outside isobench's parent; a unique `isobench-*` name
+ * keeps concurrent containers apart there and lets `isobench cleanup` find it.
+ */
+export function ociPayloadDir(h: CgroupHandle): string {
+  return `${h.id}-payload`;
+}
+
 /** `KEY=VALUE` for every variable: lxc-execute clears the environment, runc takes it from the spec. */
 function envList(env: NodeJS.ProcessEnv): string[] {
   return Object.entries(env)
@@ -103,7 +113,17 @@ async function plan(
   const resources = driver.mode === 'v2' ? ociResourcesV2(writes) : ociResourcesV1(spec.limits, spec.device);
   const capBnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
   const capabilities = ociCapsWithin(BigInt(`0x${capBnd}`));
-  const oci = ociSpec({ hostname: h.name, args: payload, env, cwd, rootfs, resources, capabilities });
+  const cgroupsPath = ociPayloadDir(h);
+  const oci = ociSpec({
+    hostname: h.name,
+    args: payload,
+    env,
+    cwd,
+    rootfs,
+    resources,
+    capabilities,
+    cgroupsPath,
+  });
   const config = `${JSON.stringify(oci, null, 2)}\n`;
   const bundle = join(state, 'bundle');
   mkdirSync(bundle);
@@ -132,8 +152,11 @@ async function plan(
  */
 function withUnified(payload: CgroupHandle, container: CgroupHandle): CgroupHandle {
   const u = payload.dirs.unified;
-  if (u === undefined || existsSync(u) || container.dirs.unified === undefined) return payload;
-  return { ...payload, dirs: { ...payload.dirs, unified: container.dirs.unified } };
+  const outer = container.dirs.unified;
+  if (u === undefined || existsSync(u) || outer === undefined) return payload;
+  // runc 1.1 on hybrid: the same name at the cgroup2 root (ociPayloadDir).
+  const atRoot = join(dirname(outer), basename(u));
+  return { ...payload, dirs: { ...payload.dirs, unified: existsSync(atRoot) ? atRoot : outer } };
 }
 
 /** Resolves with the payload cgroup once a process in it runs isobench-init (the runtime is done). */
@@ -207,7 +230,8 @@ export async function startRuntime(
   const { container, leaf } = await driver.runtimeLeaf(h);
   // lxc makes its cgroups relative to its own (the leaf); runc below the leaf's parent on v2 and
   // below its own on v1 (libcontainer's relative cgroupsPath): both land in `<h>/…/payload`.
-  const payloadHandle = childHandle(program.engine === 'lxc' ? leaf : h, PAYLOAD_DIR);
+  const payloadHandle =
+    program.engine === 'lxc' ? childHandle(leaf, PAYLOAD_DIR) : childHandle(h, ociPayloadDir(h));
   const attach = driver.procsFiles(leaf).flatMap((f) => ['--cgroup-procs', f]);
   const child = spawn(initBinary(), [...attach, '--attach-only', '--', ...argv], {
     stdio: spec.stdio ?? 'inherit',
