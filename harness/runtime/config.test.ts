@@ -4,8 +4,8 @@ import { v1Writes } from '../cgroup/v1-limits.js';
 import { v2Files } from '../cgroup/v2-limits.js';
 import { parseLimitArgs } from '../limits.js';
 import { lxcConfig, ociCapsWithin, ociResourcesV1, ociResourcesV2, ociSpec } from './config.js';
+import { relativeLimits } from './plan.js';
 import { refusal } from './programs.js';
-import { relativeLimits } from './start.js';
 
 const { limits } = parseLimitArgs([
   'cpu.weight=400',
