@@ -5,7 +5,11 @@ export default defineConfig({
   test: {
     // Kernel and end-to-end tests start dist/ as real processes: build it first, fail on tsc errors.
     globalSetup: ['harness/testing/global-setup.ts'],
-    include: ['harness/isolation*.kernel.test.ts', 'harness/**/*.vm.test.ts'],
+    include: [
+      'harness/isolation*.kernel.test.ts',
+      'harness/runtime/*.kernel.test.ts',
+      'harness/**/*.vm.test.ts',
+    ],
     fileParallelism: false,
     // Everything runs about ten times slower under TCG emulation.
     testTimeout: 600_000,

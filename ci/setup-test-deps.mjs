@@ -29,6 +29,10 @@ const NEEDED = {
   e2fsprogs: () => has('mkfs.ext4'),
   zstd: () => has('zstd'),
   xz: () => has('xz'),
+  // Container runtimes (harness/runtime/runtimes.kernel.test.ts): lxc-execute, runc, crun.
+  lxc: () => has('lxc-execute'),
+  runc: () => has('runc'),
+  crun: () => has('crun'),
 };
 const PKG_NAME = { xz: 'xz-utils' };
 

@@ -10,6 +10,7 @@ import { detectCgroups, parseMountInfo } from './cgroup/detect.js';
 import { rmdirRetry } from './cgroup/fsio.js';
 import { destroyDirs, pidsIn } from './cgroup/teardown.js';
 import { formatError, IsobenchError } from './errors.js';
+import { runtimeLeftovers } from './runtime/state.js';
 import { isOwnerAlive, type RunState, readStates } from './teardown/registry.js';
 
 export interface Leftover {
@@ -53,7 +54,7 @@ export function scanCgroups(): Map<string, string[]> {
 
 export async function findLeftovers(
   opts: { force?: boolean } = {},
-): Promise<{ leftovers: Leftover[]; liveRuns: string[]; staleStates: string[] }> {
+): Promise<{ leftovers: Leftover[]; liveRuns: string[]; staleStates: string[]; runtimeDirs: string[] }> {
   const states = readStates();
   const live = new Set(states.filter((s) => isOwnerAlive(s.state)).map((s) => s.state.runId));
   const leftovers: Leftover[] = [];
@@ -64,7 +65,8 @@ export async function findLeftovers(
     leftovers.push({ runId, id, dirs, pids });
   }
   const staleStates = states.filter((s) => !live.has(s.state.runId) || opts.force).map((s) => s.file);
-  return { leftovers, liveRuns: [...live], staleStates };
+  const runtimeDirs = runtimeLeftovers(ID_RE, live, opts.force === true).map((r) => r.dir);
+  return { leftovers, liveRuns: [...live], staleStates, runtimeDirs };
 }
 
 export async function cleanupMain(opts: {
@@ -73,14 +75,16 @@ export async function cleanupMain(opts: {
   json?: boolean;
 }): Promise<number> {
   detectCgroups(); // fails early with a clear message when /proc or cgroups are missing
-  const { leftovers, liveRuns, staleStates } = await findLeftovers(opts);
-  const tempDirs = staleStates.flatMap((f) => {
+  const { leftovers, liveRuns, staleStates, runtimeDirs } = await findLeftovers(opts);
+  // A runtime's state dir (lxc -P, runc --root, its bundle) goes with the run's temp dirs.
+  const listed = staleStates.flatMap((f) => {
     try {
       return (JSON.parse(readFileSync(f, 'utf8')).tempDirs as string[]).filter((d) => existsSync(d));
     } catch {
       return [];
     }
   });
+  const tempDirs = [...listed, ...runtimeDirs];
   const out = (s: string) => process.stdout.write(`${s}\n`);
   if (opts.json) out(JSON.stringify({ dryRun: !!opts.dryRun, leftovers, tempDirs, liveRuns }));
   else {

@@ -68,6 +68,11 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
       '--privileged',
       "no containment: the host's files writable and every capability (by default the host is read-only but for the data dir, with no capabilities)",
     )
+    .option(
+      '--runtime <name>',
+      'who starts the container and writes its limits: native (isobench-init), lxc (lxc-execute, lxc.cgroup.* keys) or oci (runc, or crun on cgroup v2; ISOBENCH_OCI_RUNTIME picks one)',
+      'native',
+    )
     .addOption(
       new Option('--kill-grace <seconds>', 'on SIGINT/SIGTERM, seconds before the whole cgroup is SIGKILLed')
         .default(10)

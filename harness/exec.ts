@@ -10,11 +10,25 @@ import { blockDeviceFor } from './cgroup/device.js';
 import type { AppliedLimits, CgroupStats } from './cgroup/driver.js';
 import { NAME_RE } from './cgroup/driver.js';
 import { openDriver } from './cgroup/index.js';
-import { type ExitInfo, startContainer } from './container/spawn.js';
+import { maxStats } from './cgroup/stats.js';
+import { type Container, type ExitInfo, startContainer } from './container/spawn.js';
 import { checkRootless, describeMapping, isRootless } from './container/userns.js';
 import { HostError, quote, UsageError } from './errors.js';
 import { needsBlockDevice, parseLimitArgs } from './limits.js';
+import { runtimeProgram } from './runtime/programs.js';
+import { type RuntimeContainer, type RuntimeRecord, startRuntime } from './runtime/start.js';
+import { RUNTIMES, type RuntimeName } from './scenario/types.js';
 import { Registry } from './teardown/registry.js';
+
+function parseRuntime(given: string | undefined): RuntimeName {
+  const r = given ?? 'native';
+  if (!(RUNTIMES as readonly string[]).includes(r))
+    throw new UsageError(
+      'ISOBENCH_BAD_RUNTIME',
+      `--runtime ${quote(r)}: expected one of ${RUNTIMES.join(', ')}`,
+    );
+  return r as RuntimeName;
+}
 
 export interface ExecOptions {
   name?: string;
@@ -28,6 +42,8 @@ export interface ExecOptions {
   killGrace?: number;
   /** The host's files writable and every capability, as before containment. */
   privileged?: boolean;
+  /** Who starts the container and writes its limits: native (default), lxc or oci. */
+  runtime?: string;
 }
 
 export interface ExecResult {
@@ -47,6 +63,8 @@ export interface ExecResult {
   containment: { dataDir: string; capabilities: string[] } | null;
   /** Without root: the user namespace's maps as /proc/PID/uid_map shows them; null as root. */
   userns: { uidMap: string[]; gidMap: string[] } | null;
+  /** The runtime (lxc, oci): its engine, version, the config it was given and its payload cgroup; null for native. */
+  runtime: RuntimeRecord | null;
 }
 
 /**
@@ -87,6 +105,7 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
       'ISOBENCH_NO_COMMAND',
       'exec: no command given (isobench exec [options] -- COMMAND [ARG]...)',
     );
+  const runtime = parseRuntime(opts.runtime);
   const { limits, requested } = parseLimitArgs(opts.limit ?? []);
   const dataDir = opts.privileged ? null : dataDirOf(opts.ioPath);
   const device = needsBlockDevice(limits) ? blockDeviceFor(opts.ioPath ?? process.cwd()) : null;
@@ -94,9 +113,10 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
   const registry = new Registry();
   const driver = openDriver(registry, { parent: opts.cgroupParent });
   driver.check(limits, device);
+  const program = runtime === 'native' ? null : runtimeProgram(runtime, driver.mode);
 
   let interrupted = 0;
-  let container: ReturnType<typeof startContainer> | undefined;
+  let container: Container | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupted++;
     if (!container) return;
@@ -111,22 +131,31 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
   process.on('SIGHUP', onSignal);
   try {
     const handle = await driver.create(name);
-    const applied = await driver.apply(handle, limits, device);
-    const before = await driver.readStats(handle);
-    const start = performance.now();
-    container = startContainer(driver, handle, {
+    const spec = {
       command,
       shareNet: opts.shareNet,
       privileged: opts.privileged,
       ...(dataDir ? { writable: [dataDir], cwd: dataDir } : {}),
-    });
+    };
+    // Native: isobench writes the limits. A runtime writes them into its payload cgroup, read back
+    // from there; stats come from the container's cgroup, which holds the payload's (hierarchical
+    // counters) after the runtime has removed its own at exit.
+    const applied = program ? null : await driver.apply(handle, limits, device);
+    const before = await driver.readStats(handle);
+    const start = performance.now();
+    let rt: RuntimeContainer | null = null;
+    if (program) container = rt = await startRuntime(program, driver, handle, { ...spec, limits, device });
+    else container = startContainer(driver, handle, spec);
+    const read = rt ? await rt.payload.then((p) => driver.readLimits(p, limits, device)) : null;
     const exit: ExitInfo = await container.exited;
     if (exit.error) throw new HostError('ISOBENCH_SPAWN', exit.error);
     const durationMs = Math.round(performance.now() - start);
     // The namespace's init exited, so the kernel has killed the rest; make sure before reading.
-    await driver.killAll(handle);
-    const stats = await driver.readStats(handle);
-    await driver.remove(handle);
+    await driver.killAll(container.handle);
+    const outer = await driver.readStats(handle);
+    const inner = rt?.payloadStats() ?? null;
+    const stats = inner ? maxStats(outer, inner) : outer;
+    await driver.remove(container.handle);
     const oomKills = stats.oomKills === null ? null : stats.oomKills - (before.oomKills ?? 0);
     const result: ExecResult = {
       exitCode: exit.exitCode,
@@ -134,7 +163,7 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
       oomKilled: exit.signal === 'SIGKILL' && (oomKills ?? 0) > 0,
       durationMs,
       cgroup: { mode: driver.mode, path: handle.path, dirs: handle.dirs },
-      limits: { requested, applied },
+      limits: { requested, applied: (applied ?? read) as AppliedLimits },
       device: device ? { path: device.path, majMin: device.majMin, name: device.name } : null,
       stats: {
         cpuUsageUs: stats.cpuUsageUs,
@@ -154,6 +183,7 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
       privileged: opts.privileged === true,
       containment: dataDir ? { dataDir, capabilities: [] } : null,
       userns: container.ids ? describeMapping(container.ids) : null,
+      runtime: rt ? rt.record : null,
     };
     const line = JSON.stringify(result);
     if (opts.jsonFile) writeFileSync(opts.jsonFile, `${line}\n`);

@@ -16,7 +16,15 @@ import { renderSummaryMarkdown } from './markdown.js';
 import { percentileCharts } from './percentiles.js';
 import { html, joinHtml, type SafeHtml } from './safe-html.js';
 import { readSamples, type SamplesByTrial } from './samples.js';
-import { commandHtml, headlineHtml, hostHtml, limitsHtml, matrixHtml, scenarioHtml } from './sections.js';
+import {
+  commandHtml,
+  headlineHtml,
+  hostHtml,
+  limitsHtml,
+  matrixHtml,
+  runtimesHtml,
+  scenarioHtml,
+} from './sections.js';
 import { sweepAxis, sweepCharts, sweptSettings } from './sweep.js';
 import { boundaries, POINTS_PER_SERIES, timeline, timeSeriesCharts } from './timeseries.js';
 import { trialsHtml } from './trials.js';
@@ -45,6 +53,7 @@ ${canvases(ts)}
 ${boundaryList(data.boundaries)}`
     : html`<p class="warn">No samples.csv beside results.json: time series are not available for this report.</p>`;
 
+  const runtimes = runtimesHtml(results);
   const sections: Section[] = [
     { id: 'headline', title: 'Headline', body: headlineHtml(results) },
     {
@@ -64,6 +73,7 @@ ${matrixHtml(results)}`,
     { id: 'timeseries', title: 'Time series per container', body: tsBody },
     { id: 'sweep', title: 'Sweep', body: sweepHtml(results, sweep) },
     { id: 'limits', title: 'Limits: requested and in force', body: limitsHtml(results) },
+    ...(runtimes ? [{ id: 'runtimes', title: 'Container runtimes', body: runtimes }] : []),
     { id: 'trials', title: 'Trials: how each was measured', body: trialsHtml(results) },
     { id: 'doctor', title: 'Host verification', body: doctorHtml(results) },
     { id: 'host', title: 'Host', body: hostHtml(results) },

@@ -114,12 +114,14 @@ export function limitsHtml(results: ResultsFile): SafeHtml {
   for (const cell of results.cells) {
     for (const container of Object.keys(cell.containers)) {
       const trial = firstTrialWith(results, cell.id, container);
-      const limits = trial?.containers.find((c) => c.name === container)?.limits;
+      const record = trial?.containers.find((c) => c.name === container);
+      const limits = record?.limits;
       if (!limits) continue;
+      const runtime = runtimeName(record?.runtime);
       const keys = [...new Set([...Object.keys(limits.requested), ...Object.keys(limits.applied)])];
       if (keys.length === 0) {
         rows.push(
-          html`<tr><td>${cell.name}</td><td>${container}</td><td colspan="6" class="na">no limits requested</td></tr>\n`,
+          html`<tr><td>${cell.name}</td><td>${container}</td><td>${runtime}</td><td colspan="6" class="na">no limits requested</td></tr>\n`,
         );
         continue;
       }
@@ -127,7 +129,7 @@ export function limitsHtml(results: ResultsFile): SafeHtml {
         const a = limits.applied[key];
         if (v1 && key.startsWith('io.max') && a?.file.startsWith('blkio.')) ioOnV1 = true;
         rows.push(
-          html`<tr><td>${cell.name}</td><td>${container}</td><td><code>${key}</code></td><td>${limits.requested[key] ?? '–'}</td><td>${a ? inForce(key, a.value) : 'not applied'}</td><td><code>${a?.file ?? ''}</code></td><td><code>${a?.raw ?? ''}</code></td><td>${a?.formula ?? (v1 ? 'same unit' : 'as written (v2)')}</td></tr>\n`,
+          html`<tr><td>${cell.name}</td><td>${container}</td><td>${runtime}</td><td><code>${key}</code></td><td>${limits.requested[key] ?? '–'}</td><td>${a ? inForce(key, a.value) : 'not applied'}</td><td><code>${a?.file ?? ''}</code></td><td><code>${a?.raw ?? ''}</code></td><td>${a?.formula ?? (v1 ? 'same unit' : 'as written (v2)')}</td></tr>\n`,
         );
       }
     }
@@ -137,7 +139,38 @@ export function limitsHtml(results: ResultsFile): SafeHtml {
     html`<p class="warn">On cgroup v1, blkio throttling (io.max here) applies to direct and synchronous IO only, not to buffered writeback: a workload that writes through the page cache is not held to it.</p>`;
   return html`<p class="note">Requested in the scenario (cgroup v2 names and units) and read back from the kernel in the cell's first trial${v1 && `; this host is cgroup ${results.host.cgroup.mode}, so limits were converted by the named formula`}.</p>
 ${note}
-<table><thead><tr><th>cell</th><th>container</th><th>limit</th><th>requested</th><th>in force</th><th>file</th><th>read back</th><th>formula</th></tr></thead><tbody>
+<table><thead><tr><th>cell</th><th>container</th><th>runtime</th><th>limit</th><th>requested</th><th>in force</th><th>file</th><th>read back</th><th>formula</th></tr></thead><tbody>
+${rows}</tbody></table>`;
+}
+
+type RuntimeRecord = TrialRecord['containers'][number]['runtime'];
+
+/** `native`, or the runtime with its engine and version (`lxc 5.0.2`, `oci: runc version 1.1.5`). */
+export function runtimeName(r: RuntimeRecord): string {
+  if (!r) return 'native';
+  return r.runtime === 'lxc' ? `lxc ${r.version}` : `oci: ${r.version}`;
+}
+
+/**
+ * Each container's runtime per cell: the engine and version, the payload cgroup it made and the
+ * config text it was given (from the cell's first trial); empty when every container is native.
+ */
+export function runtimesHtml(results: ResultsFile): SafeHtml | null {
+  const rows: SafeHtml[] = [];
+  for (const cell of results.cells) {
+    for (const container of Object.keys(cell.containers)) {
+      const r = firstTrialWith(results, cell.id, container)?.containers.find(
+        (c) => c.name === container,
+      )?.runtime;
+      if (!r) continue;
+      rows.push(
+        html`<tr><td>${cell.name}</td><td>${container}</td><td>${runtimeName(r)}</td><td><code>${r.cgroupPath}</code></td><td><details><summary>config</summary><pre>${r.config}</pre></details></td></tr>\n`,
+      );
+    }
+  }
+  if (rows.length === 0) return null;
+  return html`<p class="note">Containers started by a runtime: it wrote their limits into the payload cgroup it made below the container's (read back from there, see Limits); the container's cgroup carries the same relative weights (cpu.weight, io.weight, memory.low), which act among siblings only.</p>
+<table><thead><tr><th>cell</th><th>container</th><th>runtime</th><th>payload cgroup</th><th>config given</th></tr></thead><tbody>
 ${rows}</tbody></table>`;
 }
 

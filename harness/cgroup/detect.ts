@@ -37,6 +37,12 @@ export interface HostCgroups {
   controllers: string[];
   /** Whether per-cgroup PSI files can be read (kernel with CONFIG_PSI and psi not disabled). */
   psi: boolean;
+  /**
+   * The v1 hierarchies isobench leaves alone for its own containers (devices, name=systemd,
+   * net_cls ...): a runtime (lxc, runc) makes its cgroups in every hierarchy, so a runtime's
+   * container gets a cgroup of isobench's in these too (V1Driver.runtimeLeaf).
+   */
+  others?: Hierarchy[];
 }
 
 interface MountLine {
@@ -96,6 +102,7 @@ export function detectCgroups(procRoot = '/proc'): HostCgroups {
 
   let unified: Hierarchy | null = null;
   const v1: Partial<Record<V1Controller, Hierarchy>> = {};
+  const others: Hierarchy[] = [];
   for (const m of mounts) {
     if (m.fsType === 'cgroup2' && unified === null) {
       unified = {
@@ -108,7 +115,28 @@ export function detectCgroups(procRoot = '/proc'): HostCgroups {
       };
     } else if (m.fsType === 'cgroup') {
       const ctrls = m.superOptions.filter((o) => (V1_CONTROLLERS as readonly string[]).includes(o));
-      if (ctrls.length === 0) continue; // named hierarchies (name=systemd) and devices, net_cls ...
+      if (ctrls.length === 0) {
+        // named hierarchies (name=systemd) and devices, net_cls ...: only runtimes' containers use them
+        const names = m.superOptions.filter(
+          (o) =>
+            o.startsWith('name=') ||
+            (!/^(rw|ro|relatime|noexec|nosuid|nodev|clone_children|xattr|nsdelegate|memory_recursiveprot|noprefix|cpuset_v2_mode)$/.test(
+              o,
+            ) &&
+              !o.includes('=')),
+        );
+        const key = names[0];
+        if (key && !others.some((o) => o.key === names.join(',')))
+          others.push({
+            key: names.join(','),
+            version: 1,
+            controllers: [],
+            mountPoint: m.mountPoint,
+            mountRoot: m.root,
+            ownPath: own.v1.get(key) ?? '/',
+          });
+        continue;
+      }
       const first = ctrls[0] as V1Controller;
       if (v1[first]) continue; // the same hierarchy mounted twice
       const h: Hierarchy = {
@@ -142,7 +170,7 @@ export function detectCgroups(procRoot = '/proc'): HostCgroups {
   }
   if (mode === 'v2') controllers = unified?.controllers ?? [];
   else controllers = Object.keys(v1);
-  return { mode, unified, v1, controllers, psi };
+  return { mode, unified, v1, controllers, psi, others };
 }
 
 function safeDir(h: Hierarchy, p: string): string | null {

@@ -80,6 +80,25 @@ export interface CgroupDriver {
   check(limits: Limits, device: BlockDevice | null): void;
   create(name: string): Promise<CgroupHandle>;
   apply(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits>;
+  /**
+   * Reads back what the cgroup's files hold for `limits` (v2 vocabulary), without writing: what
+   * apply() returns, and what isobench records for a container whose runtime (lxc, runc) wrote
+   * the limits itself.
+   */
+  readLimits(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits>;
+  /**
+   * The files `apply` would write for `limits`, relative to the cgroup directory, in order: what a
+   * runtime is told to write (`lxc.cgroup.<file>` / `lxc.cgroup2.<file>`, OCI `unified`).
+   */
+  plannedWrites(limits: Limits, device: BlockDevice | null): { file: string; value: string }[];
+  /**
+   * Where a runtime's own process (lxc-execute, runc) starts so that the runtime may create its
+   * cgroups below `h`. `container`: `h`, on v1 with a directory in every other hierarchy too
+   * (devices, name=systemd: the runtime makes its cgroups there as well), to be removed in place of
+   * `h`. `leaf`: the container itself on v1 (no internal-process rule); on v2 a leaf `h/runtime`,
+   * with `h`'s controllers enabled for its children.
+   */
+  runtimeLeaf(h: CgroupHandle): Promise<{ container: CgroupHandle; leaf: CgroupHandle }>;
   /** The cgroup.procs files a process must be written to (every hierarchy the cgroup is in). */
   procsFiles(h: CgroupHandle): string[];
   attach(h: CgroupHandle, pid: number): Promise<void>;
@@ -106,4 +125,14 @@ export const HARNESS_CGROUPS = ['-loadgen'] as const;
 /** Whether `name` may name a cgroup: a container name, or one of the harness's own. */
 export function isCgroupName(name: string): boolean {
   return NAME_RE.test(name) || (HARNESS_CGROUPS as readonly string[]).includes(name);
+}
+
+/**
+ * The cgroup `rel` below `h` in every hierarchy (a runtime's payload cgroup inside the container's
+ * cgroup isobench created); it belongs to `h`, whose removal takes it too.
+ */
+export function childHandle(h: CgroupHandle, rel: string): CgroupHandle {
+  const dirs: Record<string, string> = {};
+  for (const [k, d] of Object.entries(h.dirs)) dirs[k] = `${d}/${rel}`;
+  return { name: h.name, id: h.id, dirs, path: `${h.path}/${rel}` };
 }

@@ -1,5 +1,5 @@
 /** Parsers for cgroup statistics files (pure functions, so they are unit-tested on captured text). */
-import type { Psi } from './driver.js';
+import type { CgroupStats, Psi } from './driver.js';
 import { parseKeyed } from './fsio.js';
 
 /** `some avg10=0.00 avg60=0.00 avg300=0.00 total=123` / `full ...` */
@@ -51,4 +51,38 @@ export function keyed(text: string | null): Record<string, number> {
 export function num(text: string | null): number | null {
   if (text === null || !/^\d+$/.test(text)) return null;
   return Number(text);
+}
+
+/**
+ * Each counter's larger value of two readings (null where both are null): for counters of one
+ * container read from two cgroups that each saw part of them (a runtime's payload cgroup while it
+ * lived, the container's cgroup that outlives it).
+ */
+export function maxStats(a: CgroupStats, b: CgroupStats): CgroupStats {
+  const pick = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : Math.max(x, y));
+  const psi = (x: Psi | null, y: Psi | null): Psi | null =>
+    x === null
+      ? y
+      : y === null
+        ? x
+        : {
+            someTotalUs: Math.max(x.someTotalUs, y.someTotalUs),
+            fullTotalUs: pick(x.fullTotalUs, y.fullTotalUs),
+          };
+  const out = { ...a } as Record<string, unknown>;
+  for (const k of Object.keys(a) as (keyof CgroupStats)[]) {
+    if (k === 'psi') continue;
+    out[k] = pick(a[k] as number | null, b[k] as number | null);
+  }
+  out.psi =
+    a.psi === null
+      ? b.psi
+      : b.psi === null
+        ? a.psi
+        : {
+            cpu: psi(a.psi.cpu, b.psi.cpu),
+            memory: psi(a.psi.memory, b.psi.memory),
+            io: psi(a.psi.io, b.psi.io),
+          };
+  return out as unknown as CgroupStats;
 }

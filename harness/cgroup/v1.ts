@@ -166,6 +166,11 @@ export class V1Driver implements CgroupDriver {
   async apply(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits> {
     const writes = v1Writes(limits, device?.majMin ?? null, this.ioWeightFile() ?? 'blkio.weight');
     for (const w of writes) await writeValue(join(this.dirOf(h, w.controller), w.file), w.value);
+    return this.readLimits(h, limits, device);
+  }
+
+  async readLimits(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits> {
+    const writes = v1Writes(limits, device?.majMin ?? null, this.ioWeightFile() ?? 'blkio.weight');
     const applied: AppliedLimits = {};
     for (const w of writes) {
       if (w.key === null) continue;
@@ -211,6 +216,22 @@ export class V1Driver implements CgroupDriver {
       }
     }
     return applied;
+  }
+
+  plannedWrites(limits: Limits, device: BlockDevice | null): { file: string; value: string }[] {
+    const writes = v1Writes(limits, device?.majMin ?? null, this.ioWeightFile() ?? 'blkio.weight');
+    return writes.map((w) => ({ file: w.file, value: w.value }));
+  }
+
+  async runtimeLeaf(h: CgroupHandle): Promise<{ container: CgroupHandle; leaf: CgroupHandle }> {
+    // A runtime makes its cgroups in every v1 hierarchy, devices and name=systemd too, relative to
+    // its own: so its process starts in a cgroup of isobench's in each, registered with `h`.
+    const dirs = { ...h.dirs };
+    for (const o of this.host.others ?? []) dirs[o.key] = join(this.parentDir(o), h.id);
+    this.registry.addCgroup({ id: h.id, dirs: Object.values(dirs) });
+    for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+    const container = { ...h, dirs };
+    return { container, leaf: container };
   }
 
   procsFiles(h: CgroupHandle): string[] {

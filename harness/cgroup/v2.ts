@@ -17,7 +17,7 @@ import type { Registry } from '../teardown/registry.js';
 import { dirOf, type Hierarchy } from './detect.js';
 import type { BlockDevice } from './device.js';
 import type { AppliedLimits, CgroupDriver, CgroupEvents, CgroupHandle, CgroupStats } from './driver.js';
-import { isCgroupName } from './driver.js';
+import { childHandle, isCgroupName } from './driver.js';
 import { readOptional, readText, rmdirRetry, writeValue } from './fsio.js';
 import { keyed, num, parseIoStat, parsePressure } from './stats.js';
 import { destroyDirs, type KillMethod, killAndWait, pidsIn } from './teardown.js';
@@ -167,10 +167,15 @@ export class V2Driver implements CgroupDriver {
 
   async apply(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits> {
     const dir = h.dirs.unified as string;
-    const applied: AppliedLimits = {};
     for (const w of v2Files(limits, device)) {
       await writeValue(join(dir, w.file), w.value);
     }
+    return this.readLimits(h, limits, device);
+  }
+
+  async readLimits(h: CgroupHandle, limits: Limits, device: BlockDevice | null): Promise<AppliedLimits> {
+    const dir = h.dirs.unified as string;
+    const applied: AppliedLimits = {};
     // Read every value back: what is reported as applied is what the kernel keeps.
     for (const w of v2Files(limits, device)) {
       const raw = await readText(join(dir, w.file));
@@ -187,6 +192,22 @@ export class V2Driver implements CgroupDriver {
       }
     }
     return applied;
+  }
+
+  plannedWrites(limits: Limits, device: BlockDevice | null): { file: string; value: string }[] {
+    return v2Files(limits, device).map((w) => ({ file: w.file, value: w.value }));
+  }
+
+  async runtimeLeaf(h: CgroupHandle): Promise<{ container: CgroupHandle; leaf: CgroupHandle }> {
+    const dir = h.dirs.unified as string;
+    // The runtime creates its payload cgroup beside this leaf and writes its limits there, so the
+    // controllers the parent gives h must reach h's children (h holds no process itself).
+    const avail = (await readText(join(dir, 'cgroup.controllers'))).split(/\s+/).filter(Boolean);
+    if (avail.length > 0)
+      await writeValue(join(dir, 'cgroup.subtree_control'), avail.map((c) => `+${c}`).join(' '));
+    const leaf = childHandle(h, 'runtime');
+    mkdirSync(leaf.dirs.unified as string, { recursive: true });
+    return { container: h, leaf };
   }
 
   procsFiles(h: CgroupHandle): string[] {

@@ -52,6 +52,11 @@ export interface Container {
   readonly exited: Promise<ExitInfo>;
   /** The user namespace's id maps (rootless runs), or null when it has none. */
   readonly ids: IdMapping | null;
+  /**
+   * A process in the container's network namespace, when that is not `pid`'s (a runtime's payload:
+   * `pid` is the runtime's own process, in the host's); resolves once it runs.
+   */
+  readonly netPid?: Promise<number>;
   /** SIGTERM (forwarded by init to the command), then after `graceMs` SIGKILL to the whole cgroup. */
   stop(graceMs?: number): Promise<ExitInfo>;
   signal(sig: NodeJS.Signals): void;

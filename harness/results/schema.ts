@@ -64,6 +64,16 @@ const trialContainerSchema = z
       .strictObject({ uidMap: z.array(z.string()), gidMap: z.array(z.string()) })
       .nullable()
       .optional(),
+    runtime: z
+      .strictObject({
+        runtime: z.enum(['lxc', 'oci']),
+        engine: z.enum(['lxc', 'runc', 'crun']),
+        version: z.string(),
+        config: z.string(),
+        cgroupPath: z.string(),
+      })
+      .nullable()
+      .optional(),
   })
   .meta({ id: 'IsobenchTrialContainer' });
 

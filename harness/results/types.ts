@@ -114,6 +114,18 @@ export interface TrialContainer {
    * (`inside outside count`); null when isobench ran as root. Absent in older files.
    */
   userns?: { uidMap: string[]; gidMap: string[] } | null;
+  /**
+   * The runtime that started the container and wrote its limits (lxc, oci: its engine and
+   * version, the config text it was given, the payload cgroup it made); null for isobench's own
+   * (native). Absent in files written before runtimes.
+   */
+  runtime?: {
+    runtime: 'lxc' | 'oci';
+    engine: 'lxc' | 'runc' | 'crun';
+    version: string;
+    config: string;
+    cgroupPath: string;
+  } | null;
 }
 
 interface TrialBase {

@@ -97,11 +97,13 @@ export function startLoad(
   ];
   let killed = false;
   const spawned = (async () => {
-    if (!m.spec.shareNet) await ownNetns(m.container.pid, m.container.exited, timeoutMs);
+    // A runtime's container: its payload's netns (the runtime's own process is in the host's).
+    const pid = m.container.netPid ? await m.container.netPid : m.container.pid;
+    if (!m.spec.shareNet) await ownNetns(pid, m.container.exited, timeoutMs);
     if (killed) throw new Error('the load generator was stopped before it started');
     const generator = m.spec.shareNet
       ? loadCommand(argv)
-      : loadCommandInNetns(m.container.pid, argv, { userns: m.container.ids !== null });
+      : loadCommandInNetns(pid, argv, { userns: m.container.ids !== null });
     const cmd =
       procsFiles.length > 0
         ? [

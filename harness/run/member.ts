@@ -5,7 +5,15 @@
 import type { ReadyLine } from '../../workloads/lines.js';
 import type { BlockDevice } from '../cgroup/device.js';
 import type { AppliedLimits, CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
-import { type Container, type ExitInfo, type Launcher, startContainer } from '../container/spawn.js';
+import {
+  type Container,
+  type ExitInfo,
+  type Launcher,
+  type ContainerSpec as LaunchSpec,
+  startContainer,
+} from '../container/spawn.js';
+import { runtimeProgram } from '../runtime/programs.js';
+import { type RuntimeRecord, startRuntime } from '../runtime/start.js';
 import type { ContainerSpec } from '../scenario/types.js';
 import { DeadlineError, deadline } from '../timers.js';
 import { type WorkloadOutput, watchOutput } from './lines.js';
@@ -32,6 +40,8 @@ export interface Member {
   ready: ReadyLine | null;
   /** The load generator aimed at this member, for a served workload once the load has started. */
   load: LoadRun | null;
+  /** The runtime that started it (lxc, oci): engine, version, config text; null for native. */
+  runtime: RuntimeRecord | null;
 }
 
 export function describeExit(e: ExitInfo, oomKills: number | null): string {
@@ -53,8 +63,7 @@ export async function startMember(
 ): Promise<Member> {
   const handle = await driver.create(spec.name);
   adopt(handle);
-  const applied = await driver.apply(handle, spec.limits, where.device);
-  const container = launch(driver, handle, {
+  const cspec = {
     command: commandFor(spec, where.dataDir),
     shareNet: spec.shareNet,
     cwd: where.dataDir,
@@ -63,9 +72,36 @@ export async function startMember(
     privileged: spec.privileged,
     writable: [where.dataDir],
     capabilities: privilegesOf(spec).capabilities,
-  });
+  } satisfies LaunchSpec;
+  if (spec.runtime !== 'native') return startInRuntime(driver, spec, handle, cspec, where.device, adopt);
+  const applied = await driver.apply(handle, spec.limits, where.device);
+  const container = launch(driver, handle, cspec);
   const out = watchOutput(container.child.stdout, container.child.stderr);
-  return { spec, handle, applied, container, out, ready: null, load: null };
+  return { spec, handle, applied, container, out, ready: null, load: null, runtime: null };
+}
+
+/**
+ * A member whose runtime (lxc, runc) writes its limits: sampled and read back in the runtime's
+ * payload cgroup (below `handle`, which teardown removes whole, the runtime's monitor included).
+ */
+async function startInRuntime(
+  driver: CgroupDriver,
+  spec: ContainerSpec,
+  handle: CgroupHandle,
+  cspec: LaunchSpec,
+  device: BlockDevice | null,
+  adopt: (handle: CgroupHandle) => void,
+): Promise<Member> {
+  const program = runtimeProgram(spec.runtime as Exclude<typeof spec.runtime, 'native'>, driver.mode);
+  const rt = await startRuntime(program, driver, handle, { ...cspec, limits: spec.limits, device });
+  // On v1 the runtime's container spans more hierarchies than `handle` (devices, name=systemd).
+  adopt(rt.handle);
+  const out = watchOutput(rt.child.stdout, rt.child.stderr);
+  const payload = await rt.payload.catch((err: Error) => {
+    throw new TrialFailure(`${spec.name} (${program.engine}) did not start: ${err.message}`, spec.name);
+  });
+  const applied = await driver.readLimits(payload, spec.limits, device);
+  return { spec, handle: payload, applied, container: rt, out, ready: null, load: null, runtime: rt.record };
 }
 
 /** Waits for the member's ready line (a command workload is ready once started). */
@@ -111,7 +147,8 @@ export async function runFor(ms: number, members: Member[], signal: AbortSignal)
 /** The failure for a member that stopped early, with how it ended and its last stderr line. */
 export async function stoppedEarly(driver: CgroupDriver, m: Member, when: string): Promise<TrialFailure> {
   const e = await m.container.exited;
-  const stats = await driver.readStats(m.handle).catch(() => null);
+  // The container's cgroup: a runtime removes its payload cgroup as soon as its payload exits.
+  const stats = await driver.readStats(m.container.handle).catch(() => null);
   const tail = m.out.stderrTail();
   return new TrialFailure(
     `${m.spec.name} ${describeExit(e, stats?.oomKills ?? null)} ${when}${tail ? `: ${tail.split('\n').at(-1)}` : ''}`,

@@ -9,10 +9,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { adapterFor, type DataState, type Privileges } from '../../workloads/adapters.js';
 import { workloadsMainPath } from '../../workloads/index.js';
+import type { CgroupMode } from '../cgroup/detect.js';
 import { type BlockDevice, blockDeviceFor } from '../cgroup/device.js';
 import type { CgroupDriver } from '../cgroup/driver.js';
 import { checkRootless, isRootless } from '../container/userns.js';
+import { UsageError } from '../errors.js';
 import { needsBlockDevice } from '../limits.js';
+import { runtimeProgram } from '../runtime/programs.js';
 import { workloadArgs } from '../scenario/argv.js';
 import type { ContainerSpec, Scenario } from '../scenario/types.js';
 
@@ -62,6 +65,7 @@ export function prepareRun(scenario: Scenario, driver: CgroupDriver, workRoot: s
         ? blockDeviceFor(spec.ioPath ?? nearestExisting(workRoot))
         : null;
       driver.check(spec.limits, device);
+      checkRuntime(spec, driver.mode);
       perCell[spec.name] = {
         state,
         templateDir: state === 'scratch' ? null : templateDirOf(workRoot, spec),
@@ -72,6 +76,20 @@ export function prepareRun(scenario: Scenario, driver: CgroupDriver, workRoot: s
     out[cell.id] = perCell;
   }
   return out;
+}
+
+/**
+ * A container's runtime, before anything is created: installed, and accepting this host (crun
+ * refuses hybrid cgroups; the runtimes need root), else a HostError with the reason (exit 2).
+ */
+export function checkRuntime(spec: ContainerSpec, mode: CgroupMode): void {
+  if (spec.runtime === 'native') return;
+  if (spec.shareNet)
+    throw new UsageError(
+      'ISOBENCH_BAD_RUNTIME',
+      `container ${spec.name}: shareNet needs runtime native (runtime ${spec.runtime} always makes a network namespace)`,
+    );
+  runtimeProgram(spec.runtime, mode);
 }
 
 /** The data dir a container works in during one trial (its cwd). */

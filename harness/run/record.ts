@@ -83,6 +83,7 @@ async function entryRecord(
     cgroup: windowOf(edges.start?.stats[i] ?? null, edges.end?.stats[i] ?? null),
     privileged: e.spec.privileged,
     userns: m?.container.ids ? describeMapping(m.container.ids) : null,
+    runtime: m?.runtime ?? null,
   };
 }
 

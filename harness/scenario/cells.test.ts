@@ -77,7 +77,7 @@ describe('cells and sweeps', () => {
         parse('sweep:\n  containers.db.limitz.memory.max: [1GiB]\n  repetitions: [3, 5]\n'),
       ),
     ).toEqual([
-      'x.yaml:12:3 sweep.containers.db.limitz.memory.max: no field "limitz" in containers.db; expected one of workload, command, params, limits, ioPath, cpuset, load, shareNet, aggressor, privileged',
+      'x.yaml:12:3 sweep.containers.db.limitz.memory.max: no field "limitz" in containers.db; expected one of workload, command, params, limits, ioPath, cpuset, load, shareNet, aggressor, runtime, privileged',
       'x.yaml:13:3 sweep.repetitions: cells and sweeps may change duration, warmup, sampleInterval or containers.*, got "repetitions" (use --set for the whole run)',
     ]);
   });

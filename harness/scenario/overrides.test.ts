@@ -79,7 +79,7 @@ describe('--set and the timing flags', () => {
 
   it('refuses unknown fields in a --set path', () => {
     expect(scenarioErrorLines(() => parse({ set: ['containers.web.lod.rate=5'] }))).toEqual([
-      '--set containers.web.lod.rate: no field "lod" in containers.web; expected one of workload, command, params, limits, ioPath, cpuset, load, shareNet, aggressor, privileged',
+      '--set containers.web.lod.rate: no field "lod" in containers.web; expected one of workload, command, params, limits, ioPath, cpuset, load, shareNet, aggressor, runtime, privileged',
     ]);
   });
 });

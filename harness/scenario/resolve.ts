@@ -23,6 +23,7 @@ function resolveContainer(name: string, c: ContainerData): ContainerSpec {
     shareNet: c.shareNet,
     aggressor: c.aggressor,
     privileged: c.privileged,
+    runtime: c.runtime,
   };
 }
 

@@ -138,6 +138,12 @@ const containerSchema = z
       .describe(
         'A noisy neighbour, not a measured workload: when it exits or is OOM-killed during a trial (a memory hog under memory.max, a fork bomb under pids.max), the trial goes on and the exit is recorded; it needs no solo phase.',
       ),
+    runtime: z
+      .enum(['native', 'lxc', 'oci'])
+      .default('native')
+      .describe(
+        "Who starts the container and writes its limits: native (isobench-init, the default), lxc (lxc-execute with lxc.cgroup.* / lxc.cgroup2.* keys) or oci (runc, or crun on a cgroup v2 host, with the spec's linux.resources). The same limits, workload and containment whatever the runtime.",
+      ),
     privileged: z
       .boolean()
       .default(false)

@@ -33,7 +33,13 @@ export interface ContainerSpec {
   aggressor: boolean;
   /** No containment: the host's files writable and every capability. */
   privileged: boolean;
+  /** Who starts the container and writes its limits (harness/runtime/). */
+  runtime: RuntimeName;
 }
+
+/** Container runtimes: isobench's own (isobench-init), LXC, or an OCI runtime (runc, crun). */
+export const RUNTIMES = ['native', 'lxc', 'oci'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
 
 export type PhaseKind = 'solo' | 'colocated';
 

@@ -49,6 +49,15 @@ export class FakeDriver implements CgroupDriver {
   async apply(): Promise<AppliedLimits> {
     return {};
   }
+  async readLimits(): Promise<AppliedLimits> {
+    return {};
+  }
+  plannedWrites(): { file: string; value: string }[] {
+    return [];
+  }
+  async runtimeLeaf(h: CgroupHandle): Promise<{ container: CgroupHandle; leaf: CgroupHandle }> {
+    return { container: h, leaf: h };
+  }
   procsFiles(): string[] {
     return [];
   }
