@@ -63,7 +63,7 @@ for (const [runtime, program] of Object.entries(RUNTIMES)) {
       expect(record.cgroupPath).toMatch(/payload$/);
       if (runtime === 'lxc')
         expect(record.config).toMatch(/^lxc\.cgroup2?\.memory\.(max|limit_in_bytes) = 268435456$/m);
-      else expect(JSON.parse(record.config).linux.resources).toBeTruthy();
+      else expect(JSON.parse(String(record.config)).linux.resources).toBeTruthy();
       // Nothing left: the container's cgroups with the runtime's inside them, its state dir.
       for (const d of Object.values(json?.cgroup.dirs ?? {})) expect(existsSync(d)).toBe(false);
       const states = join(stateDir(), 'runtimes');
