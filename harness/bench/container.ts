@@ -4,14 +4,15 @@
  * against a Node-spawned bare `unshare --fork --pid --mount-proc true`, lxc-execute, runc and crun
  * running `true` with the same limits.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { detectCgroups, dirOf } from '../cgroup/detect.js';
 import { openDriver } from '../cgroup/index.js';
 import { startContainer } from '../container/spawn.js';
 import { newRunId, Registry } from '../teardown/registry.js';
 import { sixLimits } from './limits.js';
 import { okPeer, ratioGoal, ratiosOf, timeTasks } from './measure.js';
-import { writeLxcConfig, writeOciBundle } from './oci.js';
+import { lxcCgroupNames, writeLxcConfig, writeOciBundle } from './oci.js';
 import { probe, runToEnd } from './spawn.js';
 import type { BenchContext, Benchmark, BenchResult, PeerResult } from './types.js';
 
@@ -20,7 +21,31 @@ interface Peer {
   run: () => Promise<unknown>;
 }
 
-function peers(ctx: BenchContext, majMin: string): Peer[] {
+/**
+ * Removes the peers' cgroups left below the bench's own cgroup in every hierarchy (lxc's pivot
+ * is never removed by lxc; the others only if a peer was killed): empty directories our child
+ * processes made, so rmdir, and a busy one is left for `isobench cleanup` to report.
+ */
+function removePeerCgroups(names: string[]): void {
+  const host = detectCgroups();
+  const hierarchies = [host.unified, ...Object.values(host.v1), ...(host.others ?? [])];
+  for (const h of new Set(hierarchies)) {
+    if (!h) continue;
+    const own = dirOf(h, h.ownPath);
+    for (const n of names) rmdirTree(join(own, n));
+  }
+}
+
+/** Child cgroups first (lxc puts `lxc.pivot` inside its pivot dir); errors leave a dir as it is. */
+function rmdirTree(dir: string): void {
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) rmdirTree(join(dir, e.name));
+    rmdirSync(dir);
+  } catch {}
+}
+
+function peers(ctx: BenchContext, majMin: string, leftovers: string[]): Peer[] {
   const id = newRunId();
   const lxcDir = join(ctx.tmpDir, 'lxc');
   mkdirSync(lxcDir, { recursive: true });
@@ -28,7 +53,9 @@ function peers(ctx: BenchContext, majMin: string): Peer[] {
   const lxcConf = writeLxcConfig(lxcDir, lxcName, majMin);
   const bundle = join(ctx.tmpDir, 'oci');
   mkdirSync(bundle, { recursive: true });
-  writeOciBundle(bundle, `/isobench-bench-${id}-oci`, majMin);
+  // Relative: runc places it below the cgroup it runs in (ours), not at the hierarchies' roots.
+  writeOciBundle(bundle, `isobench-bench-${id}-oci`, majMin);
+  leftovers.push(...lxcCgroupNames(lxcName), `isobench-bench-${id}-oci`);
   let n = 0;
   const oci = (tool: string) => () =>
     runToEnd(tool, [
@@ -55,6 +82,7 @@ async function measure(ctx: BenchContext): Promise<BenchResult> {
   mkdirSync(dataDir, { recursive: true });
   const { limits, device } = sixLimits(dataDir);
   const registry = new Registry();
+  const leftovers: string[] = [];
   try {
     const driver = openDriver(registry);
     driver.check(limits, device);
@@ -70,7 +98,7 @@ async function measure(ctx: BenchContext): Promise<BenchResult> {
       await driver.readStats(handle);
       await driver.remove(handle);
     };
-    const all = peers(ctx, device.majMin);
+    const all = peers(ctx, device.majMin, leftovers);
     const applicable: Peer[] = [];
     const na: PeerResult[] = [];
     for (const p of all) {
@@ -103,6 +131,7 @@ async function measure(ctx: BenchContext): Promise<BenchResult> {
       ],
     };
   } finally {
+    removePeerCgroups(leftovers);
     await registry.teardown();
   }
 }

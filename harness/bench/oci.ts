@@ -18,8 +18,10 @@ export const PEER_LIMITS = {
 
 /**
  * lxc 5.0.2 app container on the host's root: no network devices, no console or ttys (lxc-execute
- * otherwise waits on them), /proc mounted, its cgroups placed by lxc.cgroup.dir.* so that they sit
- * beside ours and are removed on exit.
+ * otherwise waits on them), /proc mounted. Its cgroups go below the cgroup the bench runs in
+ * (lxc.cgroup.relative; without it lxc makes them at each hierarchy's root, outside a managed
+ * cgroup such as this host's memory one), and so does the pivot the monitor moves to when it
+ * removes its cgroup (else `lxc.pivot` at every root); `peerCgroupNames` lists what to remove.
  */
 export function writeLxcConfig(dir: string, name: string, majMin: string): string {
   const L = PEER_LIMITS;
@@ -33,8 +35,10 @@ export function writeLxcConfig(dir: string, name: string, majMin: string): strin
       'lxc.tty.max = 0',
       'lxc.pty.max = 0',
       'lxc.mount.auto = proc:mixed',
+      'lxc.cgroup.relative = 1',
       `lxc.cgroup.dir.container = ${name}`,
       `lxc.cgroup.dir.monitor = ${name}-monitor`,
+      `lxc.cgroup.dir.monitor.pivot = ${name}-pivot`,
       `lxc.cgroup.cpu.shares = ${L.cpuShares}`,
       `lxc.cgroup.cpu.cfs_period_us = ${L.cfsPeriodUs}`,
       `lxc.cgroup.cpu.cfs_quota_us = ${L.cfsQuotaUs}`,
@@ -97,4 +101,9 @@ export function writeOciBundle(dir: string, cgroupsPath: string, majMin: string)
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 1));
   return dir;
+}
+
+/** The cgroups (relative to the bench's own) that the lxc peer named `name` may leave behind. */
+export function lxcCgroupNames(name: string): string[] {
+  return [name, `${name}-monitor`, `${name}-pivot`];
 }
