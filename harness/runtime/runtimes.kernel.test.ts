@@ -2,7 +2,7 @@
  * Known answers under each container runtime (lxc, oci): the runtime writes the limits, isobench
  * reads them back from the runtime's cgroup and the kernel enforces them (cpu.weight split,
  * cpu.max throttling, memory.max OOM kill, pids.max, io.max on O_DIRECT writes), asserted on what
- * the kernel counted. Runs on this host (hybrid) and in the cgroup v2 VM (runtimes.vm.test.ts).
+ * the kernel counted. Runs on this host (hybrid); not yet in the cgroup v2 VM suite (vitest.v2.config.ts says why).
  * A runtime that is not installed skips with the reason (fails under CI).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
