@@ -15,7 +15,7 @@
  * At high rates a wake-up per request would cost more than the requests (a wake-up takes ~0.1 ms
  * here), and polling the loop with setImmediate, which this clock did before, spins a whole core:
  * on a 2-core host that core is taken from the server under test, and the tail it caused was the
- * generator's own (corrected p99 at 16,000-22,000/s 2.3-4.3 ms spinning against 0.35-0.7 ms now,
+ * generator's own (corrected p99 at 16,000-22,000/s mostly 2.3-4.3 ms spinning, 0.35-0.7 ms now,
  * workloads/README.md "Benchmark"). So the generator also pokes the clock after every response
  * it reads (`poke()`): a due request is then sent from that I/O callback, and the clock thread
  * only wakes the loop when no response came in time.

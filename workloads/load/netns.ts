@@ -14,9 +14,9 @@ export function workloadsMainPath(): string {
 /**
  * Node flags of every generator process. A young generation of at least 16 MiB per semi-space
  * (V8 starts at 1 MiB and grows it only when objects survive): the generator's garbage is
- * short-lived, so a small young generation meant a scavenge every ~100 ms at 16,000/s, each a
+ * short-lived, so a small young generation meant a scavenge every ~200 ms at 16,000-20,000/s, a
  * pause of 0.5 ms (median) to 3 ms in which due requests wait and responses are not read
- * (measured with --trace-gc here: 57 in 12 s by default, 14x fewer with the flag in a plain
+ * (measured with --trace-gc here: 57 in 12 s by default; 12x fewer with the flag in a plain
  * allocation loop). V8 reads it at start-up only (v8.setFlagsFromString has no effect then).
  */
 export const GENERATOR_NODE_FLAGS: readonly string[] = ['--min-semi-space-size=16'];
