@@ -24,6 +24,8 @@ import { destroyDirs, type KillMethod, killAndWait, pidsIn } from './teardown.js
 import { checkIoWeightDevice, parseIoMaxLine, v2Files } from './v2-limits.js';
 
 const WANTED = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
+/** Rounds of moving isobench's processes out of the parent, and of enabling a controller on EBUSY. */
+const EMPTY_ATTEMPTS = 5;
 
 /** Which controller a limit needs. */
 export function controllerOf(limit: string): string {
@@ -95,20 +97,27 @@ export class V2Driver implements CgroupDriver {
     const missing = WANTED.filter((c) => this.available().includes(c) && !enabled.includes(c));
     if (missing.length === 0) return;
     // The root cgroup is exempt from the no-internal-process rule; elsewhere the parent must be empty.
-    if (this.parentPath !== '/') {
-      const procs = await pidsIn(this.parentDir);
-      if (procs.length > 0) await this.moveSelfToSupervisor(procs);
-    }
+    if (this.parentPath !== '/') await this.emptyParent();
     const done: string[] = [];
     for (const c of missing) {
-      try {
-        await writeValue(stFile, `+${c}`);
-        done.push(c);
-      } catch (err) {
-        throw new HostError(
-          'ISOBENCH_ENABLE_CONTROLLER',
-          `cannot enable ${c} in ${stFile}: ${(err as Error).message}`,
-        );
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await writeValue(stFile, `+${c}`);
+          done.push(c);
+          break;
+        } catch (err) {
+          // EBUSY: a process of isobench's is in the parent again (forked while isobench moved
+          // itself: seen once in the rootless VM test); move it and try again.
+          const busy = errnoOf((err as Error).cause) === 'EBUSY' && this.parentPath !== '/';
+          if (busy && attempt < EMPTY_ATTEMPTS) {
+            await this.emptyParent();
+            continue;
+          }
+          throw new HostError(
+            'ISOBENCH_ENABLE_CONTROLLER',
+            `cannot enable ${c} in ${stFile}: ${(err as Error).message}`,
+          );
+        }
       }
     }
     this.registry.recordEnabledControllers(stFile, done);
@@ -116,6 +125,18 @@ export class V2Driver implements CgroupDriver {
       // Best effort: another process of the user's may have started using them meanwhile.
       for (const c of done.reverse()) await writeValue(stFile, `-${c}`).catch(() => {});
     });
+  }
+
+  /**
+   * Moves isobench's processes out of the parent until none is left: one that isobench forks
+   * between reading cgroup.procs and moving itself is born in the parent, so it is read again.
+   */
+  private async emptyParent(): Promise<void> {
+    for (let i = 0; i < EMPTY_ATTEMPTS; i++) {
+      const procs = await pidsIn(this.parentDir);
+      if (procs.length === 0) return;
+      await this.moveSelfToSupervisor(procs);
+    }
   }
 
   /** `procs`: the processes in the parent now; only isobench and its own children may be among them. */
@@ -131,6 +152,14 @@ export class V2Driver implements CgroupDriver {
     }
     const id = `isobench-${this.registry.runId}--supervisor`;
     const dir = join(this.parentDir, id);
+    if (!existsSync(dir)) this.createSupervisor(dir);
+    for (const p of procs)
+      await writeValue(join(dir, 'cgroup.procs'), String(p)).catch((err: unknown) => {
+        if (procStat(p) !== null) throw err;
+      });
+  }
+
+  private createSupervisor(dir: string): void {
     // Registered as a leaf to remove, never as a cgroup to kill: isobench itself lives in it.
     this.registry.addSupervisor(dir);
     mkdirSync(dir);
@@ -140,10 +169,6 @@ export class V2Driver implements CgroupDriver {
       await rmdirRetry(dir);
       this.registry.dropSupervisor(dir);
     });
-    for (const p of procs)
-      await writeValue(join(dir, 'cgroup.procs'), String(p)).catch((err: unknown) => {
-        if (procStat(p) !== null) throw err;
-      });
   }
 
   async create(name: string): Promise<CgroupHandle> {
