@@ -42,6 +42,7 @@ export const trialMeasureSchema = z.strictObject({
   maxLateMs: nullableNum,
   loopDelayP99Ms: nullableNum,
   harnessCpus: z.string().nullable(),
+  loadgenCpuWeight: nullableNum.optional(),
   dirtyBytesAtStart: nullableNum,
   quietWaitMs: nullableNum,
   busyCoresAtStart: nullableNum,

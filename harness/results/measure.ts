@@ -43,6 +43,12 @@ export interface TrialMeasure {
   loopDelayP99Ms: number | null;
   /** CPUs isobench and its generators ran on, or null when they shared the containers' CPUs. */
   harnessCpus: string | null;
+  /**
+   * CPU weight of the generators' cgroup, read back (v2 cpu.weight terms; on v1 from cpu.shares),
+   * when they share CPUs with the containers; null when it was not set (reserved CPUs, no cpu
+   * controller). Absent in files written before it was recorded.
+   */
+  loadgenCpuWeight?: number | null;
   /** Before the trial: writeback left (bytes), and how long it waited for a quiet host (ms). */
   dirtyBytesAtStart: number | null;
   quietWaitMs: number | null;

@@ -31,6 +31,8 @@ export interface WindowEdges {
   after: (CgroupStats | null)[];
   before: { dirtyBytes: number | null; quietWaitMs: number | null; busyCores: number | null };
   harnessCpus: string | null;
+  /** The generators' cgroup's CPU weight as read back (v2 terms), null when not set. */
+  loadgenCpuWeight: number | null;
   /** Wall time of each step of the trial (ms), in the order they ran. */
   stepsMs: Record<string, number>;
 }
@@ -42,6 +44,7 @@ export function emptyEdges(): WindowEdges {
     after: [],
     before: { dirtyBytes: null, quietWaitMs: null, busyCores: null },
     harnessCpus: null,
+    loadgenCpuWeight: null,
     stepsMs: {},
   };
 }
@@ -168,6 +171,7 @@ function measureOf(
     maxLateMs: maxLate.length > 0 ? Math.max(...maxLate) : null,
     loopDelayP99Ms,
     harnessCpus: edges.harnessCpus,
+    loadgenCpuWeight: edges.loadgenCpuWeight,
     dirtyBytesAtStart: edges.before.dirtyBytes,
     quietWaitMs: edges.before.quietWaitMs,
     busyCoresAtStart: edges.before.busyCores,

@@ -5,6 +5,7 @@
  */
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
 import { procStat, USER_HZ } from '../host/procfs.js';
+import type { Limits } from '../limits.js';
 import { freshData, type TrialData } from './data.js';
 import { waitForQuiet } from './guards.js';
 import { readHostCpu } from './host-sample.js';
@@ -101,6 +102,24 @@ export async function prepare(ctx: TrialContext, s: TrialState): Promise<void> {
 }
 
 /**
+ * The generators' cgroup's CPU weight when they share CPUs with the containers: the highest, so a
+ * generator woken at a due instant runs at once instead of after a container's slice (the
+ * generator's own thread priority, GENERATOR_NICE, only orders threads within its cgroup). It
+ * changes when the generator runs, not how much: its CPU is bounded by its schedule, and measured.
+ */
+const LOADGEN_WEIGHT = { 'cpu.weight': 10_000 } as const;
+
+/** Whether the driver can apply `limits` here (a host without the cpu controller cannot weigh). */
+function supports(ctx: TrialContext, limits: Limits): boolean {
+  try {
+    ctx.driver.check(limits, null);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Creates each container's cgroup, applies its limits and starts it: all containers at once (they
  * are independent until the load begins), each as soon as its data is ready. Every start is
  * settled before a failure is thrown, so that teardown finds everything that was created.
@@ -109,6 +128,11 @@ async function start(ctx: TrialContext, s: TrialState, data: TrialData, signal: 
   if (s.t.containers.some((c) => c.load !== null)) {
     s.loadgen = await ctx.driver.create('-loadgen');
     if (ctx.harnessCpus) await ctx.driver.apply(s.loadgen, { 'cpuset.cpus': ctx.harnessCpus }, null);
+    else if (supports(ctx, LOADGEN_WEIGHT)) {
+      const applied = await ctx.driver.apply(s.loadgen, LOADGEN_WEIGHT, null);
+      const weight = Number(applied['cpu.weight']?.value);
+      s.edges.loadgenCpuWeight = Number.isFinite(weight) ? weight : null;
+    }
   }
   const started = await Promise.allSettled(
     s.t.containers.map(async (spec) => {
