@@ -251,7 +251,7 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
     .option('--iterations <n>', 'samples per task (default 30; fewer for a quick look)')
     .option(
       '--baseline <file>',
-      'compare with an earlier bench.json; exit 1 when a ratio to its peer got more than 20% worse',
+      "compare with an earlier bench.json; exit 1 when a ratio to its peer got worse beyond both 20% and twice the runs' own spread",
     )
     .option('--out <file>', 'where to write bench.json (default: ./bench.json)')
     .action(async (o) => {
