@@ -108,7 +108,10 @@ describe('compareBench', () => {
       file(result('container', 'ms', [100, 15], [10, 1.5])),
       file(result('container', 'ms', [130, 19.5], [10, 1.5])),
     );
-    expect(noisy[0]?.noise).toBeCloseTo(Math.hypot(1.4826 * 0.15 * Math.SQRT2, 1.4826 * 0.15 * Math.SQRT2), 6);
+    expect(noisy[0]?.noise).toBeCloseTo(
+      Math.hypot(1.4826 * 0.15 * Math.SQRT2, 1.4826 * 0.15 * Math.SQRT2),
+      6,
+    );
     expect(noisy[0]?.worse).toBe(false);
   });
 

@@ -85,7 +85,15 @@ function rows(f: LoadBenchFigures): BenchResult[] {
         mad: null,
       },
       peers: [
-        { status: 'ok', name: 'wrk -t1 -c16', unit: 'req/s', median: f.wrkMaxHz, p99: null, samples: 1, mad: null },
+        {
+          status: 'ok',
+          name: 'wrk -t1 -c16',
+          unit: 'req/s',
+          median: f.wrkMaxHz,
+          p99: null,
+          samples: 1,
+          mad: null,
+        },
       ],
       ratios: { 'wrk -t1 -c16': ceilingRatio },
       goals: [{ text: ">= 0.9x wrk's ceiling", pass: ceilingRatio >= 0.9, peer: 'wrk -t1 -c16' }],

@@ -64,7 +64,12 @@ export interface Container {
 
 export function initBinary(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '../../bin/isobench-init'), join(here, '../../dist/bin/isobench-init')];
+  // dist/harness/container/ (tsc's output), dist/harness/ (exec.bundle.js), harness/container/ (sources).
+  const candidates = [
+    join(here, '../../bin/isobench-init'),
+    join(here, '../bin/isobench-init'),
+    join(here, '../../dist/bin/isobench-init'),
+  ];
   const found = candidates.find((c) => existsSync(c));
   if (!found) {
     throw new HostError(

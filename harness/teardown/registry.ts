@@ -98,8 +98,15 @@ export function readStates(dir = stateDir()): { file: string; state: RunState }[
 
 type Undo = { label: string; run: () => Promise<void> };
 
-/** Registries of this process that have not been torn down: the crash handler empties them all. */
-const live = new Set<Registry>();
+/**
+ * Registries of this process that have not been torn down: the crash handler empties them all.
+ * One set per process, on globalThis: `isobench exec` runs a bundled copy of this module
+ * (cli.ts), and the crash handler's teardownAll, from either copy, must see its registries.
+ */
+const LIVE = Symbol.for('isobench.liveRegistries');
+const shared = globalThis as { [LIVE]?: Set<Registry> };
+shared[LIVE] ??= new Set<Registry>();
+const live: Set<Registry> = shared[LIVE];
 
 /** Tears down every live registry: for the last-resort handlers of uncaught errors. */
 export async function teardownAll(): Promise<void> {
