@@ -21,6 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyDirs } from '../cgroup/teardown.js';
+import { errnoOf } from '../errors.js';
 import { procStat } from '../host/procfs.js';
 
 export interface CgroupRecord {
@@ -138,9 +139,17 @@ export class Registry {
   }
 
   private persist(): void {
-    mkdirSync(stateDir(), { recursive: true });
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.state, null, 1)}\n`);
+    const text = `${JSON.stringify(this.state, null, 1)}\n`;
+    try {
+      writeFileSync(tmp, text);
+    } catch (err) {
+      // The state dir is made on first need, not before every write (a container's start writes
+      // this file twice).
+      if (errnoOf(err) !== 'ENOENT') throw err;
+      mkdirSync(stateDir(), { recursive: true });
+      writeFileSync(tmp, text);
+    }
     renameSync(tmp, this.file);
   }
 
