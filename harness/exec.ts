@@ -141,7 +141,6 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     // from there; stats come from the container's cgroup, which holds the payload's (hierarchical
     // counters) after the runtime has removed its own at exit.
     const applied = program ? null : await driver.apply(handle, limits, device);
-    const before = await driver.readStats(handle);
     const start = performance.now();
     let rt: RuntimeContainer | null = null;
     if (program) container = rt = await startRuntime(program, driver, handle, { ...spec, limits, device });
@@ -150,13 +149,20 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     const exit: ExitInfo = await container.exited;
     if (exit.error) throw new HostError('ISOBENCH_SPAWN', exit.error);
     const durationMs = Math.round(performance.now() - start);
+    if (!opts.json && !opts.jsonFile) {
+      // Nothing to report but the exit status: no stats to read. remove() kills whatever is still
+      // in the cgroup (the kernel refuses to remove a populated one) before it removes it.
+      await driver.remove(container.handle);
+      return exit.status;
+    }
     // The namespace's init exited, so the kernel has killed the rest; make sure before reading.
     await driver.killAll(container.handle);
     const outer = await driver.readStats(handle);
     const inner = rt?.payloadStats() ?? null;
     const stats = inner ? maxStats(outer, inner) : outer;
     await driver.remove(container.handle);
-    const oomKills = stats.oomKills === null ? null : stats.oomKills - (before.oomKills ?? 0);
+    // A cgroup made just now: every OOM kill it counts happened in this container.
+    const oomKills = stats.oomKills;
     const result: ExecResult = {
       exitCode: exit.exitCode,
       signal: exit.signal,

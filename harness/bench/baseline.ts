@@ -8,8 +8,17 @@ import { quote, UsageError } from '../errors.js';
 import { formatValue } from './table.js';
 import type { BenchFile, BenchResult } from './types.js';
 
-/** A peer ratio this much worse than the baseline's is flagged (and the exit status is 1). */
-export const WORSE_BY = 0.2;
+/**
+ * A ratio to its peer is called worse only when it moved the wrong way by more than both of:
+ * - FLOOR, whatever the spread (a steady figure may still drift this much between two runs), and
+ * - NOISE_SPREADS times the two runs' own spread of that ratio (`ratioSpread`): two runs of the
+ *   same commit on this shared host moved ratios by more than 20%, and by as much as their samples
+ *   strayed from their medians.
+ */
+export const FLOOR = 0.2;
+export const NOISE_SPREADS = 2;
+/** MAD x this estimates a standard deviation (normal consistency). */
+const MAD_TO_SD = 1.4826;
 
 export function readBenchFile(path: string): BenchFile {
   let parsed: unknown;
@@ -36,11 +45,52 @@ export interface BaselineRow {
   peer: string | null;
   baseRatio: number | null;
   currentRatio: number | null;
-  /** The peer ratio moved the wrong way by more than WORSE_BY. */
+  /** current / base ratio, turned so that > 1 is worse (load-ceiling: base / current). */
+  change: number | null;
+  /** The relative spread of the ratio in both runs together (null: a figure without samples). */
+  noise: number | null;
+  /** The largest change called noise: 1 + max(FLOOR, NOISE_SPREADS x noise). */
+  tolerated: number | null;
+  /** The ratio to its peer moved the wrong way by more than `tolerated`. */
   worse: boolean;
 }
 
-const higherIsBetter = (b: Extract<BenchResult, { status: 'ok' }>) => b.ours.unit === 'req/s';
+type OkResult = Extract<BenchResult, { status: 'ok' }>;
+type Measured = { median: number; mad?: number | null };
+
+const higherIsBetter = (b: OkResult) => b.ours.unit === 'req/s';
+
+/** A measurement's spread relative to its median (a robust coefficient of variation); null when unknown. */
+export function relativeSpread(m: Measured): number | null {
+  if (m.mad === undefined || m.mad === null || !(m.median > 0)) return null;
+  return (MAD_TO_SD * m.mad) / m.median;
+}
+
+/**
+ * The relative spread of ours / peer in one run: the two are measured independently, so their
+ * relative spreads add in quadrature. null when either has none (one number, or an old file).
+ */
+export function ratioSpread(ours: Measured, peer: Measured): number | null {
+  const a = relativeSpread(ours);
+  const b = relativeSpread(peer);
+  return a === null || b === null ? null : Math.hypot(a, b);
+}
+
+/** Whether a ratio moved the wrong way beyond the floor and beyond both runs' spread. */
+export function judgeChange(
+  change: number,
+  baseSpread: number | null,
+  currentSpread: number | null,
+): { noise: number | null; tolerated: number; worse: boolean } {
+  const noise = baseSpread === null || currentSpread === null ? null : Math.hypot(baseSpread, currentSpread);
+  const tolerated = 1 + Math.max(FLOOR, NOISE_SPREADS * (noise ?? 0));
+  return { noise, tolerated, worse: change > tolerated };
+}
+
+function peerOf(b: OkResult, name: string): Measured | null {
+  const p = b.peers.find((x) => x.name === name);
+  return p?.status === 'ok' ? p : null;
+}
 
 export function compareBench(base: BenchFile, current: BenchFile): BaselineRow[] {
   const rows: BaselineRow[] = [];
@@ -50,10 +100,19 @@ export function compareBench(base: BenchFile, current: BenchFile): BaselineRow[]
     const peer = Object.keys(c.ratios).find((p) => p in b.ratios) ?? null;
     const baseRatio = peer ? (b.ratios[peer] ?? null) : null;
     const currentRatio = peer ? (c.ratios[peer] ?? null) : null;
-    let worse = false;
-    if (baseRatio !== null && currentRatio !== null) {
-      const change = currentRatio / baseRatio;
-      worse = higherIsBetter(c) ? change < 1 - WORSE_BY : change > 1 + WORSE_BY;
+    let judged: Pick<BaselineRow, 'change' | 'noise' | 'tolerated' | 'worse'> = {
+      change: null,
+      noise: null,
+      tolerated: null,
+      worse: false,
+    };
+    if (peer && baseRatio !== null && currentRatio !== null && baseRatio > 0 && currentRatio > 0) {
+      const change = higherIsBetter(c) ? baseRatio / currentRatio : currentRatio / baseRatio;
+      const spread = (r: OkResult) => {
+        const p = peerOf(r, peer);
+        return p ? ratioSpread(r.ours, p) : null;
+      };
+      judged = { change, ...judgeChange(change, spread(b), spread(c)) };
     }
     rows.push({
       name: c.name,
@@ -63,11 +122,13 @@ export function compareBench(base: BenchFile, current: BenchFile): BaselineRow[]
       peer,
       baseRatio,
       currentRatio,
-      worse,
+      ...judged,
     });
   }
   return rows;
 }
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 export function formatComparison(rows: BaselineRow[]): string {
   const ratio = (r: number | null) => (r === null ? '-' : `${r.toFixed(2)}x`);
@@ -78,10 +139,14 @@ export function formatComparison(rows: BaselineRow[]): string {
       '->',
       formatValue(r.current, r.unit as never).padStart(10),
       `  vs ${r.peer ?? '-'}: ${ratio(r.baseRatio)} -> ${ratio(r.currentRatio)}`,
-      r.worse ? `  WORSE (ratio to its peer moved more than ${WORSE_BY * 100}%)` : '',
+      r.change === null || r.tolerated === null
+        ? ''
+        : `  ${r.worse ? 'WORSE' : 'ok'}: ${r.change >= 1 ? `${pct(r.change - 1)} worse` : `${pct(1 - r.change)} better`}, tolerated ${pct(r.tolerated - 1)} (${r.noise === null ? 'no spread recorded: the floor' : `floor ${pct(FLOOR)}, ${NOISE_SPREADS} x spread ${pct(r.noise)}`})`,
     ].join(' '),
   );
-  return ['against the baseline (median, then the ratio to the same peer in each run):', ...lines, ''].join(
-    '\n',
-  );
+  return [
+    "against the baseline (median, then the ratio to the same peer in each run; a change is WORSE beyond both a floor and the two runs' own spread):",
+    ...lines,
+    '',
+  ].join('\n');
 }

@@ -82,9 +82,18 @@ function rows(f: LoadBenchFigures): BenchResult[] {
         median: f.throughputCeilingHz,
         p99: null,
         samples: f.steps.length,
+        mad: null,
       },
       peers: [
-        { status: 'ok', name: 'wrk -t1 -c16', unit: 'req/s', median: f.wrkMaxHz, p99: null, samples: 1 },
+        {
+          status: 'ok',
+          name: 'wrk -t1 -c16',
+          unit: 'req/s',
+          median: f.wrkMaxHz,
+          p99: null,
+          samples: 1,
+          mad: null,
+        },
       ],
       ratios: { 'wrk -t1 -c16': ceilingRatio },
       goals: [{ text: ">= 0.9x wrk's ceiling", pass: ceilingRatio >= 0.9, peer: 'wrk -t1 -c16' }],
@@ -103,6 +112,7 @@ function rows(f: LoadBenchFigures): BenchResult[] {
         median: f.correctedUs.p50 / 1000,
         p99: f.correctedUs.p99 / 1000,
         samples: 1,
+        mad: null,
       },
       peers: [
         {
@@ -112,6 +122,7 @@ function rows(f: LoadBenchFigures): BenchResult[] {
           median: f.wrkFloorUs.p50 / 1000,
           p99: f.wrkFloorUs.p99 / 1000,
           samples: 1,
+          mad: null,
         },
       ],
       ratios: { 'wrk -t1 -c1': p50Ratio },

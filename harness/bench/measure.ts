@@ -36,6 +36,7 @@ export async function timeTasks(tasks: TimedTask[], iterations: number): Promise
       median: r.latency.p50,
       p99: r.latency.p99,
       samples: r.latency.samplesCount,
+      mad: r.latency.mad,
     };
   });
 }
@@ -46,12 +47,17 @@ export function summarize(name: string, unit: BenchUnit, values: number[]): Meas
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  const median = medianOf(sorted);
+  const mad = medianOf(sorted.map((v) => Math.abs(v - median)).sort((a, b) => a - b));
+  return { name, unit, median, p99: at(0.99), samples: sorted.length, mad };
+}
+
+/** The median of sorted values (the mean of the middle two for an even count). */
+function medianOf(sorted: number[]): number {
   const mid = sorted.length / 2;
-  const median =
-    sorted.length % 2 === 1
-      ? (sorted[Math.floor(mid)] as number)
-      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { name, unit, median, p99: at(0.99), samples: sorted.length };
+  return sorted.length % 2 === 1
+    ? (sorted[Math.floor(mid)] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export function okPeer(m: Measurement): PeerResult {

@@ -85,6 +85,8 @@ async function measure(ctx: BenchContext): Promise<BenchResult> {
     median: sum,
     p99: null,
     samples: parts[0]?.samples ?? 0,
+    // Independent parts: their spreads add in quadrature.
+    mad: Math.hypot(...parts.map((p) => p.mad ?? 0)),
   };
   const peers = [okPeer(peer)];
   return {

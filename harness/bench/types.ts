@@ -15,6 +15,11 @@ export interface Measurement {
   /** null for a figure that is one number (a ceiling), not a distribution. */
   p99: number | null;
   samples: number;
+  /**
+   * The samples' median absolute deviation (unscaled, in `unit`): how much one sample strays, what
+   * `--baseline` weighs a change against. null for one number; absent in files written before it.
+   */
+  mad?: number | null;
 }
 
 /** A peer is measured in the same run, or says why it cannot be (missing, refuses this host). */

@@ -1,5 +1,5 @@
 /** Small, explicit file operations on cgroup files, with errors that name the file and the value. */
-import { rmdir, writeFile } from 'node:fs/promises';
+import { rmdirSync, writeFileSync } from 'node:fs';
 import { CgroupError, errnoOf } from '../errors.js';
 import { readKernelFile } from '../host/kernfs.js';
 
@@ -19,10 +19,16 @@ export async function readOptional(file: string): Promise<string | null> {
   }
 }
 
-/** Writes one value; the kernel reports a refusal as the write's errno, which is quoted. */
+/**
+ * Writes one value; the kernel reports a refusal as the write's errno, which is quoted.
+ * Synchronous underneath, like the reads: fs.promises.writeFile is three thread-pool round trips
+ * (open, write, close), each longer here than the kernel's own work on an in-memory cgroup file,
+ * and a container's start writes a dozen of them (issue 15: container start). What can block is
+ * short and happens before a container runs: a limit written to a new, empty cgroup.
+ */
 export async function writeValue(file: string, value: string): Promise<void> {
   try {
-    await writeFile(file, value);
+    writeFileSync(file, value);
   } catch (err) {
     throw new CgroupError(
       'ISOBENCH_CGROUP_WRITE',
@@ -49,7 +55,8 @@ export async function rmdirRetry(
   let delay = 1;
   for (let i = 0; ; i++) {
     try {
-      await rmdir(dir);
+      // Synchronous: rmdir of a cgroup is in-memory work, cheaper than a thread-pool round trip.
+      rmdirSync(dir);
       return;
     } catch (err) {
       const code = errnoOf(err);

@@ -10,10 +10,9 @@
  * 3. wait, bounded, until every directory is empty, killing again meanwhile;
  * 4. rmdir deepest first, retrying EBUSY; ENOENT counts as done.
  */
-import { type Dirent, existsSync, readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { type Dirent, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CgroupError } from '../errors.js';
+import { CgroupError, errnoOf } from '../errors.js';
 import { readOptional, rmdirRetry, sleep } from './fsio.js';
 
 export async function pidsIn(dir: string): Promise<number[]> {
@@ -24,7 +23,7 @@ export async function pidsIn(dir: string): Promise<number[]> {
 
 async function tryWrite(file: string, value: string): Promise<boolean> {
   try {
-    await writeFile(file, value);
+    writeFileSync(file, value); // a cgroup file: see writeValue (fsio.ts)
     return true;
   } catch {
     return false;
@@ -61,10 +60,22 @@ function killPids(pids: number[]): void {
 /** How a cgroup's members were killed: reported so tests can tell which mechanism did it. */
 export type KillMethod = 'cgroup.kill' | 'freezer' | 'signal' | 'none';
 
-async function killOnce(dirs: string[]): Promise<KillMethod> {
-  const v2 = dirs.find((d) => existsSync(join(d, 'cgroup.kill')));
-  if (v2 && (await tryWrite(join(v2, 'cgroup.kill'), '1'))) return 'cgroup.kill';
-  const freezer = dirs.find((d) => existsSync(join(d, 'freezer.state')));
+/**
+ * A cgroup directory and which of the files teardown looks for it has, read from its directory
+ * entries (kernfs fills d_type): probing each with a stat, and reading cgroup.events from v1
+ * directories that have none, cost an exception per miss, on every teardown.
+ */
+interface Scanned {
+  dir: string;
+  events: boolean;
+  kill: boolean;
+  freezer: boolean;
+}
+
+async function killOnce(dirs: Scanned[]): Promise<KillMethod> {
+  const v2 = dirs.find((d) => d.kill);
+  if (v2 && (await tryWrite(join(v2.dir, 'cgroup.kill'), '1'))) return 'cgroup.kill';
+  const freezer = dirs.find((d) => d.freezer)?.dir;
   if (freezer) {
     // v1 "can't reliably freeze while new processes keep appearing": runc loops on FREEZING.
     await tryWrite(join(freezer, 'freezer.state'), 'FROZEN');
@@ -73,18 +84,18 @@ async function killOnce(dirs: string[]): Promise<KillMethod> {
       if (state !== 'FREEZING') break;
       await sleep(5);
     }
-    for (const d of dirs) killPids(await pidsIn(d));
+    for (const d of dirs) killPids(await pidsIn(d.dir));
     await tryWrite(join(freezer, 'freezer.state'), 'THAWED');
     return 'freezer';
   }
-  for (const d of dirs) killPids(await pidsIn(d));
+  for (const d of dirs) killPids(await pidsIn(d.dir));
   return 'signal';
 }
 
-/** Every directory below and including `dir`, deepest first. */
-export function subtreeDeepestFirst(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, depth: number) => {
+/** Every directory below and including `dir`, deepest first, with the teardown files each has. */
+function scanSubtree(dir: string): Scanned[] {
+  const out: Scanned[] = [];
+  const walk = (d: string) => {
     // File types come with the directory entries (kernfs fills d_type): a cgroup directory
     // holds dozens of files, and a stat of each made hundreds of syscalls per teardown.
     let entries: Dirent[] = [];
@@ -93,39 +104,50 @@ export function subtreeDeepestFirst(dir: string): string[] {
     } catch {
       return;
     }
-    for (const e of entries) if (e.isDirectory()) walk(join(d, e.name), depth + 1);
-    out.push(d);
+    const s: Scanned = { dir: d, events: false, kill: false, freezer: false };
+    for (const e of entries) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name === 'cgroup.events') s.events = true;
+      else if (e.name === 'cgroup.kill') s.kill = true;
+      else if (e.name === 'freezer.state') s.freezer = true;
+    }
+    out.push(s);
   };
-  walk(dir, 0);
+  walk(dir);
   return out;
 }
 
-async function populated(dirs: string[]): Promise<boolean> {
+/** Every directory below and including `dir`, deepest first. */
+export function subtreeDeepestFirst(dir: string): string[] {
+  return scanSubtree(dir).map((s) => s.dir);
+}
+
+async function populated(dirs: Scanned[]): Promise<boolean> {
   for (const d of dirs) {
-    const events = await readOptional(join(d, 'cgroup.events'));
-    if (events !== null) {
-      if (/^populated 1$/m.test(events)) return true;
+    if (d.events) {
+      // A directory removed meanwhile (ENOENT) holds nothing.
+      if (/^populated 1$/m.test((await readOptional(join(d.dir, 'cgroup.events'))) ?? '')) return true;
       continue;
     }
-    if ((await pidsIn(d)).length > 0) return true;
+    if ((await pidsIn(d.dir)).length > 0) return true;
   }
   return false;
 }
 
 /** SIGKILLs everything in the directories (and below) and waits until none is populated. */
 export async function killAndWait(dirs: string[], timeoutMs = 30_000): Promise<KillMethod> {
-  const all = dirs.filter(existsSync).flatMap((d) => subtreeDeepestFirst(d));
+  const all = dirs.flatMap((d) => scanSubtree(d));
   if (all.length === 0) return 'none';
   // Lifting reads five files per directory: skip it when nothing is left to die (after a
   // container's init has exited, as at the end of every `isobench exec`).
-  if (await populated(all)) for (const d of all) await liftIoThrottle(d);
+  if (await populated(all)) for (const d of all) await liftIoThrottle(d.dir);
   const deadline = Date.now() + timeoutMs;
   let delay = 2;
   for (;;) {
     const method = await killOnce(all);
     if (!(await populated(all))) return method;
     if (Date.now() > deadline) {
-      const left = (await Promise.all(all.map(pidsIn))).flat();
+      const left = (await Promise.all(all.map((d) => pidsIn(d.dir)))).flat();
       throw new CgroupError(
         'ISOBENCH_KILL_TIMEOUT',
         `processes ${left.join(', ')} in ${dirs.join(', ')} did not die within ${timeoutMs} ms (uninterruptible IO?); run \`isobench cleanup\` later`,
@@ -136,12 +158,31 @@ export async function killAndWait(dirs: string[], timeoutMs = 30_000): Promise<K
   }
 }
 
+/**
+ * rmdir of each directory, for a cgroup already empty (a container whose init has exited, as at
+ * the end of every trial and `isobench exec`): the kernel refuses (EBUSY) a cgroup that still has
+ * a process or a child cgroup, so success proves there was nothing to kill, without the subtree
+ * walk and the reads and writes of killAndWait. Returns the directories it could not remove.
+ */
+function removeIfEmpty(dirs: string[]): string[] {
+  const left: string[] = [];
+  for (const d of dirs) {
+    try {
+      rmdirSync(d);
+    } catch (err) {
+      if (errnoOf(err) !== 'ENOENT') left.push(d);
+    }
+  }
+  return left;
+}
+
 /** Kills and removes the directories of one cgroup in every hierarchy. */
-export async function destroyDirs(dirs: string[], timeoutMs = 30_000): Promise<void> {
+export async function destroyDirs(givenDirs: string[], timeoutMs = 30_000): Promise<void> {
+  const dirs = removeIfEmpty(givenDirs);
+  if (dirs.length === 0) return;
   await killAndWait(dirs, timeoutMs);
-  const all = dirs.filter(existsSync).flatMap((d) => subtreeDeepestFirst(d));
-  for (const d of all) {
-    await rmdirRetry(d, async () => {
+  for (const d of dirs.flatMap((x) => scanSubtree(x))) {
+    await rmdirRetry(d.dir, async () => {
       await killOnce([d]);
     });
   }

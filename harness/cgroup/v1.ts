@@ -64,6 +64,14 @@ export class V1Driver implements CgroupDriver {
    * statistics files instead.
    */
   private ioWeightFile(): string | null {
+    if (this.ioWeight === undefined) this.ioWeight = this.findIoWeightFile();
+    return this.ioWeight;
+  }
+
+  /** Looked up once per driver: apply, readLimits and plannedWrites each need it. */
+  private ioWeight: string | null | undefined;
+
+  private findIoWeightFile(): string | null {
     const p = this.ctrlParent('blkio');
     if (!p) return null;
     const bfq = ['blkio.bfq.weight', 'blkio.bfq.io_service_bytes'].some((f) => existsSync(join(p, f)));

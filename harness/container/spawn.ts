@@ -62,9 +62,17 @@ export interface Container {
   signal(sig: NodeJS.Signals): void;
 }
 
+let initPath: string | undefined;
+
 export function initBinary(): string {
+  if (initPath) return initPath;
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '../../bin/isobench-init'), join(here, '../../dist/bin/isobench-init')];
+  // dist/harness/container/ (tsc's output), dist/harness/ (exec.bundle.js), harness/container/ (sources).
+  const candidates = [
+    join(here, '../../bin/isobench-init'),
+    join(here, '../bin/isobench-init'),
+    join(here, '../../dist/bin/isobench-init'),
+  ];
   const found = candidates.find((c) => existsSync(c));
   if (!found) {
     throw new HostError(
@@ -72,6 +80,7 @@ export function initBinary(): string {
       `isobench-init is not built (looked in ${candidates.join(', ')}): run npm run build`,
     );
   }
+  initPath = found;
   return found;
 }
 
@@ -115,11 +124,15 @@ export function initArgs(
   return args;
 }
 
-/** isobench's package root and node's directory, real paths. */
+let visible: string[] | undefined;
+
+/** isobench's package root and node's directory, real paths (found once per process). */
 function visibleDirs(): string[] {
+  if (visible) return visible;
   let root = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
-  return [...new Set([root, dirname(process.execPath)].map((d) => realpathSync(d)))];
+  visible = [...new Set([root, dirname(process.execPath)].map((d) => realpathSync(d)))];
+  return visible;
 }
 
 /** The user namespace a container gets from this process: none as root, else the user's mapping. */

@@ -21,6 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyDirs } from '../cgroup/teardown.js';
+import { errnoOf } from '../errors.js';
 import { procStat } from '../host/procfs.js';
 
 export interface CgroupRecord {
@@ -98,8 +99,15 @@ export function readStates(dir = stateDir()): { file: string; state: RunState }[
 
 type Undo = { label: string; run: () => Promise<void> };
 
-/** Registries of this process that have not been torn down: the crash handler empties them all. */
-const live = new Set<Registry>();
+/**
+ * Registries of this process that have not been torn down: the crash handler empties them all.
+ * One set per process, on globalThis: `isobench exec` runs a bundled copy of this module
+ * (cli.ts), and the crash handler's teardownAll, from either copy, must see its registries.
+ */
+const LIVE = Symbol.for('isobench.liveRegistries');
+const shared = globalThis as { [LIVE]?: Set<Registry> };
+shared[LIVE] ??= new Set<Registry>();
+const live: Set<Registry> = shared[LIVE];
 
 /** Tears down every live registry: for the last-resort handlers of uncaught errors. */
 export async function teardownAll(): Promise<void> {
@@ -131,9 +139,17 @@ export class Registry {
   }
 
   private persist(): void {
-    mkdirSync(stateDir(), { recursive: true });
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.state, null, 1)}\n`);
+    const text = `${JSON.stringify(this.state, null, 1)}\n`;
+    try {
+      writeFileSync(tmp, text);
+    } catch (err) {
+      // The state dir is made on first need, not before every write (a container's start writes
+      // this file twice).
+      if (errnoOf(err) !== 'ENOENT') throw err;
+      mkdirSync(stateDir(), { recursive: true });
+      writeFileSync(tmp, text);
+    }
     renameSync(tmp, this.file);
   }
 

@@ -19,6 +19,7 @@ const SOURCE_FILES = [
   'tsconfig.json',
   'reports/client/tsconfig.json',
   'scripts/build-client.mjs',
+  'scripts/build-bundle.mjs',
   'scripts/build-native.mjs',
 ];
 
