@@ -119,6 +119,21 @@ describe('isobench run', () => {
     });
   });
 
+  test("an aggressor OOM-killed under memory.max counts in the trial's oomKills, warmup included", async () => {
+    const out = outDir();
+    const r = await isobench(['run', join(here, 'oom.yaml'), '--out', out, ...OPEN_GUARDS]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [trial] = readResults(out).trials;
+    expect(trial?.status).toBe('ok');
+    const bomb = trial?.containers.find((c) => c.name === 'bomb');
+    expect(bomb?.exit).toMatchObject({ signal: 'SIGKILL', oomKilled: true });
+    // Before: 0 whenever the kill came before the window opened (a difference over the window).
+    expect(bomb?.cgroup.oomKills).toBeGreaterThanOrEqual(1);
+    expect(bomb?.cgroup.memoryPeakBytes).toBeLessThanOrEqual(64 * 1024 * 1024);
+    expect(trial?.containers.find((c) => c.name === 'steady')?.cgroup.oomKills).toBe(0);
+    expect(leftoverCgroups()).toEqual([]);
+  });
+
   test('SIGINT mid-run keeps the finished trials, writes the summaries, leaves nothing behind', async () => {
     const before = new Set(scanCgroups().keys());
     const out = outDir();

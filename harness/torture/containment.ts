@@ -38,7 +38,7 @@ const CASES: [string, string, (bomb: TrialRecord['containers'][number]) => [bool
     'memory bomb under memory.max 64MiB',
     '    workload: memory\n    params: { mode: bomb }\n    limits: { memory.max: 64MiB }',
     (b) => [
-      b.exit?.oomKilled === true || (b.cgroup.oomKills ?? 0) > 0,
+      b.exit?.oomKilled === true && (b.cgroup.oomKills ?? 0) > 0,
       `OOM-killed: ${b.exit?.oomKilled}, oom kills ${b.cgroup.oomKills}, memory peak ${b.cgroup.memoryPeakBytes}`,
     ],
   ],
