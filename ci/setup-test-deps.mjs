@@ -29,6 +29,8 @@ const NEEDED = {
   e2fsprogs: () => has('mkfs.ext4'),
   zstd: () => has('zstd'),
   xz: () => has('xz'),
+  // A signal at a chosen instant of `isobench run` (harness/run/run.kernel.test.ts).
+  strace: () => has('strace'),
   // Container runtimes (harness/runtime/runtimes.kernel.test.ts): lxc-execute, runc, crun.
   lxc: () => has('lxc-execute'),
   runc: () => has('runc'),

@@ -13,6 +13,7 @@ import { CLI, isobench, itWhen, ROOT } from './testing/support.js';
 const it = itWhen(existsSync(CLI) ? null : 'dist/harness/cli.js is not built (npm run build)');
 const MAIN_JS = join(ROOT, 'dist/workloads/main.js');
 const LAUGHS = 'harness/scenario/testdata/bad/billion-laughs.yaml';
+const ZERO = 'harness/scenario/testdata/bad/zero-duration.yaml';
 
 /** stderr as lines, after checking it is an isobench error and not a crash. */
 function errorLines(stderr: string): string[] {
@@ -49,6 +50,34 @@ describe('the command line refuses bad input with exit 2', () => {
       const r = await isobench(args);
       expect(r.exitCode, args.join(' ')).toBe(0);
       expect(r.stdout, args.join(' ')).toMatch(/Usage: isobench/);
+    }
+  });
+
+  it('a trial duration of 0: validate and run refuse it alike, naming the minimum; nothing created', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isobench-cli-'));
+    const minimum = 'expected at least 1ms (the measured part of a trial cannot be empty)';
+    try {
+      for (const args of [
+        ['validate', ZERO],
+        ['run', ZERO, '--out', join(dir, 'out')],
+      ]) {
+        const r = await isobench(args);
+        expect(r.exitCode, r.stderr).toBe(2);
+        expect(errorLines(r.stderr)).toEqual([
+          `isobench: ISOBENCH_SCENARIO_INVALID: ${ZERO}:3:11 duration: ${minimum}, got "0s"`,
+        ]);
+      }
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+      const flag = await isobench(['validate', 'scenarios/web-vs-db.yaml', '--duration', '0s']);
+      expect(flag.exitCode, flag.stderr).toBe(2);
+      expect(errorLines(flag.stderr)).toEqual([
+        `isobench: ISOBENCH_SCENARIO_INVALID: --duration: ${minimum}, got "0s"`,
+      ]);
+      expect((await isobench(['validate', 'scenarios/web-vs-db.yaml', '--duration', '1ms'])).exitCode).toBe(
+        0,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

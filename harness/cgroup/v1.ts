@@ -8,7 +8,8 @@
  * task's cgroup2 membership, so v1 hierarchies have no pressure files).
  *
  * A process is counted only in the hierarchies it is attached to, so every hierarchy's cgroup.procs
- * is written (cpu and cpuacct are separate mounts on some hosts).
+ * is written (cpu and cpuacct are separate mounts on some hosts). Statistics and events are read by
+ * v1-stats.ts.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -20,11 +21,10 @@ import { dirOf, type Hierarchy, type HostCgroups, type V1Controller } from './de
 import type { BlockDevice } from './device.js';
 import type { AppliedLimits, CgroupDriver, CgroupEvents, CgroupHandle, CgroupStats } from './driver.js';
 import { isCgroupName } from './driver.js';
-import { readOptional, readText, writeValue } from './fsio.js';
-import { keyed, num, parseBlkioRecursive } from './stats.js';
+import { readText, writeValue } from './fsio.js';
 import { destroyDirs, type KillMethod, killAndWait, pidsIn } from './teardown.js';
 import { throttleValue, v1Writes } from './v1-limits.js';
-import { readV2Stats } from './v2.js';
+import { readV1Events, readV1Stats } from './v1-stats.js';
 import { checkIoWeightDevice } from './v2-limits.js';
 
 const NEEDS: Record<string, V1Controller> = {
@@ -255,64 +255,12 @@ export class V1Driver implements CgroupDriver {
     return first ? pidsIn(first) : [];
   }
 
-  /** A file of the cgroup's directory in controller `c`'s hierarchy; null when absent. */
-  private readCtl(h: CgroupHandle, c: V1Controller, f: string): Promise<string | null> {
-    const hier = this.host.v1[c];
-    const dir = hier ? h.dirs[hier.key] : undefined;
-    return dir ? readOptional(join(dir, f)) : Promise.resolve(null);
-  }
-
   async readStats(h: CgroupHandle): Promise<CgroupStats> {
-    const read = (c: V1Controller, f: string) => this.readCtl(h, c, f);
-    const [usage, cpuStat, memCur, memPeak, oomControl, bytes, ops, pidsCur, pidsPeak] = await Promise.all([
-      read('cpuacct', 'cpuacct.usage'),
-      read('cpu', 'cpu.stat'),
-      read('memory', 'memory.usage_in_bytes'),
-      read('memory', 'memory.max_usage_in_bytes'),
-      read('memory', 'memory.oom_control'),
-      read('blkio', 'blkio.throttle.io_service_bytes_recursive'),
-      read('blkio', 'blkio.throttle.io_serviced_recursive'),
-      read('pids', 'pids.current'),
-      read('pids', 'pids.peak'),
-    ]);
-    const unified = h.dirs.unified ? await readV2Stats(h.dirs.unified) : null;
-    const cs = keyed(cpuStat);
-    const oc = oomControl === null ? null : keyed(oomControl);
-    const b = parseBlkioRecursive(bytes);
-    const o = parseBlkioRecursive(ops);
-    const usageNs = num(usage);
-    return {
-      // v1 cpuacct and cpu.stat count nanoseconds; v2 and isobench use microseconds.
-      cpuUsageUs: usageNs !== null ? Math.round(usageNs / 1000) : (unified?.cpuUsageUs ?? null),
-      cpuThrottledUs: cs.throttled_time !== undefined ? Math.round(cs.throttled_time / 1000) : null,
-      cpuNrPeriods: cs.nr_periods ?? null,
-      cpuNrThrottled: cs.nr_throttled ?? null,
-      memoryCurrentBytes: num(memCur),
-      memoryPeakBytes: num(memPeak),
-      ooms: null, // v1 counts OOM kills (oom_control) but not OOM invocations
-      oomKills: oc ? (oc.oom_kill ?? 0) : null,
-      ioReadBytes: b?.read ?? null,
-      ioWriteBytes: b?.write ?? null,
-      ioReadOps: o?.read ?? null,
-      ioWriteOps: o?.write ?? null,
-      pidsCurrent: num(pidsCur),
-      pidsPeak: num(pidsPeak),
-      psi: unified?.psi ?? null,
-    };
+    return readV1Stats(this.host, h);
   }
 
   async readEvents(h: CgroupHandle): Promise<CgroupEvents> {
-    const [failcnt, oomControl, pids] = await Promise.all([
-      this.readCtl(h, 'memory', 'memory.failcnt'),
-      this.readCtl(h, 'memory', 'memory.oom_control'),
-      this.readCtl(h, 'pids', 'pids.events'),
-    ]);
-    return {
-      memoryHigh: null, // v1 has no memory.high
-      memoryMax: num(failcnt),
-      oomKills: oomControl === null ? null : (keyed(oomControl).oom_kill ?? 0),
-      pidsMax: pids === null ? null : (keyed(pids).max ?? 0),
-    };
+    return readV1Events(this.host, h);
   }
 
   async killAll(h: CgroupHandle): Promise<KillMethod> {

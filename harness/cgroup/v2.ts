@@ -2,30 +2,23 @@
  * cgroup v2 driver (the unified hierarchy with controllers).
  *
  * Nesting: container cgroups are created directly below the parent (the cgroup isobench runs in,
- * or --cgroup-parent). The no-internal-process rule forbids enabling controllers in a cgroup that
- * has processes, so when the parent is not the root and holds isobench itself, isobench first moves
- * itself into a leaf `isobench-<run id>--supervisor` (systemd's CGROUP_DELEGATION.md "supervisor/"
- * pattern), then enables the controllers, and on close undoes both. It never moves a process it
- * did not start: other processes in the parent make it stop with an explanation.
+ * or --cgroup-parent). Making the parent able to give controllers to them (the supervisor leaf,
+ * enabling controllers, and undoing both) is v2-parent.ts's.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { errnoOf, HostError, UsageError } from '../errors.js';
-import { isDescendantOf, procStat, readOptional as readFileOr } from '../host/procfs.js';
 import type { Limits } from '../limits.js';
 import type { Registry } from '../teardown/registry.js';
 import { dirOf, type Hierarchy } from './detect.js';
 import type { BlockDevice } from './device.js';
 import type { AppliedLimits, CgroupDriver, CgroupEvents, CgroupHandle, CgroupStats } from './driver.js';
 import { childHandle, isCgroupName } from './driver.js';
-import { readOptional, readText, rmdirRetry, writeValue } from './fsio.js';
+import { readOptional, readText, writeValue } from './fsio.js';
 import { keyed, num, parseIoStat, parsePressure } from './stats.js';
 import { destroyDirs, type KillMethod, killAndWait, pidsIn } from './teardown.js';
 import { checkIoWeightDevice, parseIoMaxLine, v2Files } from './v2-limits.js';
-
-const WANTED = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
-/** Rounds of moving isobench's processes out of the parent, and of enabling a controller on EBUSY. */
-const EMPTY_ATTEMPTS = 5;
+import { controllersIn, V2Parent } from './v2-parent.js';
 
 /** Which controller a limit needs. */
 export function controllerOf(limit: string): string {
@@ -37,7 +30,7 @@ export class V2Driver implements CgroupDriver {
   private readonly parentPath: string;
   private readonly parentDir: string;
   /** The parent made ready for children: once per driver; retried after a failure. */
-  private prepared: Promise<void> | null = null;
+  private readonly parent: V2Parent;
 
   constructor(
     private readonly unified: Hierarchy,
@@ -52,12 +45,12 @@ export class V2Driver implements CgroupDriver {
         `cgroup parent ${this.parentPath} does not exist (${this.parentDir})`,
       );
     }
+    this.parent = new V2Parent(this.parentPath, this.parentDir, registry);
   }
 
   /** Controllers the parent can hand to its children. */
   private available(): string[] {
-    const text = readFileSync(join(this.parentDir, 'cgroup.controllers'), 'utf8');
-    return text.trim().split(/\s+/).filter(Boolean);
+    return controllersIn(this.parentDir);
   }
 
   check(limits: Limits, device: BlockDevice | null): void {
@@ -80,104 +73,13 @@ export class V2Driver implements CgroupDriver {
     if (limits['io.weight'] !== undefined && device) checkIoWeightDevice(device, this.unified.mountPoint);
   }
 
-  /** Makes the parent able to give controllers to children (once per driver). */
-  private prepareParent(): Promise<void> {
-    // One promise for every caller: containers are created concurrently, and none may go on
-    // before the controllers are enabled. A failure is not remembered: the next trial tries again.
-    this.prepared ??= this.enableForChildren().catch((err: unknown) => {
-      this.prepared = null;
-      throw err;
-    });
-    return this.prepared;
-  }
-
-  private async enableForChildren(): Promise<void> {
-    const stFile = join(this.parentDir, 'cgroup.subtree_control');
-    const enabled = (await readText(stFile)).split(/\s+/).filter(Boolean);
-    const missing = WANTED.filter((c) => this.available().includes(c) && !enabled.includes(c));
-    if (missing.length === 0) return;
-    // The root cgroup is exempt from the no-internal-process rule; elsewhere the parent must be empty.
-    if (this.parentPath !== '/') await this.emptyParent();
-    const done: string[] = [];
-    for (const c of missing) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await writeValue(stFile, `+${c}`);
-          done.push(c);
-          break;
-        } catch (err) {
-          // EBUSY: a process of isobench's is in the parent again (forked while isobench moved
-          // itself: seen once in the rootless VM test); move it and try again.
-          const busy = errnoOf((err as Error).cause) === 'EBUSY' && this.parentPath !== '/';
-          if (busy && attempt < EMPTY_ATTEMPTS) {
-            await this.emptyParent();
-            continue;
-          }
-          throw new HostError(
-            'ISOBENCH_ENABLE_CONTROLLER',
-            `cannot enable ${c} in ${stFile}: ${(err as Error).message}`,
-          );
-        }
-      }
-    }
-    this.registry.recordEnabledControllers(stFile, done);
-    this.registry.addUndo(`disable ${done.join(' ')} in ${stFile}`, async () => {
-      // Best effort: another process of the user's may have started using them meanwhile.
-      for (const c of done.reverse()) await writeValue(stFile, `-${c}`).catch(() => {});
-    });
-  }
-
-  /**
-   * Moves isobench's processes out of the parent until none is left: one that isobench forks
-   * between reading cgroup.procs and moving itself is born in the parent, so it is read again.
-   */
-  private async emptyParent(): Promise<void> {
-    for (let i = 0; i < EMPTY_ATTEMPTS; i++) {
-      const procs = await pidsIn(this.parentDir);
-      if (procs.length === 0) return;
-      await this.moveSelfToSupervisor(procs);
-    }
-  }
-
-  /** `procs`: the processes in the parent now; only isobench and its own children may be among them. */
-  private async moveSelfToSupervisor(procs: number[]): Promise<void> {
-    // A pid listed a moment ago may be gone since (a probe isobench started and reaped): only
-    // processes still alive count, and one that exits meanwhile cannot be moved (ESRCH) nor matter.
-    const foreign = procs.filter((p) => p !== process.pid && procStat(p) !== null && !isDescendantOfSelf(p));
-    if (foreign.length > 0) {
-      throw new HostError(
-        'ISOBENCH_PARENT_BUSY',
-        `cgroup ${this.parentPath} holds processes isobench did not start (${foreign.slice(0, 5).map(describeProcess).join(', ')}), so controllers cannot be enabled for children (cgroup v2 no-internal-process rule). Run isobench in a cgroup of its own, e.g. systemd-run --scope -p Delegate=yes isobench ..., or pass --cgroup-parent`,
-      );
-    }
-    const id = `isobench-${this.registry.runId}--supervisor`;
-    const dir = join(this.parentDir, id);
-    if (!existsSync(dir)) this.createSupervisor(dir);
-    for (const p of procs)
-      await writeValue(join(dir, 'cgroup.procs'), String(p)).catch((err: unknown) => {
-        if (procStat(p) !== null) throw err;
-      });
-  }
-
-  private createSupervisor(dir: string): void {
-    // Registered as a leaf to remove, never as a cgroup to kill: isobench itself lives in it.
-    this.registry.addSupervisor(dir);
-    mkdirSync(dir);
-    this.registry.addUndo(`move isobench back to ${this.parentPath}`, async () => {
-      for (const p of await pidsIn(dir))
-        await writeValue(join(this.parentDir, 'cgroup.procs'), String(p)).catch(() => {});
-      await rmdirRetry(dir);
-      this.registry.dropSupervisor(dir);
-    });
-  }
-
   async create(name: string): Promise<CgroupHandle> {
     if (!isCgroupName(name))
       throw new UsageError(
         'ISOBENCH_BAD_NAME',
         `container name ${JSON.stringify(name)} must match [a-z0-9][a-z0-9_-]*`,
       );
-    await this.prepareParent();
+    await this.parent.prepare();
     const id = `isobench-${this.registry.runId}-${name}`;
     const dir = join(this.parentDir, id);
     this.registry.addCgroup({ id, dirs: [dir] });
@@ -278,16 +180,6 @@ export class V2Driver implements CgroupDriver {
   async close(): Promise<void> {
     /* undo steps are in the registry, run by its teardown */
   }
-}
-
-/** "PID (comm, parent PPID)", for a message naming a process the user must deal with. */
-function describeProcess(pid: number): string {
-  const comm = readFileOr(`/proc/${pid}/comm`)?.trim() ?? '?';
-  return `${pid} (${comm}, parent ${procStat(pid)?.ppid ?? '?'})`;
-}
-
-function isDescendantOfSelf(pid: number): boolean {
-  return isDescendantOf(pid, process.pid);
 }
 
 /** Reads a cgroup2 directory's statistics; also used for the unified twin on hybrid hosts. */

@@ -149,8 +149,15 @@ export interface DoctorRun {
   interrupted: boolean;
 }
 
-/** Runs the planned checks one after another; `onCheck` sees each as it finishes. */
-export async function runDoctor(plan: DoctorPlan, onCheck?: (c: DoctorCheck) => void): Promise<DoctorRun> {
+/**
+ * Runs the planned checks one after another; `onCheck` sees each as it finishes. `signal`: a
+ * caller's that stops the checks (isobench run's handlers); without it, SIGINT and SIGTERM do.
+ */
+export async function runDoctor(
+  plan: DoctorPlan,
+  onCheck?: (c: DoctorCheck) => void,
+  signal?: AbortSignal,
+): Promise<DoctorRun> {
   const startedAt = new Date().toISOString();
   const start = performance.now();
   const abort = new AbortController();
@@ -161,8 +168,14 @@ export async function runDoctor(plan: DoctorPlan, onCheck?: (c: DoctorCheck) => 
     // A second Ctrl-C does not wait for the experiment to notice.
     if (signals > 1) void teardownAll().finally(() => process.exit(130));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const onAbort = () => abort.abort(new Error('interrupted'));
+  if (signal) {
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  } else {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   const checks: DoctorCheck[] = [];
   try {
     for (const entry of plan.checks) {
@@ -176,6 +189,7 @@ export async function runDoctor(plan: DoctorPlan, onCheck?: (c: DoctorCheck) => 
       }
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -1,7 +1,10 @@
 /** A cgroup's figures over a window, and how a trial was measured (whether it can be trusted). */
 import type { Psi } from '../cgroup/driver.js';
 
-/** cgroup figures over a trial's measured window (counters as differences, peaks as peaks). */
+/**
+ * cgroup figures over a trial's measured window (counters as differences, peaks as peaks; peaks and
+ * oomKills count since the container started, warmup included: run/window.ts).
+ */
 export interface CgroupWindow {
   cpuUsageUs: number | null;
   cpuThrottledUs: number | null;

@@ -39,18 +39,7 @@ function readText(path: string, what: string): string {
 export function readResults(dir: string): ResultsFile {
   const path = resultsPaths(dir).resultsJson;
   const text = readText(path, 'isobench run writes results.json when it ends or is interrupted');
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(
-      'ISOBENCH_RESULTS_CORRUPT',
-      `${quote(path)} is not valid JSON: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
-  }
+  const data = parseResultsText(path, text);
   // The version first: a newer file fails validation in many places at once, and the real
   // fault is that this isobench is too old to read it.
   const version =
@@ -63,6 +52,24 @@ export function readResults(dir: string): ResultsFile {
       `${quote(path)}: expected schemaVersion ${READABLE_SCHEMA_VERSIONS.join(' or ')}, got ${version === undefined ? 'none' : quote(version)}${typeof version === 'number' && version > RESULTS_SCHEMA_VERSION ? ' (written by a newer isobench)' : ''}`,
     );
   }
+  return checkResults(path, data);
+}
+
+/** The JSON text of results.json or run.json (read from `path`); ISOBENCH_RESULTS_CORRUPT if it does not parse. */
+export function parseResultsText(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(
+      'ISOBENCH_RESULTS_CORRUPT',
+      `${quote(path)} is not valid JSON: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+/** `data` (parsed from `path`) as a results file; ISOBENCH_RESULTS_CORRUPT naming the fields that do not match. */
+export function checkResults(path: string, data: unknown): ResultsFile {
   const parsed = resultsSchema.safeParse(data);
   if (!parsed.success) {
     throw new UsageError(

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,4 +49,28 @@ describe('rebuildResultsIfMissing', () => {
       expect((err as { exitCode: number }).exitCode).toBe(2);
     }
   });
+
+  it('a run.json that is not JSON, or not a results header, is ISOBENCH_RESULTS_CORRUPT naming the file', async () => {
+    const { dir } = await killedRun(1);
+    const runJson = join(dir, 'run.json');
+    writeFileSync(runJson, '{"schemaVersion": 2,');
+    const notJson = thrown(() => rebuildResultsIfMissing(dir));
+    expect(notJson).toMatchObject({ code: 'ISOBENCH_RESULTS_CORRUPT', exitCode: 2 });
+    expect(notJson.message).toContain(`${JSON.stringify(runJson)} is not valid JSON`);
+    expect(notJson.cause).toBeInstanceOf(SyntaxError);
+    writeFileSync(runJson, JSON.stringify({ schemaVersion: 2 }));
+    const notHeader = thrown(() => rebuildResultsIfMissing(dir));
+    expect(notHeader).toMatchObject({ code: 'ISOBENCH_RESULTS_CORRUPT', exitCode: 2 });
+    expect(notHeader.message).toContain('does not match the results schema');
+    expect(readdirSync(dir)).not.toContain('results.json');
+  });
 });
+
+function thrown(f: () => unknown): Error & { code: string; exitCode: number } {
+  try {
+    f();
+  } catch (err) {
+    return err as Error & { code: string; exitCode: number };
+  }
+  throw new Error('expected an error');
+}

@@ -9,10 +9,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { summarizeCells } from '../analysis/summarize.js';
 import { errnoOf, quote, UsageError } from '../errors.js';
 import { resultsPaths } from './paths.js';
-import { readTrials } from './reader.js';
-import { resultsSchema } from './schema.js';
+import { checkResults, parseResultsText, readTrials } from './reader.js';
 import type { ResultsFile } from './types.js';
-import { formatIssues } from './validate.js';
 import { writeResultsJson } from './writer.js';
 
 function readHeader(dir: string): ResultsFile {
@@ -29,22 +27,7 @@ function readHeader(dir: string): ResultsFile {
       { cause: err },
     );
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(
-      'ISOBENCH_RESULTS_CORRUPT',
-      `${quote(path)} is not valid JSON: ${(err as Error).message}`,
-    );
-  }
-  const parsed = resultsSchema.safeParse(data);
-  if (!parsed.success)
-    throw new UsageError(
-      'ISOBENCH_RESULTS_CORRUPT',
-      `${quote(path)} does not match the results schema: ${formatIssues(parsed.error.issues)}`,
-    );
-  return parsed.data;
+  return checkResults(path, parseResultsText(path, text));
 }
 
 /**

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IsobenchError } from '../errors.js';
+import { itWhen, missingRoot } from '../testing/support.js';
 import { SAMPLE_COLUMNS } from './columns.js';
 import { exampleResults } from './example.js';
 import { resultsDirName } from './paths.js';
@@ -156,6 +158,30 @@ describe('ResultsWriter', () => {
     w.close();
     expect(readTrials(dir)).toEqual([]);
   });
+
+  // Node's recursive mkdir said "ENOENT: no such file or directory" here (harness/mkdirs.ts).
+  itWhen(missingRoot())(
+    'a folder under a read-only mount: ISOBENCH_RESULTS_DIR says read-only (EROFS) and where',
+    async () => {
+      const ro = join(root, 'ro');
+      mkdirSync(ro);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'isobench-writer-test', ro]);
+      try {
+        const dir = join(ro, 'runs', 'out');
+        const err = await ResultsWriter.open(dir).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'ISOBENCH_RESULTS_DIR', exitCode: 2 });
+        const message = (err as Error).message;
+        expect(message).toContain(`cannot create results folder ${JSON.stringify(dir)}`);
+        expect(message).toContain(
+          `${JSON.stringify(ro)} is on a read-only file system, so ${JSON.stringify(join(ro, 'runs'))} cannot be created there (EROFS)`,
+        );
+        expect(message).not.toContain('ENOENT');
+        expect((err as { cause: { code: string } }).cause.code).toBe('EROFS');
+      } finally {
+        execFileSync('umount', [ro]);
+      }
+    },
+  );
 
   it('refuses results that do not match the schema before writing them', async () => {
     const dir = join(root, 'out');

@@ -8,7 +8,6 @@
 import {
   closeSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readdirSync,
   renameSync,
@@ -19,6 +18,7 @@ import {
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { errnoOf, IsobenchError, quote, UsageError } from '../errors.js';
+import { makeDirs } from '../mkdirs.js';
 import { SAMPLE_COLUMNS, sampleRecord } from './columns.js';
 import { resultsPaths } from './paths.js';
 import { resultsSchema } from './schema.js';
@@ -136,7 +136,7 @@ export class ResultsWriter {
       if (errnoOf(err) !== 'ENOENT') throw resultsDirError(dir, err);
     }
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
       const paths = resultsPaths(dir);
       // 'wx': fail rather than truncate if another run created the file since the check above.
       const trialsFd = openSync(paths.trialsJsonl, 'wx');
@@ -214,9 +214,19 @@ export class ResultsWriter {
 }
 
 function resultsDirError(dir: string, err: unknown): IsobenchError {
-  return new UsageError(
-    'ISOBENCH_RESULTS_DIR',
-    `cannot create results folder ${quote(dir)}: ${err instanceof Error ? err.message : String(err)}`,
-    { cause: err },
-  );
+  const code = errnoOf(err);
+  // The path the kernel refused: `dir` itself, a parent of it, or a file in it.
+  const at = (err as { path?: unknown } | null)?.path;
+  const where = typeof at === 'string' ? at : dir;
+  const why =
+    code === 'EROFS'
+      ? `${quote(dirname(where))} is on a read-only file system, so ${quote(where)} cannot be created there (EROFS); pass an --out on a writable file system`
+      : code === 'EACCES' || code === 'EPERM'
+        ? `no permission to create ${quote(where)} in ${quote(dirname(where))} (${code}); pass an --out where uid ${process.geteuid?.()} may write`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+  return new UsageError('ISOBENCH_RESULTS_DIR', `cannot create results folder ${quote(dir)}: ${why}`, {
+    cause: err,
+  });
 }

@@ -24,6 +24,8 @@ export async function preflightDoctor(
   outDir: string,
   opts: { cgroupParent?: string | undefined },
   log: (line: string) => void,
+  /** The run's: aborted by its SIGINT/SIGTERM handlers (the doctor installs none of its own then). */
+  signal?: AbortSignal,
 ): Promise<PreflightResult> {
   const [{ planDoctor, runDoctor }, { formatCheckLine, summaryLine }] = await Promise.all([
     import('../doctor/run.js'),
@@ -35,7 +37,7 @@ export async function preflightDoctor(
     ...(opts.cgroupParent ? { cgroupParent: opts.cgroupParent } : {}),
   });
   log(`host verification (isobench doctor --quick): ${plan.checks.length} checks`);
-  const { record, interrupted } = await runDoctor(plan, (c) => log(`  ${formatCheckLine(c)}`));
+  const { record, interrupted } = await runDoctor(plan, (c) => log(`  ${formatCheckLine(c)}`), signal);
   log(`host verification: ${summaryLine(record)}`);
   if (record.summary.fail > 0) {
     log(

@@ -3,7 +3,7 @@
  * killed mid-trial is a failed trial and the run goes on; Ctrl-C keeps what is done and leaves
  * nothing behind; a bad scenario creates nothing.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -11,6 +11,7 @@ import { afterAll, describe, expect } from 'vitest';
 import { pidsIn } from '../cgroup/teardown.js';
 import { scanCgroups } from '../cleanup.js';
 import { readResults, readTrials } from '../results/reader.js';
+import { stateDir } from '../teardown/registry.js';
 import {
   CLI,
   isobench,
@@ -129,6 +130,66 @@ describe('isobench run', () => {
       oomKilled: false,
     });
   });
+
+  test("an aggressor OOM-killed under memory.max counts in the trial's oomKills, warmup included", async () => {
+    const out = outDir();
+    const r = await isobench(['run', join(here, 'oom.yaml'), '--out', out, ...OPEN_GUARDS]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [trial] = readResults(out).trials;
+    expect(trial?.status).toBe('ok');
+    const bomb = trial?.containers.find((c) => c.name === 'bomb');
+    expect(bomb?.exit).toMatchObject({ signal: 'SIGKILL', oomKilled: true });
+    // Before: 0 whenever the kill came before the window opened (a difference over the window).
+    expect(bomb?.cgroup.oomKills).toBeGreaterThanOrEqual(1);
+    expect(bomb?.cgroup.memoryPeakBytes).toBeLessThanOrEqual(64 * 1024 * 1024);
+    expect(trial?.containers.find((c) => c.name === 'steady')?.cgroup.oomKills).toBe(0);
+    expect(leftoverCgroups()).toEqual([]);
+  });
+
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    test(`${sig} as soon as the run has created its first file: exit 130, results.json interrupted, nothing left`, async () => {
+      const out = outDir();
+      const stateFiles = () =>
+        existsSync(stateDir()) ? readdirSync(stateDir()).filter((f) => f.endsWith('.json')) : [];
+      const before = new Set(stateFiles());
+      // strace holds isobench for 2 s right after its first rename(2): the registry's state file,
+      // the first thing it creates beside the results folder. A signal then used to meet no handler
+      // (they came later): isobench died of it and left /run/isobench/<run>.json behind.
+      const child = execa(
+        'strace',
+        [
+          '-o',
+          '/dev/null',
+          '-e',
+          'inject=rename,renameat,renameat2:delay_exit=2000000:when=1',
+          'node',
+          CLI,
+          'run',
+          join(here, 'interrupt.yaml'),
+          '--out',
+          out,
+          ...OPEN_GUARDS,
+        ],
+        { reject: false, cwd: ROOT },
+      );
+      let owner: number | null = null;
+      for (let i = 0; i < 400 && owner === null; i++) {
+        const fresh = stateFiles().find((f) => !before.has(f));
+        if (fresh)
+          owner = (JSON.parse(readFileSync(join(stateDir(), fresh), 'utf8')) as { ownerPid: number })
+            .ownerPid;
+        else await new Promise((res) => setTimeout(res, 25));
+      }
+      expect(owner, 'no registry state file appeared').not.toBeNull();
+      process.kill(owner as number, sig);
+      const r = await child;
+      expect(r.exitCode, r.stderr).toBe(130);
+      expect(r.stderr).toContain(`${sig}: stopping`);
+      expect(readResults(out)).toMatchObject({ status: 'interrupted', trials: [] });
+      expect(stateFiles().filter((f) => !before.has(f))).toEqual([]);
+      expect(existsSync(join(out, 'work'))).toBe(false);
+      expect(leftoverCgroups()).toEqual([]);
+    });
 
   test('SIGINT mid-run keeps the finished trials, writes the summaries, leaves nothing behind', async () => {
     const before = new Set(scanCgroups().keys());

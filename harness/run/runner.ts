@@ -41,7 +41,7 @@ import { parseDurationMs } from '../units.js';
 import { applyReservation, formatCpuList, onlineCpus, pinSelf, reserveCpus } from './cpus.js';
 import { prepareTemplates } from './data.js';
 import { preflightDoctor } from './doctor.js';
-import { runExitStatus } from './exit-status.js';
+import { RUN_EXIT, runExitStatus } from './exit-status.js';
 import { headline, headlineJson } from './headline.js';
 import { type LoopOutcome, runSteps } from './loop.js';
 import { preflightRun } from './preflight.js';
@@ -214,38 +214,32 @@ export async function runMain(fileArg: string | undefined, opts: RunOptions): Pr
   }
   for (const w of units[0]?.scenario.warnings ?? []) process.stderr.write(`warning: ${file}: ${w}\n`);
 
-  for (const u of units) {
-    u.writer = await ResultsWriter.open(u.outDir);
-    registry.addTempDir(join(u.outDir, 'work'));
-  }
   const steps = schedule(units);
   const rule = sequentialRuleOf(units);
   const progress = new Progress(steps.length);
-  for (const u of units)
-    progress.line(
-      `isobench run: ${u.scenario.name}${u.variant ? ` (variant ${u.variant})` : ''}: ${rule ? `${u.plan.repetitions * u.plan.cells.length * u.plan.phases.length} to ` : ''}${u.plan.trials.length} trials -> ${u.outDir}`,
-    );
-  if (rule) progress.line(`sequential: ${rule.text}`);
-  progress.line(reservation.note);
-  const first = units[0] as Unit;
-  // Before the run's own signal handlers: the doctor handles Ctrl-C itself (tears down, stops).
-  const doctor =
-    opts.doctor || first.scenario.doctor
-      ? await preflightDoctor(first.scenario, first.outDir, opts, (l) => progress.line(l)).catch(
-          async (err: unknown) => {
-            await registry.teardown();
-            throw err;
-          },
-        )
-      : null;
-  if (doctor?.interrupted) {
-    await registry.teardown();
-    return 130;
-  }
-  const { abort, off } = stopOnSignals(progress, registry);
-  const startedAt = new Date().toISOString();
+  // Before the first thing is created (results folders, the registry's state file), so that a signal
+  // removes it: by the default action, isobench left /run/isobench/<run>.json behind.
+  const { abort, off } = stopOnSignals(progress);
   let unpin: (() => Promise<void>) | null = null;
   try {
+    for (const u of units) {
+      u.writer = await ResultsWriter.open(u.outDir);
+      registry.addTempDir(join(u.outDir, 'work'));
+    }
+    for (const u of units)
+      progress.line(
+        `isobench run: ${u.scenario.name}${u.variant ? ` (variant ${u.variant})` : ''}: ${rule ? `${u.plan.repetitions * u.plan.cells.length * u.plan.phases.length} to ` : ''}${u.plan.trials.length} trials -> ${u.outDir}`,
+      );
+    if (rule) progress.line(`sequential: ${rule.text}`);
+    progress.line(reservation.note);
+    const first = units[0] as Unit;
+    // The doctor stops on the run's signal (it tears down the check in flight).
+    const doctor =
+      opts.doctor || first.scenario.doctor
+        ? await preflightDoctor(first.scenario, first.outDir, opts, (l) => progress.line(l), abort.signal)
+        : null;
+    if (doctor?.interrupted) return RUN_EXIT.interrupted;
+    const startedAt = new Date().toISOString();
     const run: RunContext = {
       registry,
       host: await collectHost(),

@@ -2,13 +2,10 @@
  * Ctrl-C and SIGTERM during a run: the first aborts (the trial in flight is torn down, the
  * finished trials are kept and summarised); the second tears everything down at once and exits.
  */
-import type { Registry } from '../teardown/registry.js';
+import { teardownAll } from '../teardown/registry.js';
 import type { Progress } from './progress.js';
 
-export function stopOnSignals(
-  progress: Progress,
-  registry: Registry,
-): { abort: AbortController; off(): void } {
+export function stopOnSignals(progress: Progress): { abort: AbortController; off(): void } {
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -19,8 +16,9 @@ export function stopOnSignals(
       );
       abort.abort();
     } else {
-      // Second Ctrl-C: do not wait for workloads to shut down; the registry still removes everything.
-      void registry.teardown().finally(() => process.exit(130));
+      // Second Ctrl-C: do not wait for workloads to shut down; the registries still remove
+      // everything (the run's, and a doctor check's in flight).
+      void teardownAll().finally(() => process.exit(130));
     }
   };
   process.on('SIGINT', onSignal);

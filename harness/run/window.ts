@@ -17,13 +17,16 @@ function psiDiff(a: Psi | null | undefined, b: Psi | null | undefined): Psi | nu
  * Counters are differences over the window. Peaks (memory, pids) are the cgroup's peaks since the
  * container started, warmup included: the kernel keeps no per-window peak (v2 memory.peak can only
  * be reset per open file from 6.12 on), and samples.csv has the time series for a closer look.
+ * OOM kills count since the container started too: a process killed before the window is missing
+ * through all of it (a memory bomb under memory.max 64MiB dies in the first 300 ms of warmup), so
+ * a difference over the window would say 0 of a trial whose container was OOM-killed.
  */
 export function windowOf(start: CgroupStats | null, end: CgroupStats | null): CgroupWindow {
   return {
     cpuUsageUs: diff(start?.cpuUsageUs, end?.cpuUsageUs),
     cpuThrottledUs: diff(start?.cpuThrottledUs, end?.cpuThrottledUs),
     memoryPeakBytes: end?.memoryPeakBytes ?? null,
-    oomKills: diff(start?.oomKills, end?.oomKills),
+    oomKills: end?.oomKills ?? null,
     ioReadBytes: diff(start?.ioReadBytes, end?.ioReadBytes),
     ioWriteBytes: diff(start?.ioWriteBytes, end?.ioWriteBytes),
     ioReadOps: diff(start?.ioReadOps, end?.ioReadOps),

@@ -34,6 +34,29 @@ export const duration = z
     }
   });
 
+/**
+ * The shortest measured part of a trial: 1ms. Its load is scheduled over it, and the load
+ * generator refuses a duration of 0 (an empty schedule) when the trial starts, so a scenario that
+ * validated failed every trial at run time.
+ */
+export const MIN_TRIAL_DURATION_MS = 1;
+
+/** A trial's measured duration: a duration of at least MIN_TRIAL_DURATION_MS. */
+export const trialDuration = duration.superRefine((value, ctx) => {
+  let ms: number;
+  try {
+    ms = parseDurationMs(String(value));
+  } catch {
+    return; // reported by `duration`
+  }
+  if (ms < MIN_TRIAL_DURATION_MS)
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected at least ${MIN_TRIAL_DURATION_MS}ms (the measured part of a trial cannot be empty), got ${quoteValue(value)}`,
+      input: value,
+    });
+});
+
 const cores = z.number().min(0);
 
 /**

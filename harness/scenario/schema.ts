@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { quoteValue } from './issues.js';
-import { duration, guardsSchema, harnessSchema } from './schema-trial.js';
+import { duration, guardsSchema, harnessSchema, trialDuration } from './schema-trial.js';
 
 /** Container, phase and cell names end up in cgroup names and file names (so they must match [a-z0-9][a-z0-9_-]*: a cgroup is named `isobench-<run id>-<container>`). */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
@@ -174,7 +174,7 @@ export const scenarioSchema = z
   .strictObject({
     name: name('scenario').describe('Scenario name; results go to OUTPUT/<date>-<name>/.'),
     description: z.string().optional(),
-    duration: duration.default('20s').describe('Measured part of each trial.'),
+    duration: trialDuration.default('20s').describe('Measured part of each trial (at least 1ms).'),
     warmup: duration.default('5s').describe('Time each trial runs before measuring starts.'),
     repetitions: z
       .number()

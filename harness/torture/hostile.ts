@@ -100,7 +100,12 @@ export async function hostileCases(ctx: Ctx): Promise<CaseResult[]> {
     const { f, leaks, w } = await runCase(ctx, 'read-only', null, join(ro, 'out'));
     push({
       name: 'read-only output dir',
-      ok: f.code === 2 && w.runIds.size === 0 && !hasStack(f.stderr),
+      // The kernel's reason, not Node's recursive mkdir's ENOENT (harness/mkdirs.ts).
+      ok:
+        f.code === 2 &&
+        w.runIds.size === 0 &&
+        !hasStack(f.stderr) &&
+        /read-only file system.*EROFS/.test(f.stderr),
       exit: exitOf(f),
       leaks,
       what: `nothing registered: ${w.runIds.size === 0}; "${lastLine(f.stderr)}"`,

@@ -13,13 +13,7 @@ const PEER = [
 ].join('; ');
 
 export const TORTURE_SCENARIO = `# written by isobench torture
-name: torture
-duration: 1s
-warmup: ${TORTURE_WARMUP_MS}ms
-repetitions: 1
-sampleInterval: 250ms
-guards: { quietWait: 0s, lateSends: 1, foreignCpu: 1024, steal: 1024, loopDelay: 10s }
-containers:
+${head('torture', '1s', `${TORTURE_WARMUP_MS}ms`)}containers:
   tortweb:
     workload: web
     params: { mode: heap, working-set: 8MiB, touch-bytes: 4KiB }
@@ -33,20 +27,51 @@ phases:
 
 export const TORTURE_TRIALS = 2;
 
-/** A scenario with one container running `command` (sh -c), in one colocated phase with a peer. */
-export function commandScenario(name: string, script: string, extra = ''): string {
+/**
+ * The lines every torture scenario starts with: one short repetition, sampled every 250 ms, with
+ * guards so loose that a busy shared host never marks the trial invalid (the torture judges exits,
+ * leaks and limits, not the figures).
+ */
+function head(name: string, duration: string, warmup: string): string {
   return `name: ${name}
-duration: 1s
-warmup: 300ms
+duration: ${duration}
+warmup: ${warmup}
 repetitions: 1
 sampleInterval: 250ms
 guards: { quietWait: 0s, lateSends: 1, foreignCpu: 1024, steal: 1024, loopDelay: 10s }
-containers:
-  tortx:
-    command: [sh, -c, ${JSON.stringify(script)}, isobench-torture-x]
-${extra}  tortpeer:
-    command: [sleep, "60"]
-phases:
-  - { name: colocated, kind: colocated, containers: [tortx, tortpeer] }
 `;
+}
+
+/**
+ * A scenario of container `name` (`body`: its YAML lines, indented 4) next to `tortpeer` running
+ * `peerCommand` (a YAML flow list), in one colocated phase.
+ */
+export function colocatedScenario(o: {
+  scenario: string;
+  duration: string;
+  warmup: string;
+  name: string;
+  body: string;
+  peerCommand: string;
+}): string {
+  return `${head(o.scenario, o.duration, o.warmup)}containers:
+  ${o.name}:
+${o.body}
+  tortpeer:
+    command: ${o.peerCommand}
+phases:
+  - { name: colocated, kind: colocated, containers: [${o.name}, tortpeer] }
+`;
+}
+
+/** A scenario with one container running `command` (sh -c), in one colocated phase with a peer. */
+export function commandScenario(name: string, script: string): string {
+  return colocatedScenario({
+    scenario: name,
+    duration: '1s',
+    warmup: '300ms',
+    name: 'tortx',
+    body: `    command: [sh, -c, ${JSON.stringify(script)}, isobench-torture-x]`,
+    peerCommand: '[sleep, "60"]',
+  });
 }
