@@ -165,9 +165,10 @@ export async function startRuntime(
   });
   const payload = payloadReady(payloadHandle, driver, exited, spec.startTimeoutMs ?? 30_000, log);
   payload.catch(() => {});
-  // Only on request (isobench exec): a run samples the payload cgroup itself, and this loop cost
-  // the run's isobench process 2-3% of a core per container, on the cores the load generator
-  // shares (the co-located lxc and oci trials' late sends).
+  // Only on request (isobench exec): a run samples the payload cgroup itself, and this loop made
+  // the run's isobench process use 0.075-0.08 of a core during co-located lxc and oci trials
+  // (0.005-0.025 without it, native's 0.017: per-process CPU over 6 s of a trial), on the two
+  // cores the load generator shares. runc and lxc-execute themselves used under 10 ms there.
   const every = spec.watchPayloadMs;
   if (every !== undefined)
     void payload.then(
