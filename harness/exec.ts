@@ -143,7 +143,14 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     const applied = program ? null : await driver.apply(handle, limits, device);
     const start = performance.now();
     let rt: RuntimeContainer | null = null;
-    if (program) container = rt = await startRuntime(program, driver, handle, { ...spec, limits, device });
+    if (program)
+      container = rt = await startRuntime(program, driver, handle, {
+        ...spec,
+        limits,
+        device,
+        // The runtime removes its payload cgroup with the payload: its counters are read until then.
+        watchPayloadMs: 20,
+      });
     else container = startContainer(driver, handle, spec);
     const read = rt ? await rt.payload.then((p) => driver.readLimits(p, limits, device)) : null;
     const exit: ExitInfo = await container.exited;

@@ -12,16 +12,14 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect } from 'vitest';
-import { detectCgroups } from './cgroup/detect.js';
 import { scanCgroups } from './cleanup.js';
 import { capabilityMask } from './container/capabilities.js';
 import { initBinary } from './container/spawn.js';
 import { expectGone } from './testing/kernel.js';
-import { execJson, itWhen, leftoverCgroups, missingRoot, newCgroupsNamed, ROOT } from './testing/support.js';
+import { kernelEnv } from './testing/known-answers.js';
+import { execJson, leftoverCgroups, newCgroupsNamed, ROOT } from './testing/support.js';
 
-const missing = missingRoot();
-const test = itWhen(missing);
-const mode = missing ? 'unknown' : detectCgroups().mode;
+const { missing, mode, test } = kernelEnv();
 
 /** The status lines of /proc/self/status that say what a process may do, as a record. */
 function privilegeLines(text: string): Record<string, string> {

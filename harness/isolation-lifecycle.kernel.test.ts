@@ -1,29 +1,16 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, describe, expect } from 'vitest';
-import { detectCgroups } from './cgroup/detect.js';
 import { openDriver } from './cgroup/index.js';
 import { pidsIn } from './cgroup/teardown.js';
 import { scanCgroups } from './cleanup.js';
 import { startContainer } from './container/spawn.js';
 import { Registry, stateDir } from './teardown/registry.js';
 import { alive, expectGone, readdirSafe } from './testing/kernel.js';
-import {
-  CLI,
-  execJson,
-  ioTestDir,
-  isobench,
-  itWhen,
-  leftoverCgroups,
-  missingRoot,
-  newCgroupsNamed,
-} from './testing/support.js';
+import { kernelEnv } from './testing/known-answers.js';
+import { CLI, execJson, isobench, leftoverCgroups, newCgroupsNamed } from './testing/support.js';
 
-const missing = missingRoot();
-const test = itWhen(missing);
-const mode = missing ? 'unknown' : detectCgroups().mode;
-const io = ioTestDir();
-const _ioTest = itWhen(missing ?? io.missing);
+const { missing, mode, test } = kernelEnv();
 
 describe(`isolation layer: container life (${mode})`, () => {
   test('namespaces: the command is pid 2 under init, hostname is the name, only lo, own /proc', async () => {

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lxcConfig } from '../runtime/config.js';
 
 /** The six limits, in each tool's v1 vocabulary (the host is hybrid: v1 controllers). */
 export const PEER_LIMITS = {
@@ -17,38 +18,26 @@ export const PEER_LIMITS = {
 };
 
 /**
- * lxc 5.0.2 app container on the host's root: no network devices, no console or ttys (lxc-execute
- * otherwise waits on them), /proc mounted. Its cgroups go below the cgroup the bench runs in
- * (lxc.cgroup.relative; without it lxc makes them at each hierarchy's root, outside a managed
- * cgroup such as this host's memory one), and so does the pivot the monitor moves to when it
- * removes its cgroup (else `lxc.pivot` at every root); `peerCgroupNames` lists what to remove.
+ * lxc 5.0.2 app container on the host's root, as the lxc runtime configures one
+ * (harness/runtime/config.ts lxcConfig) with the six limits in v1 keys. Its cgroups go below the
+ * cgroup the bench runs in (lxc.cgroup.relative; without it lxc makes them at each hierarchy's
+ * root, outside a managed cgroup such as this host's memory one), and so does the pivot the
+ * monitor moves to when it removes its cgroup; `lxcCgroupNames` lists what to remove.
  */
 export function writeLxcConfig(dir: string, name: string, majMin: string): string {
   const L = PEER_LIMITS;
+  const [container, monitor, pivot] = lxcCgroupNames(name) as [string, string, string];
+  const writes = [
+    { file: 'cpu.shares', value: String(L.cpuShares) },
+    { file: 'cpu.cfs_period_us', value: String(L.cfsPeriodUs) },
+    { file: 'cpu.cfs_quota_us', value: String(L.cfsQuotaUs) },
+    { file: 'memory.limit_in_bytes', value: String(L.memoryBytes) },
+    { file: 'memory.soft_limit_in_bytes', value: String(L.memoryLowBytes) },
+    { file: 'pids.max', value: String(L.pidsMax) },
+    { file: 'blkio.throttle.write_bps_device', value: `${majMin} ${L.writeBps}` },
+  ];
   const file = join(dir, `${name}.conf`);
-  writeFileSync(
-    file,
-    [
-      `lxc.uts.name = ${name}`,
-      'lxc.net.0.type = empty',
-      'lxc.console.path = none',
-      'lxc.tty.max = 0',
-      'lxc.pty.max = 0',
-      'lxc.mount.auto = proc:mixed',
-      'lxc.cgroup.relative = 1',
-      `lxc.cgroup.dir.container = ${name}`,
-      `lxc.cgroup.dir.monitor = ${name}-monitor`,
-      `lxc.cgroup.dir.monitor.pivot = ${name}-pivot`,
-      `lxc.cgroup.cpu.shares = ${L.cpuShares}`,
-      `lxc.cgroup.cpu.cfs_period_us = ${L.cfsPeriodUs}`,
-      `lxc.cgroup.cpu.cfs_quota_us = ${L.cfsQuotaUs}`,
-      `lxc.cgroup.memory.limit_in_bytes = ${L.memoryBytes}`,
-      `lxc.cgroup.memory.soft_limit_in_bytes = ${L.memoryLowBytes}`,
-      `lxc.cgroup.pids.max = ${L.pidsMax}`,
-      `lxc.cgroup.blkio.throttle.write_bps_device = ${majMin} ${L.writeBps}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(file, lxcConfig({ hostname: name, mode: 'v1', writes, dirs: { container, monitor, pivot } }));
   return file;
 }
 

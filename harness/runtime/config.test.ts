@@ -1,9 +1,21 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeLxcConfig } from '../bench/oci.js';
 import type { BlockDevice } from '../cgroup/device.js';
 import { v1Writes } from '../cgroup/v1-limits.js';
 import { v2Files } from '../cgroup/v2-limits.js';
 import { parseLimitArgs } from '../limits.js';
-import { lxcConfig, ociCapsWithin, ociResourcesV1, ociResourcesV2, ociSpec } from './config.js';
+import {
+  cgroupMounts,
+  cgroupRemounts,
+  lxcConfig,
+  ociCapsWithin,
+  ociResourcesV1,
+  ociResourcesV2,
+  ociSpec,
+} from './config.js';
 import { relativeLimits } from './plan.js';
 import { refusal } from './programs.js';
 
@@ -63,6 +75,63 @@ describe('lxcConfig', () => {
   });
 });
 
+describe("bench's lxc peer", () => {
+  it('is the runtime config with its own cgroup names and the six limits in v1 keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isobench-lxcconf-'));
+    try {
+      const text = readFileSync(writeLxcConfig(dir, 'peer', '8:0'), 'utf8');
+      const base = lxcConfig({
+        hostname: 'peer',
+        mode: 'v1',
+        writes: [],
+        dirs: { container: 'peer', monitor: 'peer-monitor', pivot: 'peer-pivot' },
+      });
+      expect(text.startsWith(base)).toBe(true);
+      expect(text).not.toContain('lxc.init.cwd');
+      expect(text.slice(base.length).trim().split('\n')).toEqual([
+        'lxc.cgroup.cpu.shares = 2048',
+        'lxc.cgroup.cpu.cfs_period_us = 100000',
+        'lxc.cgroup.cpu.cfs_quota_us = 50000',
+        'lxc.cgroup.memory.limit_in_bytes = 268435456',
+        'lxc.cgroup.memory.soft_limit_in_bytes = 16777216',
+        'lxc.cgroup.pids.max = 100',
+        'lxc.cgroup.blkio.throttle.write_bps_device = 8:0 10485760',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cgroup remounts for runc on a hybrid host', () => {
+  const mountinfo = [
+    '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+    '32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct',
+    '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
+    '40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd',
+    '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate',
+    '22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw',
+  ].join('\n');
+
+  it('lists the cgroup mounts of mountinfo', () => {
+    expect(cgroupMounts(mountinfo).map((m) => m.mountpoint)).toEqual([
+      '/sys/fs/cgroup/cpu,cpuacct',
+      '/sys/fs/cgroup/memory',
+      '/sys/fs/cgroup/systemd',
+      '/sys/fs/cgroup/unified',
+    ]);
+  });
+
+  it('mounts each hierarchy afresh by its controllers or name, the old mount first', () => {
+    expect(cgroupRemounts(cgroupMounts(mountinfo), ['cpu', 'cpuacct', 'memory'])).toEqual([
+      "umount '/sys/fs/cgroup/cpu,cpuacct' && mount -t cgroup -o cpu,cpuacct isobench '/sys/fs/cgroup/cpu,cpuacct'",
+      "umount '/sys/fs/cgroup/memory' && mount -t cgroup -o memory isobench '/sys/fs/cgroup/memory'",
+      "umount '/sys/fs/cgroup/systemd' && mount -t cgroup -o name=systemd isobench '/sys/fs/cgroup/systemd'",
+      "umount '/sys/fs/cgroup/unified' && mount -t cgroup2 isobench '/sys/fs/cgroup/unified'",
+    ]);
+  });
+});
+
 describe('OCI linux.resources', () => {
   it('v1: the spec fields, cpu.weight as shares by the same formula', () => {
     expect(ociResourcesV1(limits, device)).toEqual({
@@ -115,8 +184,10 @@ describe('OCI linux.resources', () => {
 });
 
 describe('runtimes', () => {
-  it('refusals quote the reason: crun on hybrid, any runtime without root', () => {
+  it('refusals quote the reason: crun on hybrid, crun on v1, any runtime without root', () => {
     expect(refusal('crun', 'hybrid', true)).toContain('cgroups in hybrid mode not supported');
+    expect(refusal('crun', 'v1', true)).toMatch(/crun only on cgroup v2/);
+    expect(refusal('runc', 'v1', true)).toBeNull();
     expect(refusal('crun', 'v2', true)).toBeNull();
     expect(refusal('runc', 'hybrid', true)).toBeNull();
     expect(refusal('lxc', 'v2', false)).toMatch(/need root/);

@@ -26,8 +26,13 @@ export interface LxcInput {
   hostname: string;
   mode: CgroupMode;
   writes: PlannedWrite[];
-  /** The payload's working directory (its data dir). */
-  cwd: string;
+  /** The payload's working directory (its data dir); lxc's default (/) when absent. */
+  cwd?: string;
+  /**
+   * lxc's cgroups, relative to the cgroup lxc-execute starts in: the container's, the monitor's,
+   * and the one the monitor moves to when it removes its own (else `lxc.pivot` at the root).
+   */
+  dirs?: { container: string; monitor: string; pivot: string };
 }
 
 /**
@@ -36,9 +41,11 @@ export interface LxcInput {
  * open /dev/pts/0" when isobench has no terminal); its cgroups relative to the cgroup lxc-execute
  * starts in (lxc.cgroup.relative, else lxc escapes to the hierarchy's root), payload and monitor
  * apart. AppArmor unconfined: the payload makes its own mounts (isobench-init's containment).
+ * Used by the lxc runtime and by `isobench bench`'s lxc peer (harness/bench/oci.ts).
  */
 export function lxcConfig(c: LxcInput): string {
   const prefix = c.mode === 'v2' ? 'lxc.cgroup2' : 'lxc.cgroup';
+  const dirs = c.dirs ?? { container: PAYLOAD_DIR, monitor: MONITOR_DIR, pivot: PIVOT_DIR };
   const lines = [
     `lxc.uts.name = ${c.hostname}`,
     'lxc.net.0.type = empty',
@@ -48,12 +55,11 @@ export function lxcConfig(c: LxcInput): string {
     'lxc.pty.max = 0',
     'lxc.mount.auto = proc:mixed',
     'lxc.apparmor.profile = unconfined',
-    `lxc.init.cwd = ${c.cwd}`,
+    ...(c.cwd === undefined ? [] : [`lxc.init.cwd = ${c.cwd}`]),
     'lxc.cgroup.relative = 1',
-    `lxc.cgroup.dir.container = ${PAYLOAD_DIR}`,
-    `lxc.cgroup.dir.monitor = ${MONITOR_DIR}`,
-    // Where the monitor moves to when it removes its cgroup (else lxc.pivot at the hierarchy's root).
-    `lxc.cgroup.dir.monitor.pivot = ${PIVOT_DIR}`,
+    `lxc.cgroup.dir.container = ${dirs.container}`,
+    `lxc.cgroup.dir.monitor = ${dirs.monitor}`,
+    `lxc.cgroup.dir.monitor.pivot = ${dirs.pivot}`,
     ...c.writes.map((w) => `${prefix}.${w.file} = ${w.value}`),
   ];
   return `${lines.join('\n')}\n`;
@@ -126,6 +132,56 @@ const OCI_CAPS = [
  */
 export function ociCapsWithin(capBnd: bigint): string[] {
   return OCI_CAPS.filter((_, i) => (capBnd >> BigInt(i)) & 1n);
+}
+
+/** A cgroup filesystem mount of /proc/self/mountinfo. */
+export interface CgroupMount {
+  mountpoint: string;
+  /** `cgroup` (v1) or `cgroup2`. */
+  fstype: string;
+  /** Its super options (`rw,cpu,cpuacct`, `rw,xattr,name=systemd`). */
+  superOptions: string;
+}
+
+/** The cgroup and cgroup2 mounts of a /proc/PID/mountinfo text. */
+export function cgroupMounts(mountinfo: string): CgroupMount[] {
+  const out: CgroupMount[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (!pre || !post) continue;
+    const [fstype, , superOptions = ''] = post.split(' ');
+    const mountpoint = pre.split(' ')[4];
+    if ((fstype === 'cgroup' || fstype === 'cgroup2') && mountpoint)
+      out.push({ mountpoint: mountpoint.replace(/\\040/g, ' '), fstype, superOptions });
+  }
+  return out;
+}
+
+/**
+ * Shell commands that mount every cgroup hierarchy afresh, to be run in a new mount and cgroup
+ * namespace (`unshare -m -C`): each then shows the cgroups the caller is in as its root, so that a
+ * runtime started there sees its own cgroup as `/` in every hierarchy. runc 1.1 on a hybrid host
+ * puts a relative cgroupsPath below its own cgroup in each v1 hierarchy but below the cgroup2
+ * root in /sys/fs/cgroup/unified (libcontainer/cgroups/v1_utils.go GetOwnCgroupPath returns the
+ * mountpoint for ""), so without this its payload's cgroup2 part lands at the real cgroup2 root,
+ * outside isobench's cgroups. A v1 hierarchy is named by its controllers (and name=), which is
+ * how the kernel finds the existing one (cgroup1_root_to_use); the old mount goes first, since
+ * the kernel refuses a superblock on a mountpoint it is already mounted on (EBUSY).
+ */
+export function cgroupRemounts(mounts: CgroupMount[], controllers: string[]): string[] {
+  const known = new Set(controllers);
+  return mounts.map((m) => {
+    const at = shellQuote(m.mountpoint);
+    if (m.fstype === 'cgroup2') return `umount ${at} && mount -t cgroup2 isobench ${at}`;
+    const opts = m.superOptions
+      .split(',')
+      .filter((o) => known.has(o) || o.startsWith('name=') || o === 'none');
+    return `umount ${at} && mount -t cgroup -o ${opts.join(',')} isobench ${at}`;
+  });
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 export interface OciInput {

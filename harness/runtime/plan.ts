@@ -3,12 +3,21 @@
  * same limits and containment as native; start.ts runs it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { BlockDevice } from '../cgroup/device.js';
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
 import { type ContainerSpec, initArgs, initBinary } from '../container/spawn.js';
 import type { Limits } from '../limits.js';
-import { lxcConfig, ociCapsWithin, ociResourcesV1, ociResourcesV2, ociSpec } from './config.js';
+import {
+  cgroupMounts,
+  cgroupRemounts,
+  lxcConfig,
+  ociCapsWithin,
+  ociResourcesV1,
+  ociResourcesV2,
+  ociSpec,
+  PAYLOAD_DIR,
+} from './config.js';
 import type { RuntimeProgram } from './programs.js';
 
 export interface RuntimeSpec extends ContainerSpec {
@@ -16,6 +25,8 @@ export interface RuntimeSpec extends ContainerSpec {
   device: BlockDevice | null;
   /** How long the runtime may take to exec the payload. */
   startTimeoutMs?: number;
+  /** Read the payload cgroup's stats this often while it runs (RuntimeContainer.payloadStats). */
+  watchPayloadMs?: number;
 }
 
 /** The limits that only act among sibling cgroups (cgroup-v2.rst "Weights", memory.low's "Protections"). */
@@ -27,14 +38,12 @@ export function relativeLimits(limits: Limits): Limits {
   return out;
 }
 
-/**
- * runc's payload dir: named after the container's cgroup id, because runc 1.1 on a hybrid host
- * puts the payload's cgroup2 membership at the cgroup2 root under that same relative name (seen
- * here: /sys/fs/cgroup/unified/payload), outside isobench's parent; a unique `isobench-*` name
- * keeps concurrent containers apart there and lets `isobench cleanup` find it.
- */
-export function ociPayloadDir(h: CgroupHandle): string {
-  return `${h.id}-payload`;
+/** The kernel's cgroup v1 controller names (/proc/cgroups). */
+function v1Controllers(): string[] {
+  return readFileSync('/proc/cgroups', 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split('\t')[0] as string);
 }
 
 /** `KEY=VALUE` for every variable: lxc-execute clears the environment, runc takes it from the spec. */
@@ -68,7 +77,12 @@ export async function plan(
   const resources = driver.mode === 'v2' ? ociResourcesV2(writes) : ociResourcesV1(spec.limits, spec.device);
   const capBnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
   const capabilities = ociCapsWithin(BigInt(`0x${capBnd}`));
-  const cgroupsPath = ociPayloadDir(h);
+  // runc nests a relative path below its own cgroup's parent on v2 (the container's, as its own is
+  // the container's leaf `runtime`) and below its own on v1. crun 1.8 takes a relative path from
+  // the hierarchy's root (cgroup-cgroupfs.c make_cgroup_path: "/" + path), so it is told the
+  // absolute path of the container's payload: exact on v2, its only hierarchy (programs.ts keeps
+  // crun off v1 and hybrid hosts).
+  const cgroupsPath = program.engine === 'crun' ? posix.join(h.path, PAYLOAD_DIR) : PAYLOAD_DIR;
   const oci = ociSpec({
     hostname: h.name,
     args: payload,
@@ -85,7 +99,9 @@ export async function plan(
   writeFileSync(join(bundle, 'config.json'), config);
   // runc cannot pivot_root from `/` itself: the root it gets is a recursive bind of the host's,
   // made in a mount namespace of its own (unshare -m) so that nothing is left mounted on the host
-  // whatever happens to the runtime.
+  // whatever happens to the runtime. On a hybrid host it also gets a cgroup namespace rooted at
+  // the container's cgroups, with the hierarchies mounted afresh (cgroupRemounts): runc's
+  // relative `payload` then lands below the container's cgroup in cgroup2 too.
   const run = [
     program.path,
     '--root',
@@ -97,6 +113,13 @@ export async function plan(
     bundle,
     h.id,
   ];
-  const script = 'mount --make-rprivate / && mount --rbind / "$1" && shift && exec "$@"';
-  return { argv: ['unshare', '-m', '--', 'sh', '-c', script, 'sh', rootfs, ...run], config };
+  const hybrid = driver.mode === 'hybrid';
+  const remounts = hybrid
+    ? cgroupRemounts(cgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8')), v1Controllers())
+    : [];
+  const script = ['mount --make-rprivate /', ...remounts, 'mount --rbind / "$1"', 'shift', 'exec "$@"'].join(
+    ' && ',
+  );
+  const unshare = ['unshare', '-m', ...(hybrid ? ['-C'] : []), '--'];
+  return { argv: [...unshare, 'sh', '-c', script, 'sh', rootfs, ...run], config };
 }

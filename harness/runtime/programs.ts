@@ -38,7 +38,8 @@ const INSTALL = 'Debian, Ubuntu: apt-get install lxc runc crun';
 
 /**
  * Refuses a host the engine refuses, quoting it: crun rejects hybrid cgroups ("cgroups in hybrid
- * mode not supported", crun's libcrun/cgroup.c), and every runtime here needs root (rootless lxc
+ * mode not supported", crun's libcrun/cgroup.c), and isobench runs it on v2 only (a cgroupsPath is
+ * from each hierarchy's root in crun, one path for all v1 hierarchies); every runtime here needs root (rootless lxc
  * and runc need their own idmap and delegation set-up, which isobench does not make).
  */
 export function refusal(engine: RuntimeProgram['engine'], mode: CgroupMode, root: boolean): string | null {
@@ -46,6 +47,8 @@ export function refusal(engine: RuntimeProgram['engine'], mode: CgroupMode, root
     return `${engine} containers need root here (isobench does not set up rootless ${engine}); run as root or use runtime native`;
   if (engine === 'crun' && mode === 'hybrid')
     return 'crun refuses this host: "cgroups in hybrid mode not supported" (cgroup v1 controllers with a cgroup2 mount); use runc or boot with systemd.unified_cgroup_hierarchy=1';
+  if (engine === 'crun' && mode === 'v1')
+    return 'isobench runs crun only on cgroup v2: crun puts a container cgroup at the root of every v1 hierarchy, where isobench cannot place it below its own; use runc';
   return null;
 }
 

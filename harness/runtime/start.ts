@@ -10,9 +10,9 @@
  * --attach-only), so that everything it makes is below a cgroup isobench owns and removes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { CgroupDriver, CgroupHandle, CgroupStats } from '../cgroup/driver.js';
 import { childHandle } from '../cgroup/driver.js';
 import { maxStats } from '../cgroup/stats.js';
@@ -20,7 +20,7 @@ import { type Container, exitInfo, initBinary } from '../container/spawn.js';
 import { HostError } from '../errors.js';
 import { settledWithin, sleep } from '../timers.js';
 import { PAYLOAD_DIR } from './config.js';
-import { ociPayloadDir, plan, type RuntimeSpec, relativeLimits } from './plan.js';
+import { plan, type RuntimeSpec, relativeLimits } from './plan.js';
 import type { RuntimeProgram } from './programs.js';
 import { runtimeStateDir } from './state.js';
 
@@ -40,30 +40,17 @@ export interface RuntimeContainer extends Container {
   readonly payload: Promise<CgroupHandle>;
   readonly record: RuntimeRecord;
   /**
-   * The payload cgroup's stats, read every 20 ms while it runs, the largest value of each counter
-   * seen: the runtime removes that cgroup when its payload exits, and a v1 parent counts neither
-   * its child's OOM kills nor its CFS periods (`isobench exec` merges these with the container's).
+   * With `spec.watchPayloadMs`: the payload cgroup's stats, read that often while it runs, the
+   * largest value of each counter seen: the runtime removes that cgroup when its payload exits,
+   * and a v1 parent counts neither its child's OOM kills nor its CFS periods (`isobench exec`
+   * merges these with the container's). Null without it, or before the first read.
    */
   payloadStats(): CgroupStats | null;
-}
-
-/**
- * runc 1.1 on a hybrid host makes no cgroup in the cgroup2 tree: there the payload's PSI,
- * cgroup.events and cgroup.kill are its container's (the payload and the runtime's idle process).
- */
-function withUnified(payload: CgroupHandle, container: CgroupHandle): CgroupHandle {
-  const u = payload.dirs.unified;
-  const outer = container.dirs.unified;
-  if (u === undefined || existsSync(u) || outer === undefined) return payload;
-  // runc 1.1 on hybrid: the same name at the cgroup2 root (ociPayloadDir).
-  const atRoot = join(dirname(outer), basename(u));
-  return { ...payload, dirs: { ...payload.dirs, unified: existsSync(atRoot) ? atRoot : outer } };
 }
 
 /** Resolves with the payload cgroup once a process in it runs isobench-init (the runtime is done). */
 async function payloadReady(
   handle: CgroupHandle,
-  container: CgroupHandle,
   driver: CgroupDriver,
   exited: Promise<unknown>,
   timeoutMs: number,
@@ -84,7 +71,7 @@ async function payloadReady(
         return false;
       }
     });
-    if (ours) return withUnified(handle, container);
+    if (ours) return handle;
     if (gone)
       throw new HostError(
         'ISOBENCH_RUNTIME_START',
@@ -129,10 +116,10 @@ export async function startRuntime(
   const weights = relativeLimits(spec.limits);
   if (Object.keys(weights).length > 0) await driver.apply(h, weights, spec.device);
   const { container, leaf } = await driver.runtimeLeaf(h);
-  // lxc makes its cgroups relative to its own (the leaf); runc below the leaf's parent on v2 and
-  // below its own on v1 (libcontainer's relative cgroupsPath): both land in `<h>/…/payload`.
-  const payloadHandle =
-    program.engine === 'lxc' ? childHandle(leaf, PAYLOAD_DIR) : childHandle(h, ociPayloadDir(h));
+  // lxc makes its cgroups relative to its own (the leaf); runc and crun below the leaf's parent on
+  // v2 and below their own on v1 (libcontainer's relative cgroupsPath; on hybrid in a cgroup
+  // namespace rooted at h, plan.ts): all land in `<h>/…/payload`.
+  const payloadHandle = childHandle(program.engine === 'lxc' ? leaf : h, PAYLOAD_DIR);
   const attach = driver.procsFiles(leaf).flatMap((f) => ['--cgroup-procs', f]);
   const child = spawn(initBinary(), [...attach, '--attach-only', '--', ...argv], {
     stdio: spec.stdio ?? 'inherit',
@@ -176,18 +163,24 @@ export async function startRuntime(
   void exited.then(() => {
     ended = true;
   });
-  const payload = payloadReady(payloadHandle, container, driver, exited, spec.startTimeoutMs ?? 30_000, log);
+  const payload = payloadReady(payloadHandle, driver, exited, spec.startTimeoutMs ?? 30_000, log);
   payload.catch(() => {});
-  void payload.then(
-    async (p) => {
-      while (!ended) {
-        const st = await driver.readStats(p).catch(() => null);
-        if (st && !ended) seen = seen ? maxStats(seen, st) : st;
-        await sleep(20);
-      }
-    },
-    () => {},
-  );
+  // Only on request (isobench exec): a run samples the payload cgroup itself, and this loop made
+  // the run's isobench process use 0.075-0.08 of a core during co-located lxc and oci trials
+  // (0.005-0.025 without it, native's 0.017: per-process CPU over 6 s of a trial), on the two
+  // cores the load generator shares. runc and lxc-execute themselves used under 10 ms there.
+  const every = spec.watchPayloadMs;
+  if (every !== undefined)
+    void payload.then(
+      async (p) => {
+        while (!ended) {
+          const st = await driver.readStats(p).catch(() => null);
+          if (st && !ended) seen = seen ? maxStats(seen, st) : st;
+          await sleep(every);
+        }
+      },
+      () => {},
+    );
   return {
     handle: container,
     child,

@@ -32,6 +32,15 @@ export function cpuUsageUsOf(dirs: string[]): number {
   throw new Error(`no CPU usage file in ${dirs.join(', ')}`);
 }
 
+/** The pids in a cgroup dir's cgroup.procs; none when it is gone. */
+export function pidsInSync(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 export function readdirSafe(dir: string): string[] {
   try {
     return readdirSync(dir);
