@@ -103,8 +103,8 @@ export async function prepare(ctx: TrialContext, s: TrialState): Promise<void> {
 
 /**
  * The generators' cgroup's CPU weight when they share CPUs with the containers: the highest, so a
- * generator woken at a due instant runs at once instead of after a container's slice (the
- * generator's own thread priority, GENERATOR_NICE, only orders threads within its cgroup). It
+ * generator woken at a due instant waits less for a CPU a container holds (a thread's nice only
+ * orders the threads of its own cgroup). It
  * changes when the generator runs, not how much: its CPU is bounded by its schedule, and measured.
  */
 const LOADGEN_WEIGHT = { 'cpu.weight': 10_000 } as const;

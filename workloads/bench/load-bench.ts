@@ -20,7 +20,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { GENERATOR_NODE_FLAGS } from '../load/netns.js';
-import { GENERATOR_NICE, type LoadOptions, type LoadResult, runLoad } from '../load/run.js';
+import { type LoadOptions, type LoadResult, runLoad } from '../load/run.js';
 import { type CpuUse, startCpuMeter, waitForQuiet } from './cpu-meter.js';
 
 const CONNECTIONS = 16;
@@ -178,18 +178,10 @@ function toUs(text: string): number {
   return Number(m[1]) * factor;
 }
 
-/**
- * wrk runs at the generator's priority where this process may raise it (root), so that the
- * peer is not the only one that waits behind other work on the host.
- */
-function wrkCommand(args: string[]): [string, string[]] {
-  if (process.geteuid?.() !== 0) return ['wrk', args];
-  return ['nice', ['-n', String(GENERATOR_NICE), 'wrk', ...args]];
-}
-
 function wrk(url: string, connections: number, seconds: number): WrkResult {
-  const [cmd, args] = wrkCommand(['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
-  const out = execFileSync(cmd, args, { encoding: 'utf8' });
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], {
+    encoding: 'utf8',
+  });
   const p = (q: string) => toUs(new RegExp(`^\\s+${q}%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '');
   return {
     requestsPerSec: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
@@ -231,7 +223,7 @@ async function main(): Promise<void> {
     `host load average at start: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
-    `server: trivial node:http (${SERVER_NODE_FLAGS.join(' ')}) on ${server.url}; ${CONNECTIONS} connections; generator (${process.execArgv.join(' ')}, nice ${process.geteuid?.() === 0 ? GENERATOR_NICE : 'unchanged'}; wrk the same) and server share this host`,
+    `server: trivial node:http (${SERVER_NODE_FLAGS.join(' ')}) on ${server.url}; ${CONNECTIONS} connections; generator (${process.execArgv.join(' ')}) and server share this host`,
   ];
   try {
     await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);

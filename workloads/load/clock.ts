@@ -30,36 +30,21 @@
  */
 import { Worker } from 'node:worker_threads';
 
-/**
- * ctl[SEQ]: bumped by the main thread for every new wait; ctl[STOP]: 1 = worker exits;
- * ctl[STATE]: IDLE while the worker waits for a new wait, ASLEEP while it sleeps until an instant;
- * ctl[WAKES]: how often the worker woke from a timed sleep (a figure for the benchmark).
- * times[TARGET]: the newest wait's instant; times[SLEEP_UNTIL]: the instant the worker sleeps to.
- */
+/** ctl[SEQ]: bumped by the main thread for every new wait; ctl[STOP]: 1 = worker exits. */
 const SEQ = 0;
 const STOP = 1;
-const STATE = 2;
-const WAKES = 3;
-const IDLE = 0;
-const ASLEEP = 1;
-const TARGET = 0;
-const SLEEP_UNTIL = 1;
 
 /** The clock thread's nice value when it may raise its priority (-20 is the highest). */
 export const CLOCK_NICE = -20;
 
 /**
  * Eval'd source so the same code runs from dist/ and from the .ts sources under vitest (like the
- * cpu antagonist's workers). It waits for a wait, sleeps until that wait's instant, and then tells
- * the main thread, unless a newer wait has replaced it meanwhile: then it sleeps on to the newer
- * instant without a message. The main thread wakes it only when it is idle or sleeping past the
- * new instant (see waitUntil): at high rates the main thread sends from its own I/O callbacks
- * (poke), and a wake-up per request, which this clock used to cost, took a futex wake, a thread
- * switch and often a preemption of the main thread by this nice -20 thread.
+ * cpu antagonist's workers). It waits for a new sequence number, sleeps until that wait's target
+ * (restarting if a newer wait supersedes it), then tells the main thread which wait is over.
  */
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { ctl, times, originMs, nice } = workerData;
+const { ctl, target, originMs, nice } = workerData;
 let applied = null;
 if (nice !== null) {
   try {
@@ -72,32 +57,22 @@ parentPort.postMessage({ nice: applied });
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6 - originMs;
 let seen = 0;
 for (;;) {
-  Atomics.store(ctl, ${STATE}, ${IDLE});
   Atomics.wait(ctl, ${SEQ}, seen);
   if (Atomics.load(ctl, ${STOP}) === 1) break;
-  Atomics.store(ctl, ${STATE}, ${ASLEEP});
+  seen = Atomics.load(ctl, ${SEQ});
+  const dueMs = target[0];
+  let superseded = false;
   for (;;) {
-    // The instant is written before the number is bumped: read number, instant, number again.
-    let seq;
-    let dueMs;
-    do {
-      seq = Atomics.load(ctl, ${SEQ});
-      dueMs = times[${TARGET}];
-    } while (Atomics.load(ctl, ${SEQ}) !== seq);
     const restMs = dueMs - nowMs();
-    if (restMs <= 0) {
-      parentPort.postMessage(seq);
-      seen = seq;
+    if (restMs <= 0) break;
+    if (Atomics.wait(ctl, ${SEQ}, seen, restMs) !== 'timed-out' && Atomics.load(ctl, ${SEQ}) !== seen) {
+      superseded = true;
       break;
     }
-    times[${SLEEP_UNTIL}] = dueMs;
-    // A wait for an earlier instant that came in before SLEEP_UNTIL was written was not told.
-    if (Atomics.load(ctl, ${SEQ}) !== seq) continue;
-    Atomics.wait(ctl, ${STATE}, ${ASLEEP}, restMs);
-    Atomics.add(ctl, ${WAKES}, 1);
     if (Atomics.load(ctl, ${STOP}) === 1) break;
   }
   if (Atomics.load(ctl, ${STOP}) === 1) break;
+  if (!superseded) parentPort.postMessage(seen);
 }
 `;
 
@@ -113,8 +88,8 @@ export interface Clock {
 
 /** A clock whose waits a worker thread times; `close()` ends the worker. */
 export class PreciseClock implements Clock {
-  private readonly ctl = new Int32Array(new SharedArrayBuffer(16));
-  private readonly times = new Float64Array(new SharedArrayBuffer(16));
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(8));
+  private readonly target = new Float64Array(new SharedArrayBuffer(8));
   private readonly worker: Worker;
   private pending: { seq: number; atMs: number; resolve: () => void } | undefined;
   private readonly online: Promise<{ nice: number | null }>;
@@ -128,7 +103,7 @@ export class PreciseClock implements Clock {
     const originMs = hrMs - (before + after) / 2;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { ctl: this.ctl, times: this.times, originMs, nice },
+      workerData: { ctl: this.ctl, target: this.target, originMs, nice },
     });
     let hello: ((info: { nice: number | null }) => void) | undefined;
     this.worker.on('message', (seq: number | { nice: number | null }) => {
@@ -167,17 +142,13 @@ export class PreciseClock implements Clock {
     if (p !== undefined && performance.now() >= p.atMs) p.resolve();
   }
 
-  /** Timed sleeps the clock thread woke from so far (each is a wake-up of that thread). */
-  wakes(): number {
-    return Atomics.load(this.ctl, WAKES);
-  }
-
   waitUntil(atMs: number, signal?: AbortSignal): Promise<void> {
     const waitMs = atMs - performance.now();
     if (signal?.aborted || waitMs <= 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      // The instant is written before the number is bumped (the worker reads them in order).
-      this.times[TARGET] = atMs;
+      // The target is written before the sequence number is bumped: the worker reads the
+      // target only after it has seen the new number (Atomics order the two).
+      this.target[0] = atMs;
       const seq = Atomics.add(this.ctl, SEQ, 1) + 1;
       const onAbort = () => finish();
       const finish = () => {
@@ -186,12 +157,7 @@ export class PreciseClock implements Clock {
         resolve();
       };
       this.pending = { seq, atMs, resolve: finish };
-      // A worker asleep until an instant at or before this one wakes then and sleeps on to this
-      // one by itself; only an idle worker, or one asleep past this instant, needs a wake-up. An
-      // idle worker that has not yet gone to sleep on the old number sees the new one and does
-      // not sleep at all (Atomics.wait on a changed value returns at once).
-      if (Atomics.load(this.ctl, STATE) === IDLE) Atomics.notify(this.ctl, SEQ);
-      else if (atMs < (this.times[SLEEP_UNTIL] ?? 0)) Atomics.notify(this.ctl, STATE);
+      Atomics.notify(this.ctl, SEQ);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -200,7 +166,6 @@ export class PreciseClock implements Clock {
     Atomics.store(this.ctl, STOP, 1);
     Atomics.add(this.ctl, SEQ, 1);
     Atomics.notify(this.ctl, SEQ);
-    Atomics.notify(this.ctl, STATE);
     await this.worker.terminate();
   }
 }

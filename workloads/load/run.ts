@@ -30,25 +30,15 @@ export interface LoadOptions {
   /** Priority of the clock thread (default CLOCK_NICE where allowed; null: unchanged). */
   clockNice?: number | null;
   /**
-   * Priority of the thread that sends and reads (the calling thread; default GENERATOR_NICE where
-   * allowed; null: unchanged). Set before the clock thread starts, which then inherits it.
+   * Nice value for the thread that sends and reads (the calling thread), where allowed; default
+   * null: unchanged. Set before the clock thread starts, which then inherits it; put back on close.
+   * Not raised by default: at nice -20 on this 2-core host the generator took the CPU from the
+   * server it loads, and bench:load's steps from 11,938/s up had corrected p99s of 4.4-103 ms
+   * against 0.45-3.2 ms at nice 0 (workloads/README.md, "Right of way"). In a trial its cgroup's
+   * CPU weight is what counts across cgroups (harness/run/setup.ts).
    */
   nice?: number | null;
 }
-
-/**
- * The sending thread's nice value where it may raise its priority (root or CAP_SYS_NICE).
- *
- * The generator is the instrument: when it is woken (a due instant, a response) it should run at
- * once, not when the scheduler's slice of whatever else runs on that CPU ends. At nice 0 on this
- * 2-core host, with other work running, its corrected p99 at 16,000/s was 157-314 ms (it was not
- * scheduled for long stretches and requests piled up), 3.0-4.5 ms at nice -20 (runs interleaved,
- * workloads/README.md "Benchmark"). Its CPU use is bounded by its schedule, so the priority
- * changes when it runs, not how much; what it uses is measured per trial (guards). Nice orders
- * threads of one cgroup; across cgroups the runner gives the generators' cgroup the highest CPU
- * weight when they share CPUs with the containers (harness/run/setup.ts).
- */
-export const GENERATOR_NICE = -20;
 
 /**
  * Sets the calling thread's nice value (pid 0: the calling thread; Linux's nice is per thread).
@@ -144,7 +134,7 @@ export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
   const url = new URL(options.url);
   const connections = options.connections ?? 16;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const priority = raisePriority(options.nice === undefined ? GENERATOR_NICE : options.nice);
+  const priority = raisePriority(options.nice ?? null);
   const clock = new PreciseClock(options.clockNice === undefined ? CLOCK_NICE : options.clockNice);
   // The pool reports to whatever execute() puts here (nothing is sent before it does).
   const events: PoolEvents<Send> = { done() {} };
