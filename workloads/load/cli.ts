@@ -56,7 +56,6 @@ export async function loadMain(argv: string[]): Promise<number> {
       pid: process.pid,
       connectionsOpen: prepared.connectionsOpen,
       clockNice: prepared.clockNice,
-      nice: prepared.nice,
       startAt: parsed.startAt ?? null,
     };
     if (parsed.json) process.stdout.write(`${JSON.stringify(ready)}\n`);

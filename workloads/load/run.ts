@@ -1,4 +1,3 @@
-import { getPriority, setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodeHistogram, type LatencySummaryUs, summarizeUs } from '../histogram.js';
 import { settledWithin } from '../protocol.js';
@@ -29,39 +28,6 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Priority of the clock thread (default CLOCK_NICE where allowed; null: unchanged). */
   clockNice?: number | null;
-  /**
-   * Nice value for the thread that sends and reads (the calling thread), where allowed; default
-   * null: unchanged. Set before the clock thread starts, which then inherits it; put back on close.
-   * Not raised by default: at nice -20 on this 2-core host the generator took the CPU from the
-   * server it loads, and bench:load's steps from 11,938/s up had corrected p99s of 4.4-103 ms
-   * against 0.45-3.2 ms at nice 0 (workloads/README.md, "Right of way"). In a trial its cgroup's
-   * CPU weight is what counts across cgroups (harness/run/setup.ts).
-   */
-  nice?: number | null;
-}
-
-/**
- * Sets the calling thread's nice value (pid 0: the calling thread; Linux's nice is per thread).
- * Returns the value applied (null where it is not allowed) and how to put the old one back, for a
- * generator that runs inside a longer-lived process (the benchmark, tests).
- */
-function raisePriority(nice: number | null): { nice: number | null; restore: () => void } {
-  const unchanged = { nice: null, restore: () => {} };
-  if (nice === null) return unchanged;
-  try {
-    const before = getPriority(0);
-    setPriority(0, nice);
-    return {
-      nice,
-      restore: () => {
-        try {
-          setPriority(0, before);
-        } catch {}
-      },
-    };
-  } catch {
-    return unchanged;
-  }
 }
 
 export interface LoadWindow {
@@ -118,8 +84,6 @@ export interface PreparedLoad {
   connectionsOpen: number;
   /** Nice value of the clock thread (null: it could not raise its priority). */
   clockNice: number | null;
-  /** Nice value of the sending thread (null: left as it was). */
-  nice: number | null;
   /** Runs the schedule once, then closes; `startAtEpochMs` overrides the option of the same name. */
   run(startAtEpochMs?: number): Promise<LoadResult>;
   /** Closes sockets, pool and clock thread without running (run() does it itself). */
@@ -134,16 +98,14 @@ export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
   const url = new URL(options.url);
   const connections = options.connections ?? 16;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const priority = raisePriority(options.nice ?? null);
   const clock = new PreciseClock(options.clockNice === undefined ? CLOCK_NICE : options.clockNice);
   // The pool reports to whatever execute() puts here (nothing is sent before it does).
   const events: PoolEvents<Send> = { done() {} };
   const pool = new KeepAlivePool<Send>({ url, connections, timeoutMs }, events);
   const connectionsOpen = await pool.preconnect();
-  const { nice: clockNice } = await clock.ready().catch(async (err: unknown) => {
+  const { nice } = await clock.ready().catch(async (err: unknown) => {
     pool.destroy();
     await clock.close();
-    priority.restore();
     throw err;
   });
   warmUpIntervalEncoding();
@@ -153,14 +115,12 @@ export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
     closed ??= (async () => {
       pool.destroy();
       await clock.close();
-      priority.restore();
     })();
     return closed;
   };
   return {
     connectionsOpen,
-    clockNice,
-    nice: priority.nice,
+    clockNice: nice,
     async run(startAtEpochMs = options.startAtEpochMs) {
       if (used) throw new Error('prepareLoad: run() may be called once');
       used = true;
