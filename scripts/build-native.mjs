@@ -1,5 +1,6 @@
 // Compiles harness/container/*.c into dist/bin/isobench-init (see the comment in init.c for why
-// the container init is C). A C compiler is already needed for better-sqlite3 when no prebuilt
+// the container init is C) and workloads/load/native/loadgen.c into dist/bin/isobench-loadgen (the
+// load generator's sending loop: see the comment at its top). A C compiler is already needed for better-sqlite3 when no prebuilt
 // binary can be downloaded, so this adds no new requirement on such hosts.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
@@ -15,13 +16,20 @@ const sources = readdirSync(dir)
   .filter((f) => f.endsWith('.c'))
   .sort()
   .map((f) => join(dir, f));
-try {
-  execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-o', out, ...sources], { stdio: 'inherit' });
-} catch (err) {
-  console.error(
-    `isobench: could not compile the container init with ${cc} (${err.message}). ` +
-      'Install a C compiler (Debian/Ubuntu: apt-get install gcc libc6-dev) and run npm run build again.',
-  );
-  process.exit(1);
+const loadgen = join(dirname(out), 'isobench-loadgen');
+const builds = [
+  ['the container init', out, sources, []],
+  ['the load generator', loadgen, [join(root, 'workloads', 'load', 'native', 'loadgen.c')], ['-lm']],
+];
+for (const [what, target, files, libs] of builds) {
+  try {
+    execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-o', target, ...files, ...libs], { stdio: 'inherit' });
+  } catch (err) {
+    console.error(
+      `isobench: could not compile ${what} with ${cc} (${err.message}). ` +
+        'Install a C compiler (Debian/Ubuntu: apt-get install gcc libc6-dev) and run npm run build again.',
+    );
+    process.exit(1);
+  }
+  chmodSync(target, 0o755);
 }
-chmodSync(out, 0o755);

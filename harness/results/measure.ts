@@ -42,7 +42,7 @@ export interface TrialMeasure {
   /** Of the load generators' measured sends: the share more than 1 ms late, and the worst lateness. */
   lateSendFraction: number | null;
   maxLateMs: number | null;
-  /** The generators' event-loop delay over the window, p99 (ms), where they report it. */
+  /** The generators' loop delay over the window, p99 (ms), where they report it (native engine: timer wake-up lateness; Node engine: event-loop delay). */
   loopDelayP99Ms: number | null;
   /** CPUs isobench and its generators ran on, or null when they shared the containers' CPUs. */
   harnessCpus: string | null;

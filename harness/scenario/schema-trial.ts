@@ -85,7 +85,7 @@ export const guardsSchema = z
     loopDelay: duration
       .default('50ms')
       .describe(
-        "Invalid when a load generator's event loop was delayed more than this (p99) during the window.",
+        "Invalid when a load generator's loop was delayed more than this (p99) during the window (the native engine: its timer wake-ups; --engine node: its event loop).",
       ),
     quietBelow: cores
       .default(0.5)

@@ -1,5 +1,6 @@
 /**
- * CPU accounting for the load benchmark: this process's CPU (the generator, all its threads),
+ * CPU accounting for the load benchmark: this process's CPU (the generator, all its threads, and
+ * its native sending loop once reaped),
  * a child's CPU (the server) and the rest of the host ("foreign": other engineers' work on a
  * shared machine), so a step taken while the host was busy can be told from a slow generator.
  */
@@ -68,11 +69,22 @@ function foreignS(a: Reading, b: Reading, ownS: number, childS: number): number 
   return Math.max(0, perProcess / TICKS_PER_S, fromHost);
 }
 
+/**
+ * CPU of this process's children that have exited and been waited for (cutime + cstime of
+ * /proc/self/stat), in µs: the native generator (isobench-loadgen) is such a child, reaped when
+ * its run ends, so a step's "own" CPU includes it. The server child is reaped only at the end.
+ */
+function reapedChildrenUs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(rest[13]) + Number(rest[14])) * 1e6) / TICKS_PER_S;
+}
+
 function read(childPid: number): Reading {
   const cpu = process.cpuUsage();
   return {
     atMs: performance.now(),
-    ownUs: cpu.user + cpu.system,
+    ownUs: cpu.user + cpu.system + reapedChildrenUs(),
     childTicks: processTicks(childPid),
     hostBusyTicks: hostBusyTicks(),
     others: otherProcesses([process.pid, childPid]),

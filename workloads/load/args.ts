@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { quote, UsageError } from '../../harness/errors.js';
 import { parseDurationMs } from '../../harness/units.js';
-import type { LoadOptions } from './run.js';
+import type { LoadEngine, LoadOptions } from './run.js';
 import type { Arrivals } from './schedule.js';
 
 import { LOAD_USAGE } from './usage.js';
@@ -72,6 +72,7 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       seed: { type: 'string' },
       'start-at': { type: 'string' },
       port: { type: 'string' },
+      engine: { type: 'string', default: 'native' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -101,6 +102,11 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
   const arrivals = values.arrivals as Arrivals;
   if (arrivals !== 'uniform' && arrivals !== 'poisson') {
     throw bad(`--arrivals expects uniform|poisson, got ${quote(values.arrivals)}`);
+  }
+  // The list is repeated here (run.ts has LOAD_ENGINES) so a bad argument does not load run.ts.
+  const engine = values.engine as LoadEngine;
+  if (engine !== 'native' && engine !== 'node') {
+    throw bad(`--engine expects native|node, got ${quote(values.engine)}`);
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
@@ -133,6 +139,7 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       arrivals,
       timeoutMs,
       drainMs,
+      engine,
       ...(seed === undefined ? {} : { seed }),
     },
   };

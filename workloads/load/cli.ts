@@ -54,6 +54,7 @@ export async function loadMain(argv: string[]): Promise<number> {
       type: 'ready',
       generator: 'load',
       pid: process.pid,
+      engine: parsed.options.engine ?? 'native',
       connectionsOpen: prepared.connectionsOpen,
       clockNice: prepared.clockNice,
       startAt: parsed.startAt ?? null,

@@ -2,60 +2,12 @@
  * The generator's HTTP client against raw TCP servers that misbehave on purpose: every test
  * asserts on outcome counts and on the connections the server saw, never on elapsed time.
  */
-import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../test/helpers.js';
+import { cleanups, OK, rawServer } from '../test/raw-http.js';
 import { KeepAlivePool } from './http-pool.js';
 import type { Outcome } from './intervals.js';
-
-const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
-
-interface Raw {
-  url: URL;
-  server: Server;
-  /** Connections accepted, in order. */
-  sockets: Socket[];
-  requests: number;
-}
-
-/** `answer(socket, n, k)`: request n overall, the k-th on this socket (both from 0). */
-type Answer = (socket: Socket, n: number, k: number, connection: number) => void;
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function rawServer(
-  answer: Answer,
-  onConnect?: (socket: Socket, connection: number) => void,
-): Promise<Raw> {
-  const raw = { sockets: [] as Socket[], requests: 0 } as Raw;
-  raw.server = createServer((socket) => {
-    const connection = raw.sockets.push(socket) - 1;
-    socket.on('error', () => {});
-    onConnect?.(socket, connection);
-    let pending = '';
-    let k = 0;
-    socket.on('data', (d: Buffer) => {
-      pending += d.toString('latin1');
-      for (let at = pending.indexOf('\r\n\r\n'); at >= 0; at = pending.indexOf('\r\n\r\n')) {
-        pending = pending.slice(at + 4);
-        answer(socket, raw.requests++, k++, connection);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => raw.server.listen(0, '127.0.0.1', resolve));
-  raw.url = new URL(`http://127.0.0.1:${(raw.server.address() as AddressInfo).port}/x?y=1`);
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of raw.sockets) s.destroy();
-        raw.server.close(() => resolve());
-      }),
-  );
-  return raw;
-}
 
 /** A pool whose outcomes are collected by token. */
 function pool(url: URL, connections: number, timeoutMs = 10_000) {

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../histogram.js';
 import { ensureBuilt, type Running, sleep, startWorkload } from '../test/helpers.js';
-import { runLoad } from './run.js';
+import { LOAD_ENGINES, type LoadOptions, runLoad as runWith } from './run.js';
 
 let server: Running | undefined;
 
@@ -17,7 +17,9 @@ async function startServer(): Promise<string> {
   return `http://127.0.0.1:${ready.port}/`;
 }
 
-describe('runLoad (open loop)', () => {
+describe.each(LOAD_ENGINES)('runLoad (open loop), %s engine', (engine) => {
+  const runLoad = (o: LoadOptions) => runWith({ ...o, engine });
+
   it('sends the scheduled count to a healthy server with no errors; warmup is sent but not recorded', async () => {
     const url = await startServer();
     const r = await runLoad({ url, rateHz: 200, durationMs: 3000, warmupMs: 500, connections: 8 });

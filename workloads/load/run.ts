@@ -26,9 +26,17 @@ export interface LoadOptions {
   startAtEpochMs?: number;
   /** Aborting ends the window at that instant: sends stop, in-flight requests drain. */
   signal?: AbortSignal;
-  /** Priority of the clock thread (default CLOCK_NICE where allowed; null: unchanged). */
+  /** Priority of the clock thread (default CLOCK_NICE where allowed; null: unchanged). Node engine only. */
   clockNice?: number | null;
+  /**
+   * Who sends: 'native' (default: isobench-loadgen, a C loop, native.ts) or 'node' (this file's
+   * event loop, clock thread and KeepAlivePool). Both fill the same tally and result.
+   */
+  engine?: LoadEngine;
 }
+
+export type LoadEngine = 'native' | 'node';
+export const LOAD_ENGINES: readonly LoadEngine[] = ['native', 'node'];
 
 export interface LoadWindow {
   /** Start of the schedule (warmup included): start-at when given. */
@@ -95,6 +103,10 @@ export interface PreparedLoad {
  * a runner can start the generator early and have it start at an instant it picks.
  */
 export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
+  if ((options.engine ?? 'native') === 'native') {
+    const { prepareNativeLoad } = await import('./native.js');
+    return prepareNativeLoad(options);
+  }
   const url = new URL(options.url);
   const connections = options.connections ?? 16;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -212,9 +224,47 @@ async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: numb
     await settledWithin(new Promise<void>((resolve) => (drained = resolve)), options.drainMs ?? timeoutMs);
   }
   pool.destroy();
-  const spanEndMs = Math.max(outcome.windowEndMs, tally.lastCompletionMs);
+  return loadResult({
+    tally,
+    offsets,
+    warmupMs,
+    windowStartMs,
+    windowEndMs: outcome.windowEndMs,
+    sendEndMs: outcome.sendEndMs,
+    startMs,
+    nowMs,
+    epochOffsetMs,
+    stopReason: outcome.stopped ? stopReason(options.signal) : 'duration',
+    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1000) / 1000,
+    inFlightAtEnd,
+  });
+}
+
+/** What an engine hands over at the end of a run; times on the engine's clock, in ms. */
+export interface RunFigures {
+  tally: LoadTally;
+  offsets: Float64Array;
+  warmupMs: number;
+  windowStartMs: number;
+  windowEndMs: number;
+  sendEndMs: number;
+  startMs: number;
+  /** When the run was asked to start (for startSlackMs). */
+  nowMs: number;
+  /** Date.now() minus the engine's clock. */
+  epochOffsetMs: number;
+  stopReason: string;
+  loopDelayP99Ms: number;
+  /** Measured requests in flight when the sends ended (they then had the drain time). */
+  inFlightAtEnd: number;
+}
+
+/** The LoadResult of a run, the same for both engines. */
+export function loadResult(f: RunFigures): LoadResult {
+  const { tally, warmupMs, windowStartMs } = f;
+  const spanEndMs = Math.max(f.windowEndMs, tally.lastCompletionMs);
   const measuredSpanMs = spanEndMs - windowStartMs;
-  const epoch = (ms: number) => Math.round((ms + epochOffsetMs) * 1000) / 1000;
+  const epoch = (ms: number) => Math.round((ms + f.epochOffsetMs) * 1000) / 1000;
   return {
     requests: tally.requests,
     completed: tally.completed,
@@ -222,18 +272,18 @@ async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: numb
     timeouts: tally.timeouts,
     late: tally.late,
     maxLateMs: Math.round(tally.maxLateMs * 1000) / 1000,
-    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1000) / 1000,
+    loopDelayP99Ms: f.loopDelayP99Ms,
     warmupRequests: tally.warmupRequests,
-    scheduled: offsets.filter((o) => o >= warmupMs).length,
-    drained: inFlightAtEnd - tally.abandoned,
+    scheduled: f.offsets.filter((o) => o >= warmupMs).length,
+    drained: f.inFlightAtEnd - tally.abandoned,
     abandoned: tally.abandoned,
     achievedRateHz: measuredSpanMs > 0 ? (tally.completed * 1000) / measuredSpanMs : 0,
     window: {
-      scheduleStartEpochMs: epoch(startMs),
+      scheduleStartEpochMs: epoch(f.startMs),
       startEpochMs: epoch(windowStartMs),
-      endEpochMs: epoch(outcome.windowEndMs),
-      stopReason: outcome.stopped ? stopReason(options.signal) : 'duration',
-      startSlackMs: Math.round((startMs - nowMs) * 1000) / 1000,
+      endEpochMs: epoch(f.windowEndMs),
+      stopReason: f.stopReason,
+      startSlackMs: Math.round((f.startMs - f.nowMs) * 1000) / 1000,
     },
     latencyUs: summarizeUs(tally.corrected),
     uncorrectedLatencyUs: summarizeUs(tally.uncorrected),
@@ -241,6 +291,6 @@ async function execute(options: LoadOptions, parts: Parts, startAtEpochMs?: numb
       latencyUs: encodeHistogram(tally.corrected),
       uncorrectedLatencyUs: encodeHistogram(tally.uncorrected),
     },
-    intervals: tally.intervals.result(outcome.sendEndMs),
+    intervals: tally.intervals.result(f.sendEndMs),
   };
 }

@@ -1,0 +1,167 @@
+/**
+ * The native engine (isobench-loadgen) against raw TCP servers that misbehave on purpose, as
+ * http-pool.test.ts does for the Node engine's client: the same cases, asserted on the outcome
+ * counts of a whole run and on the connections and requests the server saw, never on time. Rates
+ * are low enough that each request is answered before the next is due.
+ */
+import type { Socket } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, sleep } from '../test/helpers.js';
+import { OK, rawServer } from '../test/raw-http.js';
+import { type LoadOptions, type LoadResult, runLoad } from './run.js';
+import { dueOffsetsMs, seededRandom } from './schedule.js';
+
+beforeAll(() => ensureBuilt());
+
+const run = (url: URL, o: Omit<LoadOptions, 'url'>) => runLoad({ engine: 'native', url: url.href, ...o });
+const outcomes = (r: LoadResult) => ({
+  completed: r.completed,
+  errors: r.errors,
+  timeouts: r.timeouts,
+  abandoned: r.abandoned,
+});
+
+describe('native engine: HTTP', () => {
+  it('30 requests over 3 preconnected sockets, each the same GET with path, query and host', async () => {
+    const heads: string[] = [];
+    const raw = await rawServer((s) => s.write(OK));
+    raw.server.prependListener('connection', (s: Socket) =>
+      s.on('data', (d: Buffer) => heads.push(d.toString())),
+    );
+    const r = await run(raw.url, { rateHz: 100, durationMs: 300, connections: 3 });
+    expect(r.requests).toBe(30);
+    expect(outcomes(r)).toEqual({ completed: 30, errors: 0, timeouts: 0, abandoned: 0 });
+    expect(raw.sockets.length).toBe(3);
+    expect(raw.requests).toBe(30);
+    expect(new Set(heads)).toEqual(new Set([`GET /x?y=1 HTTP/1.1\r\nhost: ${raw.url.host}\r\n\r\n`]));
+    expect(r.latencyUs.count).toBe(30);
+  });
+
+  it('counts non-2xx/3xx statuses as errors and 3xx/204 as completed, keeping the socket', async () => {
+    const statuses = [200, 302, 404, 500, 503, 204];
+    const raw = await rawServer((s, n) =>
+      s.write(`HTTP/1.1 ${statuses[n % statuses.length]} X\r\nContent-Length: 0\r\n\r\n`),
+    );
+    const r = await run(raw.url, { rateHz: 100, durationMs: 120, connections: 1 });
+    expect(outcomes(r)).toEqual({ completed: 6, errors: 6, timeouts: 0, abandoned: 0 });
+    expect(raw.sockets.length).toBe(1);
+  });
+
+  it('carries a response across TCP reads (head and body in pieces, chunked with a trailer too)', async () => {
+    const pieces = [
+      ['HTTP/1.1 200 OK\r\nContent-Le', 'ngth: 5\r\n\r', '\nhel', 'lo'],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r', '\nabc\r\n0\r\n', 'X-T: 1\r\n\r\n'],
+    ];
+    const raw = await rawServer(async (s, n) => {
+      for (const piece of pieces[n % 2] ?? []) {
+        s.write(piece);
+        await sleep(15);
+      }
+    });
+    raw.server.on('connection', (s: Socket) => s.setNoDelay(true));
+    const r = await run(raw.url, { rateHz: 5, durationMs: 800, connections: 1 });
+    expect(outcomes(r)).toEqual({ completed: 4, errors: 0, timeouts: 0, abandoned: 0 });
+    expect(raw.sockets.length).toBe(1);
+  });
+
+  it('replaces a socket the server closed after a response or with Connection: close', async () => {
+    const raw = await rawServer((s, n) => {
+      if (n % 3 === 0) s.end(OK);
+      else if (n % 3 === 1) s.write('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok');
+      else s.write(OK);
+    });
+    const r = await run(raw.url, { rateHz: 5, durationMs: 1200, connections: 1 });
+    expect(outcomes(r)).toEqual({ completed: 6, errors: 0, timeouts: 0, abandoned: 0 });
+    // Requests 0, 1, 3, 4 each ended their socket: 4 replacements.
+    expect(raw.sockets.length).toBe(5);
+  });
+
+  it('a close in the middle of a response is an error; a body delimited by the close completes', async () => {
+    const raw = await rawServer((s, n) => {
+      if (n === 0) s.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+      else if (n === 1) s.destroy();
+      else s.end('HTTP/1.1 200 OK\r\n\r\nuntil the end');
+    });
+    const r = await run(raw.url, { rateHz: 5, durationMs: 600, connections: 1 });
+    expect(outcomes(r)).toEqual({ completed: 1, errors: 2, timeouts: 0, abandoned: 0 });
+  });
+
+  it('times out a request the server never answers, then serves the next on a new socket', async () => {
+    const raw = await rawServer((s, n) => {
+      if (n > 0) s.write(OK);
+    });
+    const r = await run(raw.url, { rateHz: 2, durationMs: 1000, connections: 1, timeoutMs: 300 });
+    expect(outcomes(r)).toEqual({ completed: 1, errors: 0, timeouts: 1, abandoned: 0 });
+    expect(raw.sockets.length).toBe(2);
+  });
+
+  it('drops a socket that gets bytes nobody asked for: before a request, or after the response', async () => {
+    const raw = await rawServer(
+      (s, n) => s.write(n === 0 ? `${OK}HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok` : OK),
+      (s, connection) => {
+        if (connection === 0) s.write('HTTP/1.1 408 Request Timeout\r\n\r\n');
+      },
+    );
+    const r = await run(raw.url, { rateHz: 5, durationMs: 400, connections: 1 });
+    // Connection 0 is dropped before any request; connection 1 answers request 0 twice (completed,
+    // then dropped); connection 2 answers request 1.
+    expect(outcomes(r)).toEqual({ completed: 2, errors: 0, timeouts: 0, abandoned: 0 });
+    expect(raw.sockets.length).toBe(3);
+    expect(raw.requests).toBe(2);
+  });
+
+  it('ends requests as errors when the server cannot be reached, and still ends', async () => {
+    const raw = await rawServer(() => {});
+    await new Promise<void>((resolve) => raw.server.close(() => resolve()));
+    const r = await run(raw.url, { rateHz: 50, durationMs: 100, connections: 2 });
+    expect(r.requests).toBe(5);
+    expect(outcomes(r)).toEqual({ completed: 0, errors: 5, timeouts: 0, abandoned: 0 });
+  });
+
+  it('abandons what is in flight and queued when the drain time runs out', async () => {
+    const raw = await rawServer(() => {});
+    const r = await run(raw.url, { rateHz: 50, durationMs: 100, connections: 2, drainMs: 50 });
+    expect(outcomes(r)).toEqual({ completed: 0, errors: 0, timeouts: 0, abandoned: 5 });
+    // Two were written (one per socket), three waited in the queue: 5 in flight when sends ended.
+    expect(raw.requests).toBe(2);
+    expect(r.drained).toBe(0);
+  });
+});
+
+describe('native engine: schedule', () => {
+  it('sends the same Poisson schedule as schedule.ts draws from the seed (per-second counts equal)', async () => {
+    const raw = await rawServer((s) => s.write(OK));
+    const rateHz = 400;
+    const r = await run(raw.url, {
+      rateHz,
+      durationMs: 2000,
+      warmupMs: 500,
+      arrivals: 'poisson',
+      seed: 42,
+      connections: 4,
+    });
+    const offsets = dueOffsetsMs(rateHz, 2500, 'poisson', seededRandom(42));
+    const perSecond = [-500, 0, 1000].map(
+      (at) => offsets.filter((o) => o - 500 >= at && o - 500 < (at < 0 ? 0 : at + 1000)).length,
+    );
+    expect(r.intervals.map((i) => i.requests)).toEqual(perSecond);
+    expect(r.requests).toBe(r.scheduled);
+    expect(r.warmupRequests).toBe(perSecond[0]);
+    expect(r.completed).toBe(r.requests);
+  });
+
+  it('a stop signal ends the window at that instant: nothing due after it is sent', async () => {
+    const raw = await rawServer((s) => s.write(OK));
+    const stop = new AbortController();
+    const running = run(raw.url, { rateHz: 100, durationMs: 60_000, signal: stop.signal });
+    // Stopped once the server has seen 50 requests: far fewer than the 6,000 scheduled.
+    while (raw.requests < 50) await sleep(10);
+    stop.abort('SIGTERM');
+    const r = await running;
+    expect(r.window.stopReason).toBe('SIGTERM');
+    expect(r.requests).toBeLessThan(6000);
+    expect(r.requests).toBe(raw.requests);
+    expect(r.completed).toBe(r.requests);
+    expect(r.window.endEpochMs - r.window.startEpochMs).toBeLessThan(60_000);
+  });
+});

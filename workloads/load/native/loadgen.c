@@ -1,0 +1,875 @@
+/*
+ * isobench-loadgen: the open-loop generator's sending loop, in C.
+ *
+ * Why C: the Node generator (run.ts, http-pool.ts) costs 45-77 us of CPU per request here, most
+ * of it system time spread over a clock thread, libuv's async wake-ups and the event loop; wrk
+ * costs 12 us. On a 2-core host that CPU is taken from the server under test, and at half the
+ * ceiling a stall of a few ms queues requests behind the connections (issue 13, item 2). This
+ * process does only the hot part: it keeps the schedule with an absolute timerfd (timer slack 1
+ * ns), writes pre-encoded GETs on keep-alive sockets, parses the responses' framing, and hands a
+ * fixed-size record per event to its parent (workloads/load/native.ts), which keeps the tally,
+ * histograms and intervals exactly as for the Node engine.
+ *
+ * The semantics are those of KeepAlivePool and runSchedule (read them first): request i is due at
+ * start + offset(i) whatever happened to earlier ones; a due request goes to the oldest idle
+ * socket or waits in a FIFO queue (the wait counts in its corrected latency); a request times out
+ * after timeout-ms without a byte once written; a socket the server closed is replaced (at once if
+ * it had answered something or requests wait); non-2xx/3xx and protocol errors are errors; after
+ * the window, requests in flight get drain-ms, what is left then is abandoned.
+ *
+ * Usage: isobench-loadgen HOST PORT PATH HOSTHEADER CONNECTIONS TIMEOUT_MS RATE_HZ WARMUP_MS
+ *        DURATION_MS uniform|poisson SEED DRAIN_MS
+ * (SEED: -1 for none). stdin takes lines "start NS" (CLOCK_MONOTONIC ns of offset 0) and
+ * "stop NS" (the window ends at NS); EOF on stdin before start ends the process. stdout carries
+ * 32-byte little-endian records (struct rec); messages go to stderr; exit 0 after END.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { REC_READY = 1, REC_SENT = 2, REC_DONE = 3, REC_END = 4, REC_SENDS_ENDED = 5 };
+enum { OUT_COMPLETED = 0, OUT_ERROR = 1, OUT_TIMEOUT = 2, OUT_ABANDONED = 3 };
+
+/* One event for the parent. SENT: a = sent ns, flags bit 0 = measured. DONE: a = written ns
+ * (INT64_MIN: never written), b = done ns, flags = outcome | 0x80 if measured. READY: index = sockets open.
+ * END: due = window end, a = send end, b = p99 of timer wake-up lateness (ns), index = sent,
+ * flags = 1 if stopped. SENDS_ENDED: index = measured requests in flight when the sends ended. */
+struct rec {
+  uint8_t kind;
+  uint8_t flags;
+  uint16_t pad;
+  uint32_t index;
+  int64_t due;
+  int64_t a;
+  int64_t b;
+};
+_Static_assert(sizeof(struct rec) == 32, "record size");
+
+static void die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("isobench-loadgen: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(2);
+}
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- output: records buffered, flushed at FLUSH_BYTES or FLUSH_NS after the first one ---- */
+
+#define OUT_CAP 65536
+#define FLUSH_BYTES 16384
+#define FLUSH_NS 10000000LL
+static unsigned char out_buf[OUT_CAP];
+static size_t out_len;
+static int64_t out_first_ns = -1;
+
+static void flush_out(void) {
+  size_t off = 0;
+  while (off < out_len) {
+    ssize_t n = write(1, out_buf + off, out_len - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      /* The parent is gone: nobody reads the results. */
+      exit(3);
+    }
+    off += (size_t)n;
+  }
+  out_len = 0;
+  out_first_ns = -1;
+}
+
+static void emit(uint8_t kind, uint8_t flags, uint32_t index, int64_t due, int64_t a, int64_t b) {
+  struct rec r = {kind, flags, 0, index, due, a, b};
+  if (out_len + sizeof r > OUT_CAP) flush_out();
+  memcpy(out_buf + out_len, &r, sizeof r);
+  out_len += sizeof r;
+  if (out_first_ns < 0) out_first_ns = now_ns();
+  if (out_len >= FLUSH_BYTES) flush_out();
+}
+
+/* ---- the schedule (schedule.ts): uniform i*1000/rate ms, or Poisson gaps from mulberry32 ---- */
+
+static double rate_hz;
+static int poisson;
+static uint32_t prng;
+static double poisson_t; /* ms */
+
+static double next_random(void) {
+  prng += 0x6d2b79f5u;
+  uint32_t t = prng;
+  t = (t ^ (t >> 15)) * (t | 1u);
+  t ^= t + (t ^ (t >> 7)) * (t | 61u);
+  return (double)(t ^ (t >> 14)) / 4294967296.0;
+}
+
+/* Offset of request i in ms; called once per i, in order. */
+static double offset_ms(uint32_t i) {
+  if (!poisson) return ((double)i * 1000.0) / rate_hz;
+  double t = poisson_t;
+  poisson_t += -log(1.0 - next_random()) * (1000.0 / rate_hz);
+  return t;
+}
+
+/* ---- the response parser (http-response.ts) ---- */
+
+enum { P_HEAD, P_LENGTH, P_CHUNK_SIZE, P_CHUNK_EXT, P_CHUNK_DATA, P_CHUNK_DATA_END, P_TRAILER, P_UNTIL_CLOSE };
+enum { NEED_MORE = 0, DONE = 1, DONE_EXTRA = 2, PROTOCOL_ERROR = 3 };
+#define MAX_HEAD 65536
+
+struct parser {
+  int state;
+  int status;
+  int keep_alive;
+  int64_t remaining;
+  int size_digits;
+  int line_bytes;
+  char *head; /* a head split across reads, copied */
+  size_t head_len;
+};
+
+static void parser_reset(struct parser *p) {
+  p->state = P_HEAD;
+  p->status = 0;
+  p->keep_alive = 1;
+  p->remaining = 0;
+  p->head_len = 0;
+}
+
+static int name_is(const char *s, const char *e, const char *name) {
+  size_t n = strlen(name);
+  if ((size_t)(e - s) < n) return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((s[i] | 0x20) != name[i]) return 0;
+  return 1;
+}
+
+/* The header's value, trimmed and lower-cased, into out (truncated). */
+static void header_value(const char *s, const char *e, char *out, size_t cap) {
+  while (s < e && (*s == ' ' || *s == '\t')) s++;
+  while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) e--;
+  size_t n = 0;
+  for (; s < e && n + 1 < cap; s++) out[n++] = (char)((*s >= 'A' && *s <= 'Z') ? *s | 0x20 : *s);
+  out[n] = 0;
+}
+
+/* A head [s, e) that ends with CRLF (the final CRLF excluded). */
+static int parse_head(struct parser *p, const char *s, const char *e) {
+  if (e - s < 14 || !name_is(s, e, "http/1.") || s[8] != ' ') return 0;
+  int status = 0;
+  for (int k = 9; k < 12; k++) {
+    if (s[k] < '0' || s[k] > '9') return 0;
+    status = status * 10 + (s[k] - '0');
+  }
+  if (status < 100) return 0;
+  int keep_alive = s[7] == '1';
+  int64_t length = -1;
+  int chunked = 0;
+  const char *line = memchr(s, '\n', (size_t)(e - s));
+  line = line ? line + 1 : e;
+  char v[128];
+  while (line < e) {
+    const char *lf = memchr(line, '\n', (size_t)(e - line));
+    if (!lf) lf = e;
+    const char *eol = (lf > line && lf[-1] == '\r') ? lf - 1 : lf;
+    if (name_is(line, eol, "content-length:")) {
+      header_value(line + 15, eol, v, sizeof v);
+      size_t n = strlen(v);
+      if (n == 0 || n > 15 || strspn(v, "0123456789") != n) return 0;
+      length = strtoll(v, NULL, 10);
+    } else if (name_is(line, eol, "transfer-encoding:")) {
+      header_value(line + 18, eol, v, sizeof v);
+      size_t n = strlen(v);
+      chunked = n >= 7 && strcmp(v + n - 7, "chunked") == 0;
+    } else if (name_is(line, eol, "connection:")) {
+      header_value(line + 11, eol, v, sizeof v);
+      if (strstr(v, "close")) keep_alive = 0;
+      else if (strstr(v, "keep-alive")) keep_alive = 1;
+    }
+    line = lf + 1;
+  }
+  if (status < 200) {
+    if (status == 101) return 0;
+    p->state = P_HEAD;
+    return 1;
+  }
+  p->status = status;
+  p->keep_alive = keep_alive;
+  if (status == 204 || status == 304) {
+    p->state = P_LENGTH;
+    p->remaining = 0;
+  } else if (chunked) {
+    p->state = P_CHUNK_SIZE;
+    p->size_digits = 0;
+    p->remaining = 0;
+  } else if (length >= 0) {
+    p->state = P_LENGTH;
+    p->remaining = length;
+  } else {
+    p->state = P_UNTIL_CLOSE;
+    p->keep_alive = 0;
+  }
+  return 1;
+}
+
+static int hex_digit(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  unsigned char l = c | 0x20;
+  return (l >= 'a' && l <= 'f') ? l - 'a' + 10 : -1;
+}
+
+static int chunk_framing(struct parser *p, unsigned char c) {
+  for (;;) {
+    switch (p->state) {
+      case P_CHUNK_SIZE: {
+        int d = hex_digit(c);
+        if (d >= 0 && p->size_digits < 12) {
+          p->remaining = p->remaining * 16 + d;
+          p->size_digits++;
+          return NEED_MORE;
+        }
+        if (p->size_digits == 0 || d >= 0) return PROTOCOL_ERROR;
+        p->state = P_CHUNK_EXT;
+        continue;
+      }
+      case P_CHUNK_EXT:
+        if (c != '\n') return NEED_MORE;
+        if (p->remaining == 0) {
+          p->state = P_TRAILER;
+          p->line_bytes = 0;
+        } else p->state = P_CHUNK_DATA;
+        return NEED_MORE;
+      case P_CHUNK_DATA_END:
+        if (c == '\r') return NEED_MORE;
+        if (c != '\n') return PROTOCOL_ERROR;
+        p->state = P_CHUNK_SIZE;
+        p->size_digits = 0;
+        p->remaining = 0;
+        return NEED_MORE;
+      default: /* P_TRAILER */
+        if (c == '\n') {
+          if (p->line_bytes == 0) {
+            p->state = P_LENGTH;
+            p->remaining = 0;
+            return DONE;
+          }
+          p->line_bytes = 0;
+        } else if (c != '\r') p->line_bytes++;
+        return NEED_MORE;
+    }
+  }
+}
+
+static const char *find_head_end(const char *s, size_t n) {
+  for (size_t i = 0; i + 3 < n; i++)
+    if (s[i] == '\r' && s[i + 1] == '\n' && s[i + 2] == '\r' && s[i + 3] == '\n') return s + i;
+  return NULL;
+}
+
+static int parser_feed(struct parser *p, const char *b, size_t n) {
+  const char *i = b, *end = b + n;
+  while (i < end) {
+    switch (p->state) {
+      case P_HEAD: {
+        if (p->head_len > 0) {
+          /* Join the saved start of the head with these bytes. */
+          size_t take = (size_t)(end - i);
+          if (p->head_len + take > MAX_HEAD + 4) take = MAX_HEAD + 4 - p->head_len;
+          memcpy(p->head + p->head_len, i, take);
+          size_t total = p->head_len + take;
+          const char *at = find_head_end(p->head, total);
+          if (!at) {
+            if (total > MAX_HEAD) return PROTOCOL_ERROR;
+            p->head_len = total;
+            return NEED_MORE;
+          }
+          size_t head_bytes = (size_t)(at - p->head) + 4;
+          size_t used_here = head_bytes - p->head_len;
+          p->head_len = 0;
+          if (!parse_head(p, p->head, at + 2)) return PROTOCOL_ERROR;
+          i += used_here;
+          break;
+        }
+        const char *at = find_head_end(i, (size_t)(end - i));
+        if (!at) {
+          if ((size_t)(end - i) > MAX_HEAD) return PROTOCOL_ERROR;
+          if (!p->head && !(p->head = malloc(MAX_HEAD + 8))) die("out of memory");
+          memcpy(p->head, i, (size_t)(end - i));
+          p->head_len = (size_t)(end - i);
+          return NEED_MORE;
+        }
+        if (!parse_head(p, i, at + 2)) return PROTOCOL_ERROR;
+        i = at + 4;
+        break;
+      }
+      case P_LENGTH: {
+        int64_t take = end - i < p->remaining ? end - i : p->remaining;
+        p->remaining -= take;
+        i += take;
+        if (p->remaining == 0) return i < end ? DONE_EXTRA : DONE;
+        break;
+      }
+      case P_UNTIL_CLOSE:
+        return NEED_MORE;
+      case P_CHUNK_DATA: {
+        int64_t take = end - i < p->remaining ? end - i : p->remaining;
+        p->remaining -= take;
+        i += take;
+        if (p->remaining == 0) p->state = P_CHUNK_DATA_END;
+        break;
+      }
+      default: {
+        int r = chunk_framing(p, (unsigned char)*i);
+        i++;
+        if (r == PROTOCOL_ERROR) return r;
+        if (r == DONE) return i < end ? DONE_EXTRA : DONE;
+      }
+    }
+  }
+  if (p->state == P_LENGTH && p->remaining == 0 && p->status != 0) return DONE;
+  return NEED_MORE;
+}
+
+/* ---- requests and connections (http-pool.ts) ---- */
+
+struct req {
+  uint32_t index;
+  int64_t due;
+};
+
+/* A FIFO ring that grows. */
+struct fifo {
+  struct req *items;
+  size_t cap, head, len;
+};
+
+static void fifo_push(struct fifo *q, struct req r) {
+  if (q->len == q->cap) {
+    size_t cap = q->cap ? q->cap * 2 : 1024;
+    struct req *items = malloc(cap * sizeof *items);
+    if (!items) die("out of memory");
+    for (size_t k = 0; k < q->len; k++) items[k] = q->items[(q->head + k) % q->cap];
+    free(q->items);
+    q->items = items;
+    q->cap = cap;
+    q->head = 0;
+  }
+  q->items[(q->head + q->len) % q->cap] = r;
+  q->len++;
+}
+
+static struct req fifo_shift(struct fifo *q) {
+  struct req r = q->items[q->head];
+  q->head = (q->head + 1) % q->cap;
+  q->len--;
+  return r;
+}
+
+struct conn {
+  int fd;
+  int connected;
+  int busy;
+  int in_pool; /* open (connecting or connected) and taking requests */
+  int idle_listed;
+  struct req req;
+  int64_t written;
+  int64_t progress; /* last write/read/connect start: the timeout counts from here */
+  size_t wrote;     /* bytes of the request written so far */
+  uint32_t served;
+  uint32_t gen; /* bumped per socket in this slot: events of an earlier socket are ignored */
+  struct parser parser;
+};
+
+static struct sockaddr_storage addr;
+static socklen_t addr_len;
+static char *request;
+static size_t request_len;
+static int max_conns;
+static int64_t timeout_ns;
+static struct conn *conns;
+static int open_conns; /* in_pool */
+static int *idle;      /* FIFO of conn slots */
+static int idle_head, idle_len;
+static struct fifo queue;
+static int ep;
+static int destroyed;
+static uint32_t outstanding;
+
+static int64_t window_start = INT64_MAX;
+
+static uint32_t measured_outstanding;
+
+static void send_done(struct req r, int outcome, int64_t written, int64_t done) {
+  outstanding--;
+  if (r.due >= window_start) measured_outstanding--;
+  emit(REC_DONE, (uint8_t)(outcome | (r.due >= window_start ? 0x80 : 0)), r.index, r.due, written, done);
+}
+
+static uint64_t tag_of(struct conn *c) { return (uint64_t)(c - conns) | ((uint64_t)c->gen << 32); }
+
+static void ep_mod(struct conn *c, uint32_t events) {
+  struct epoll_event ev = {.events = events, .data.u64 = tag_of(c)};
+  if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) < 0) die("epoll_ctl: %s", strerror(errno));
+}
+
+static void idle_push(int slot) {
+  idle[(idle_head + idle_len) % max_conns] = slot;
+  idle_len++;
+  conns[slot].idle_listed = 1;
+}
+
+/* Takes a retired socket's slot out of the idle FIFO, so the slot can be used again. */
+static void idle_remove(int slot) {
+  int kept = 0;
+  for (int k = 0; k < idle_len; k++) {
+    int s = idle[(idle_head + k) % max_conns];
+    if (s != slot) idle[(idle_head + kept++) % max_conns] = s;
+  }
+  idle_len = kept;
+  conns[slot].idle_listed = 0;
+}
+
+static int open_conn(void);
+
+/* Writes what is left of the request; waits for EPOLLOUT when the socket is full. */
+static void write_request(struct conn *c) {
+  while (c->wrote < request_len) {
+    ssize_t n = send(c->fd, request + c->wrote, request_len - c->wrote, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        ep_mod(c, EPOLLIN | EPOLLOUT | EPOLLRDHUP);
+        return;
+      }
+      return; /* the error shows on the next read (EPOLLERR/HUP): retired there */
+    }
+    c->wrote += (size_t)n;
+  }
+}
+
+static void dispatch(struct conn *c, struct req r, int64_t now) {
+  c->busy = 1;
+  c->req = r;
+  parser_reset(&c->parser);
+  c->written = now;
+  c->progress = now;
+  c->wrote = 0;
+  write_request(c);
+}
+
+static void retire(struct conn *c, int outcome, int64_t now) {
+  if (!c->in_pool) return;
+  c->in_pool = 0;
+  open_conns--;
+  if (c->idle_listed) idle_remove((int)(c - conns));
+  close(c->fd);
+  c->fd = -1;
+  if (c->busy) {
+    c->busy = 0;
+    send_done(c->req, outcome, c->written, now);
+  }
+  if (destroyed) return;
+  if (!c->connected) {
+    /* The server cannot be reached: with no other socket left, the queue would wait forever. */
+    if (open_conns == 0)
+      while (queue.len) send_done(fifo_shift(&queue), outcome, INT64_MIN, now);
+    return;
+  }
+  if (c->served > 0 || queue.len > 0) open_conn();
+}
+
+/* `c` is free: the oldest queued request, or the idle FIFO. */
+static void release(struct conn *c, int64_t now) {
+  if (queue.len) dispatch(c, fifo_shift(&queue), now);
+  else idle_push((int)(c - conns));
+}
+
+static int open_conn(void) {
+  int slot = -1;
+  for (int k = 0; k < max_conns; k++)
+    if (!conns[k].in_pool) {
+      slot = k;
+      break;
+    }
+  if (slot < 0) return -1;
+  struct conn *c = &conns[slot];
+  int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket: %s", strerror(errno));
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  int idle_s = 60;
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof idle_s);
+  char *head = c->parser.head;
+  uint32_t gen = c->gen + 1;
+  memset(c, 0, sizeof *c);
+  c->parser.head = head;
+  c->gen = gen;
+  c->fd = fd;
+  c->in_pool = 1;
+  c->progress = now_ns();
+  open_conns++;
+  struct epoll_event ev = {.events = EPOLLOUT | EPOLLRDHUP, .data.u64 = tag_of(c)};
+  if (connect(fd, (struct sockaddr *)&addr, addr_len) == 0) {
+    c->connected = 1;
+    ev.events = EPOLLIN | EPOLLRDHUP;
+  } else if (errno != EINPROGRESS) {
+    /* Refused at once (loopback): registered anyway, the error shows as EPOLLERR. */
+  }
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) die("epoll_ctl: %s", strerror(errno));
+  if (c->connected) release(c, now_ns());
+  return slot;
+}
+
+static char read_buf[65536];
+
+static void on_event(uint64_t tag, uint32_t events, int64_t now) {
+  struct conn *c = &conns[tag & 0xffffffffu];
+  if (!c->in_pool || c->gen != (uint32_t)(tag >> 32)) return;
+  if (!c->connected) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err || (events & (EPOLLERR | EPOLLHUP))) {
+      retire(c, OUT_ERROR, now);
+      return;
+    }
+    if (!(events & EPOLLOUT)) return;
+    c->connected = 1;
+    c->progress = now;
+    ep_mod(c, EPOLLIN | EPOLLRDHUP);
+    release(c, now);
+    return;
+  }
+  if ((events & EPOLLOUT) && c->busy && c->wrote < request_len) {
+    c->progress = now;
+    write_request(c);
+    if (c->wrote == request_len) ep_mod(c, EPOLLIN | EPOLLRDHUP);
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    ssize_t n = read(c->fd, read_buf, sizeof read_buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) {
+      /* The server closed (or reset): a body delimited by the close is complete. */
+      if (c->busy && c->parser.state == P_UNTIL_CLOSE) {
+        c->busy = 0;
+        c->served++;
+        int st = c->parser.status;
+        send_done(c->req, st >= 200 && st < 400 ? OUT_COMPLETED : OUT_ERROR, c->written, now);
+      }
+      retire(c, OUT_ERROR, now);
+      return;
+    }
+    /* Bytes with no request in flight answer nothing we asked: the socket is dropped. */
+    if (!c->busy) {
+      retire(c, OUT_ERROR, now);
+      return;
+    }
+    c->progress = now;
+    int r = parser_feed(&c->parser, read_buf, (size_t)n);
+    if (r == NEED_MORE) return;
+    if (r == PROTOCOL_ERROR) {
+      retire(c, OUT_ERROR, now);
+      return;
+    }
+    int st = c->parser.status;
+    c->busy = 0;
+    c->served++;
+    send_done(c->req, st >= 200 && st < 400 ? OUT_COMPLETED : OUT_ERROR, c->written, now);
+    if (r == DONE_EXTRA || !c->parser.keep_alive) retire(c, OUT_ERROR, now);
+    else release(c, now);
+  }
+}
+
+/* A due request: the oldest idle socket, or the queue (and a socket opened if one is missing). */
+static void submit(struct req r, int64_t now) {
+  outstanding++;
+  if (r.due >= window_start) measured_outstanding++;
+  if (destroyed) {
+    send_done(r, OUT_ABANDONED, INT64_MIN, now);
+    return;
+  }
+  while (idle_len) {
+    int slot = idle[idle_head];
+    idle_head = (idle_head + 1) % max_conns;
+    idle_len--;
+    conns[slot].idle_listed = 0;
+    dispatch(&conns[slot], r, now);
+    return;
+  }
+  fifo_push(&queue, r);
+  if (open_conns < max_conns) open_conn();
+}
+
+/* Timeouts: busy sockets without progress, and connection attempts. */
+static void check_timeouts(int64_t now) {
+  for (int k = 0; k < max_conns; k++) {
+    struct conn *c = &conns[k];
+    if (c->in_pool && (c->busy || !c->connected) && now - c->progress >= timeout_ns) retire(c, OUT_TIMEOUT, now);
+  }
+}
+
+static void destroy_all(int64_t now) {
+  destroyed = 1;
+  for (int k = 0; k < max_conns; k++)
+    if (conns[k].in_pool) retire(&conns[k], OUT_ABANDONED, now);
+  while (queue.len) send_done(fifo_shift(&queue), OUT_ABANDONED, INT64_MIN, now);
+}
+
+/* ---- timer wake-up lateness (the native engine's "event-loop delay"), 10 us buckets ---- */
+
+#define LATE_BUCKETS 100001
+static uint32_t late_hist[LATE_BUCKETS];
+static uint64_t late_count;
+
+static void record_wake(int64_t late_ns) {
+  if (late_ns < 0) late_ns = 0;
+  int64_t b = late_ns / 10000;
+  if (b >= LATE_BUCKETS) b = LATE_BUCKETS - 1;
+  late_hist[b]++;
+  late_count++;
+}
+
+static int64_t wake_p99_ns(void) {
+  if (!late_count) return 0;
+  uint64_t want = (late_count * 99 + 99) / 100, seen = 0;
+  for (int b = 0; b < LATE_BUCKETS; b++) {
+    seen += late_hist[b];
+    if (seen >= want) return (int64_t)(b + 1) * 10000;
+  }
+  return (int64_t)LATE_BUCKETS * 10000;
+}
+
+/* ---- control lines on stdin ---- */
+
+static char ctl_buf[256];
+static size_t ctl_len;
+static int64_t start_at = -1, stop_at = INT64_MAX;
+static int stdin_eof;
+
+static void read_control(void) {
+  ssize_t n = read(0, ctl_buf + ctl_len, sizeof ctl_buf - 1 - ctl_len);
+  if (n <= 0) {
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    stdin_eof = 1;
+    return;
+  }
+  ctl_len += (size_t)n;
+  ctl_buf[ctl_len] = 0;
+  char *nl;
+  while ((nl = memchr(ctl_buf, '\n', ctl_len))) {
+    *nl = 0;
+    long long v;
+    if (sscanf(ctl_buf, "start %lld", &v) == 1) start_at = v;
+    else if (sscanf(ctl_buf, "stop %lld", &v) == 1) {
+      if (v < stop_at) stop_at = v;
+    } else die("unknown control line: %s", ctl_buf);
+    size_t used = (size_t)(nl - ctl_buf) + 1;
+    memmove(ctl_buf, ctl_buf + used, ctl_len - used);
+    ctl_len -= used;
+  }
+  if (ctl_len >= sizeof ctl_buf - 1) die("control line too long");
+}
+
+#define TAG_TIMER UINT64_MAX
+#define TAG_STDIN (UINT64_MAX - 1)
+
+static int tfd;
+static int64_t armed = -1;
+
+static void arm(int64_t at) {
+  if (at == armed) return;
+  struct itimerspec its = {0};
+  if (at > 0) {
+    its.it_value.tv_sec = at / 1000000000;
+    its.it_value.tv_nsec = at % 1000000000;
+  }
+  if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0) die("timerfd_settime: %s", strerror(errno));
+  armed = at;
+}
+
+static long long arg_ll(const char *s, const char *what) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *end || end == s) die("bad %s: %s", what, s);
+  return v;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 13)
+    die("usage: isobench-loadgen HOST PORT PATH HOSTHEADER CONNECTIONS TIMEOUT_MS RATE_HZ WARMUP_MS "
+        "DURATION_MS uniform|poisson SEED DRAIN_MS");
+  const char *host = argv[1], *port = argv[2], *path = argv[3], *host_header = argv[4];
+  max_conns = (int)arg_ll(argv[5], "connections");
+  timeout_ns = arg_ll(argv[6], "timeout") * 1000000LL;
+  rate_hz = strtod(argv[7], NULL);
+  double warmup_ms = strtod(argv[8], NULL), duration_ms = strtod(argv[9], NULL);
+  poisson = strcmp(argv[10], "poisson") == 0;
+  long long seed = arg_ll(argv[11], "seed");
+  prng = seed < 0 ? (uint32_t)(now_ns() ^ getpid()) : (uint32_t)seed;
+  int64_t drain_ns = arg_ll(argv[12], "drain") * 1000000LL;
+  if (max_conns < 1 || max_conns > 65536 || !(rate_hz > 0) || timeout_ns <= 0) die("bad arguments");
+
+  /* The parent stops the window (a line on stdin); a signal to the process group is its business. */
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  /* Sleeps end at their instant, not up to 50 us later (the default slack). */
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  /* The parent reads records in batches: room for a stall of the parent without blocking here. */
+  fcntl(1, F_SETPIPE_SZ, 1 << 20);
+
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai;
+  int gai = getaddrinfo(host, port, &hints, &ai);
+  if (gai) die("cannot resolve %s: %s", host, gai_strerror(gai));
+  memcpy(&addr, ai->ai_addr, ai->ai_addrlen);
+  addr_len = ai->ai_addrlen;
+  freeaddrinfo(ai);
+  size_t cap = strlen(path) + strlen(host_header) + 64;
+  request = malloc(cap);
+  if (!request) die("out of memory");
+  request_len = (size_t)snprintf(request, cap, "GET %s HTTP/1.1\r\nhost: %s\r\n\r\n", path, host_header);
+
+  conns = calloc((size_t)max_conns, sizeof *conns);
+  idle = calloc((size_t)max_conns, sizeof *idle);
+  if (!conns || !idle) die("out of memory");
+  ep = epoll_create1(EPOLL_CLOEXEC);
+  tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (ep < 0 || tfd < 0) die("epoll/timerfd: %s", strerror(errno));
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_TIMER};
+  epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+  fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+  ev.data.u64 = TAG_STDIN;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev) < 0) die("stdin must be a pipe: %s", strerror(errno));
+
+  /* Preconnect: every socket connected or failed (failures are left to requests), or the timeout. */
+  for (int k = 0; k < max_conns; k++) open_conn();
+  int64_t connect_deadline = now_ns() + timeout_ns;
+  struct epoll_event evs[64];
+  for (;;) {
+    int pending = 0;
+    for (int k = 0; k < max_conns; k++)
+      if (conns[k].in_pool && !conns[k].connected) pending++;
+    if (!pending) break;
+    int64_t now = now_ns();
+    if (now >= connect_deadline) {
+      check_timeouts(now);
+      break;
+    }
+    int n = epoll_wait(ep, evs, 64, (int)((connect_deadline - now) / 1000000 + 1));
+    now = now_ns();
+    for (int k = 0; k < n; k++) {
+      uint64_t tag = evs[k].data.u64;
+      if (tag == TAG_STDIN) read_control();
+      else if (tag != TAG_TIMER) on_event(tag, evs[k].events, now);
+    }
+  }
+  int connected = 0;
+  for (int k = 0; k < max_conns; k++)
+    if (conns[k].in_pool && conns[k].connected) connected++;
+  emit(REC_READY, 0, (uint32_t)connected, 0, 0, 0);
+  flush_out();
+
+  /* Wait for the start instant (a stop line alone is kept for when it comes). */
+  while (start_at < 0) {
+    if (stdin_eof) return 0;
+    int n = epoll_wait(ep, evs, 64, -1);
+    int64_t now = now_ns();
+    for (int k = 0; k < n; k++) {
+      uint64_t tag = evs[k].data.u64;
+      if (tag == TAG_STDIN) read_control();
+      else if (tag != TAG_TIMER) on_event(tag, evs[k].events, now);
+    }
+  }
+
+  window_start = start_at + (int64_t)llround(warmup_ms * 1e6);
+  const int64_t planned_end = window_start + (int64_t)llround(duration_ms * 1e6);
+  uint32_t i = 0;
+  int64_t due = start_at + (int64_t)llround(offset_ms(0) * 1e6);
+  int sending = 1;
+  int64_t send_end = 0, drain_deadline = 0;
+  int64_t next_timeout_check = now_ns() + 10000000LL;
+  for (;;) {
+    int64_t now = now_ns();
+    if (sending) {
+      int64_t end = planned_end < stop_at ? planned_end : stop_at;
+      while (due <= now && due < end) {
+        uint8_t measured = due >= window_start;
+        emit(REC_SENT, measured, i, due, now, 0);
+        submit((struct req){i, due}, now);
+        i++;
+        due = start_at + (int64_t)llround(offset_ms(i) * 1e6);
+        now = now_ns();
+        end = planned_end < stop_at ? planned_end : stop_at;
+      }
+      if (due >= end) {
+        sending = 0;
+        send_end = end;
+        drain_deadline = now + drain_ns;
+        emit(REC_SENDS_ENDED, 0, measured_outstanding, 0, 0, 0);
+      }
+    }
+    if (!sending && (outstanding == 0 || now >= drain_deadline)) break;
+    if (now >= next_timeout_check) {
+      check_timeouts(now);
+      next_timeout_check = now + 10000000LL;
+    }
+    if (out_first_ns >= 0 && now - out_first_ns >= FLUSH_NS) flush_out();
+
+    int64_t wake = next_timeout_check;
+    if (sending) {
+      int64_t end = planned_end < stop_at ? planned_end : stop_at;
+      int64_t next = due < end ? due : end;
+      if (next < wake) wake = next;
+    } else if (drain_deadline < wake) wake = drain_deadline;
+    if (out_first_ns >= 0 && out_first_ns + FLUSH_NS < wake) wake = out_first_ns + FLUSH_NS;
+    arm(wake);
+    int n = epoll_wait(ep, evs, 64, -1);
+    now = now_ns();
+    for (int k = 0; k < n; k++) {
+      uint64_t tag = evs[k].data.u64;
+      if (tag == TAG_TIMER) {
+        uint64_t expirations;
+        if (read(tfd, &expirations, sizeof expirations) > 0) record_wake(now - armed);
+        armed = -1;
+      } else if (tag == TAG_STDIN) {
+        read_control();
+        if (stdin_eof) {
+          /* The parent is gone or gave up: stop the window now. */
+          epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL);
+          if (now < stop_at) stop_at = now;
+        }
+      } else on_event(tag, evs[k].events, now);
+    }
+  }
+  int64_t now = now_ns();
+  destroy_all(now);
+  int64_t window_end = send_end > window_start ? send_end : window_start;
+  emit(REC_END, stop_at < planned_end ? 1 : 0, i, window_end, send_end, wake_p99_ns());
+  flush_out();
+  return 0;
+}
