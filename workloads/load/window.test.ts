@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, MAIN_JS, waitFor } from '../test/helpers.js';
-import type { LoadResult } from './run.js';
+import { LOAD_ENGINES, type LoadResult } from './run.js';
 
 interface Counting {
   url: string;
@@ -81,48 +81,51 @@ function startGenerator(args: string[]) {
 }
 
 describe('isobench load: start instant, window, stop', () => {
-  it('opens its connections, says ready, and sends nothing until the start instant it is given on stdin', async () => {
-    const server = await startCounting();
-    const gen = startGenerator([
-      server.url,
-      ...['--rate', '200', '--duration', '1s', '--warmup', '500ms', '--connections', '4'],
-      ...['--start-at', 'stdin'],
-    ]);
-    const ready = await gen.ready();
-    expect(ready).toMatchObject({ generator: 'load', connectionsOpen: 4, startAt: 'stdin' });
-    // Ready means loaded and connected: the server has the sockets, not a single request.
-    await waitFor(() => server.connections === 4, 5_000);
-    expect(server.connections).toBe(4);
-    expect(server.requests).toBe(0);
+  it.each(LOAD_ENGINES)(
+    '%s engine: opens its connections, says ready, and sends nothing until the start instant it is given on stdin',
+    async (engine) => {
+      const server = await startCounting();
+      const gen = startGenerator([
+        server.url,
+        ...['--rate', '200', '--duration', '1s', '--warmup', '500ms', '--connections', '4'],
+        ...['--start-at', 'stdin', '--engine', engine],
+      ]);
+      const ready = await gen.ready();
+      expect(ready).toMatchObject({ generator: 'load', engine, connectionsOpen: 4, startAt: 'stdin' });
+      // Ready means loaded and connected: the server has the sockets, not a single request.
+      await waitFor(() => server.connections === 4, 5_000);
+      expect(server.connections).toBe(4);
+      expect(server.requests).toBe(0);
 
-    const startAt = Date.now() + 300;
-    gen.child.stdin?.write(`${startAt}\n`);
-    const { code, result } = await gen.result();
-    expect(code).toBe(0);
-    expect(result.window).toMatchObject({
-      scheduleStartEpochMs: startAt,
-      startEpochMs: startAt + 500,
-      endEpochMs: startAt + 1500,
-      stopReason: 'duration',
-    });
-    expect(result.scheduled).toBe(200);
-    expect(result.requests).toBe(200);
-    expect(result.warmupRequests).toBe(100);
-    expect(result.completed).toBe(200);
-    expect(result.errors + result.timeouts + result.abandoned).toBe(0);
-    expect(server.requests).toBe(300);
-    // No request reached the server before the start instant (same host, same wall clock).
-    expect(server.arrivalsBefore(startAt)).toBe(0);
-    // The pool used the sockets opened before the start and never opened another.
-    expect(server.connections).toBe(4);
-    // Intervals by due time: the warmup [-500, 0), then the window's one second.
-    expect(result.intervals.map((i) => [i.startMs, i.durationMs, i.warmup, i.requests, i.completed])).toEqual(
-      [
+      const startAt = Date.now() + 300;
+      gen.child.stdin?.write(`${startAt}\n`);
+      const { code, result } = await gen.result();
+      expect(code).toBe(0);
+      expect(result.window).toMatchObject({
+        scheduleStartEpochMs: startAt,
+        startEpochMs: startAt + 500,
+        endEpochMs: startAt + 1500,
+        stopReason: 'duration',
+      });
+      expect(result.scheduled).toBe(200);
+      expect(result.requests).toBe(200);
+      expect(result.warmupRequests).toBe(100);
+      expect(result.completed).toBe(200);
+      expect(result.errors + result.timeouts + result.abandoned).toBe(0);
+      expect(server.requests).toBe(300);
+      // No request reached the server before the start instant (same host, same wall clock).
+      expect(server.arrivalsBefore(startAt)).toBe(0);
+      // The pool used the sockets opened before the start and never opened another.
+      expect(server.connections).toBe(4);
+      // Intervals by due time: the warmup [-500, 0), then the window's one second.
+      expect(
+        result.intervals.map((i) => [i.startMs, i.durationMs, i.warmup, i.requests, i.completed]),
+      ).toEqual([
         [-500, 500, true, 100, 100],
         [0, 1000, false, 200, 200],
-      ],
-    );
-  });
+      ]);
+    },
+  );
 
   it('SIGTERM ends the window at once, drains what is in flight and prints the result for what was measured', async () => {
     const server = await startCounting();
@@ -196,6 +199,15 @@ describe('isobench load: start instant, window, stop', () => {
     const { code, stderr } = await gen.result();
     expect(code).toBe(2);
     expect(stderr).toContain('"70000"');
+    expect(server.connections).toBe(0);
+  });
+
+  it('refuses an unknown --engine (exit 2), quoted, with nothing opened', async () => {
+    const server = await startCounting();
+    const gen = startGenerator([server.url, '--rate', '100', '--duration', '1s', '--engine', 'rust']);
+    const { code, stderr } = await gen.result();
+    expect(code).toBe(2);
+    expect(stderr).toContain('--engine expects native|node, got "rust"');
     expect(server.connections).toBe(0);
   });
 
