@@ -3,9 +3,10 @@
  *
  * A write of a pid to cgroup.procs (v1 or v2) takes cgroup_threadgroup_rwsem for writing, a
  * per-cpu rw semaphore: its first writer after a quiet spell waits for an RCU grace period
- * (rcu_sync_enter). Measured here (hybrid host, 2 cores, kernel 6.18): the first of a container's
- * eight writes took 4.3-20.8 ms, the seven after it 0.02-0.07 ms each; every `isobench exec` and
- * every container of a trial paid it once. Two moves that the kernel makes without that lock:
+ * (rcu_sync_enter). Measured here (hybrid host, 2 cores, kernel 6.18), one process joining seven
+ * hierarchies in a row: the first write took 4.3-20.8 ms, each after it 0.02-0.07 ms; every
+ * `isobench exec` and every container of a trial paid it once. Two moves that the kernel makes
+ * without that lock:
  *
  * - v1: "0" written to a hierarchy's `tasks` file moves the calling thread alone, and the kernel
  *   skips the global lock for it (cgroup_procs_write_start: "If we migrate a single thread, we
