@@ -99,7 +99,14 @@ export async function cleanupMain(opts: {
   }
   if (opts.dryRun) return 0;
   let failed = 0;
-  for (const l of leftovers) {
+  // Supervisor leaves last: on cgroup v2 the outer process of a container's isobench-init stays in
+  // the cgroup isobench ran in (it forks init into the container's, init.c), and it leaves only once
+  // its container has been killed.
+  const ordered = [
+    ...leftovers.filter((l) => !l.id.endsWith('--supervisor')),
+    ...leftovers.filter((l) => l.id.endsWith('--supervisor')),
+  ];
+  for (const l of ordered) {
     try {
       if (l.id.endsWith('--supervisor')) for (const d of l.dirs) await rmdirRetry(d);
       else await destroyDirs(l.dirs);

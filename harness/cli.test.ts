@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { CLI, isobench, itWhen, ROOT } from './testing/support.js';
+import { CLI, CLI_ESM, isobench, itWhen, ROOT } from './testing/support.js';
 
-const it = itWhen(existsSync(CLI) ? null : 'dist/harness/cli.js is not built (npm run build)');
+const it = itWhen(existsSync(CLI) ? null : 'dist/harness/isobench.cjs is not built (npm run build)');
 const MAIN_JS = join(ROOT, 'dist/workloads/main.js');
 const LAUGHS = 'harness/scenario/testdata/bad/billion-laughs.yaml';
 const ZERO = 'harness/scenario/testdata/bad/zero-duration.yaml';
@@ -78,6 +78,26 @@ describe('the command line refuses bad input with exit 2', () => {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a plain exec line with a bad value: the same one line and exit 2 from isobench and from cli.js', async () => {
+    // Both entries run such a line from exec.bundle.cjs (exec-line.ts), which reports its own errors.
+    for (const entry of [CLI, CLI_ESM]) {
+      const name = await execa(process.execPath, [entry, 'exec', '--name', 'Bad', '--', 'true'], {
+        reject: false,
+      });
+      expect(name.exitCode, `${entry}: ${name.stderr}`).toBe(2);
+      expect(errorLines(name.stderr)).toEqual([
+        'isobench: ISOBENCH_BAD_NAME: --name "Bad": container names must match [a-z0-9][a-z0-9_-]*',
+      ]);
+      const limit = await execa(process.execPath, [entry, 'exec', '--limit', 'cpu.weight=0', '--', 'true'], {
+        reject: false,
+      });
+      expect(limit.exitCode, `${entry}: ${limit.stderr}`).toBe(2);
+      expect(errorLines(limit.stderr)).toEqual([
+        expect.stringMatching(/^isobench: ISOBENCH_BAD_LIMIT: .*"0"/),
+      ]);
     }
   });
 

@@ -75,7 +75,7 @@ function dataDirOf(ioPath: string | undefined): string {
   const given = resolve(ioPath ?? process.cwd());
   let dir: string;
   try {
-    dir = realpathSync(given);
+    dir = realpathSync.native(given);
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
   } catch (err) {
     throw new HostError(
@@ -141,7 +141,8 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     // from there; stats come from the container's cgroup, which holds the payload's (hierarchical
     // counters) after the runtime has removed its own at exit.
     const applied = program ? null : await driver.apply(handle, limits, device);
-    const start = performance.now();
+    // hrtime, not performance.now(): the performance global loads perf_hooks, ten modules (issue 15).
+    const start = process.hrtime.bigint();
     let rt: RuntimeContainer | null = null;
     if (program)
       container = rt = await startRuntime(program, driver, handle, {
@@ -155,7 +156,7 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     const read = rt ? await rt.payload.then((p) => driver.readLimits(p, limits, device)) : null;
     const exit: ExitInfo = await container.exited;
     if (exit.error) throw new HostError('ISOBENCH_SPAWN', exit.error);
-    const durationMs = Math.round(performance.now() - start);
+    const durationMs = Math.round(Number(process.hrtime.bigint() - start) / 1e6);
     if (!opts.json && !opts.jsonFile) {
       // Nothing to report but the exit status: no stats to read. remove() kills whatever is still
       // in the cgroup (the kernel refuses to remove a populated one) before it removes it.

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, describe, expect } from 'vitest';
 import { openDriver } from './cgroup/index.js';
 import { pidsIn } from './cgroup/teardown.js';
 import { scanCgroups } from './cleanup.js';
 import { startContainer } from './container/spawn.js';
+import { procStat } from './host/procfs.js';
 import { Registry, stateDir } from './teardown/registry.js';
-import { alive, expectGone, readdirSafe } from './testing/kernel.js';
+import { alive, expectGone, pidsInSync, pollUntil, readdirSafe } from './testing/kernel.js';
 import { kernelEnv } from './testing/known-answers.js';
 import { CLI, execJson, isobench, leftoverCgroups, newCgroupsNamed } from './testing/support.js';
 
@@ -110,7 +111,7 @@ describe(`isolation layer: container life (${mode})`, () => {
         pids = await pidsIn(d[0] as string);
       }
     }
-    expect(pids.length).toBeGreaterThanOrEqual(3); // outer init, init, sh, sleeps
+    expect(pids.length).toBeGreaterThanOrEqual(3); // init, sh, sleeps (and the outer isobench-init, on v1)
     expect(dirs.length).toBeGreaterThan(0);
     child.kill('SIGKILL');
     await child;
@@ -135,12 +136,15 @@ describe(`isolation layer: container life (${mode})`, () => {
         command: ['sh', '-c', 'setsid sleep 300 & sleep 300 & wait'],
         stdio: 'ignore',
       });
+      // init, sh, two sleeps; and the outer isobench-init where pids come from a v1 hierarchy
+      // (on v2 it forks init into the cgroup and stays out of it itself).
+      const members = mode === 'v2' ? 4 : 5;
       let pids: number[] = [];
-      for (let i = 0; i < 200 && pids.length < 5; i++) {
+      for (let i = 0; i < 200 && pids.length < members; i++) {
         await new Promise((r) => setTimeout(r, 20));
         pids = await driver.pids(h);
       }
-      expect(pids.length).toBeGreaterThanOrEqual(5); // outer init, init, sh, two sleeps
+      expect(pids.length).toBeGreaterThanOrEqual(members);
       const method = await driver.killAll(h);
       expect(method).toBe(mode === 'v1' ? 'freezer' : 'cgroup.kill');
       expect(await driver.pids(h)).toEqual([]);
@@ -152,6 +156,50 @@ describe(`isolation layer: container life (${mode})`, () => {
       await registry.teardown();
     }
   });
+
+  // isobench-init joins v1 hierarchies by "0" in `tasks` and forks init into the v2 cgroup with
+  // clone3(CLONE_INTO_CGROUP) (attach.c); ISOBENCH_INIT_NO_CLONE3=1 takes the fallback, a write of
+  // its pid to cgroup.procs before a plain fork.
+  for (const [how, extra] of [
+    ['clone3', {}],
+    ['fallback', { ISOBENCH_INIT_NO_CLONE3: '1' }],
+  ] as const) {
+    test(`init and the command are in the container's cgroup in every hierarchy (${how})`, async () => {
+      const registry = new Registry();
+      const driver = openDriver(registry);
+      try {
+        const h = await driver.create(`members-${how}`);
+        const c = startContainer(driver, h, {
+          command: ['sleep', '300'],
+          stdio: 'ignore',
+          env: { ...process.env, ...extra },
+        });
+        const dirs = Object.entries(h.dirs);
+        const comm = (p: number) => readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+        const sleeper = await pollUntil(
+          () => pidsInSync(dirs[0]?.[1] as string).find((p) => alive(p) && comm(p) === 'sleep'),
+          (p) => p !== undefined || c.child.exitCode !== null,
+        );
+        expect(sleeper, 'the command never appeared in its cgroup').toBeDefined();
+        const init = procStat(sleeper as number)?.ppid as number;
+        expect(procStat(init)?.ppid).toBe(c.pid); // outer -> init -> command
+        for (const [key, dir] of dirs) {
+          const members = pidsInSync(dir);
+          expect(members, `${key}: ${dir}`).toEqual(expect.arrayContaining([init, sleeper]));
+          // The outer process: in each v1 hierarchy's; in the v2 one only when it wrote its pid there.
+          expect(members.includes(c.pid), `${key}: the outer process`).toBe(
+            key !== 'unified' || how === 'fallback',
+          );
+        }
+        await driver.killAll(h);
+        expect((await c.exited).signal).toBe('SIGKILL');
+        await driver.remove(h);
+        for (const [, d] of dirs) expect(existsSync(d)).toBe(false);
+      } finally {
+        await registry.teardown();
+      }
+    });
+  }
 
   afterAll(() => {
     if (!missing) expect(leftoverCgroups()).toEqual([]);

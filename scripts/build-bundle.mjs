@@ -1,29 +1,31 @@
-// Bundles `isobench exec`'s modules (dist/harness/exec.js and all it imports, as tsc emitted them)
-// into dist/harness/exec.bundle.js, which cli.ts loads for a plain exec command line: Node 20
-// resolves, reads and links each ES module on its own, and the thirty-odd modules of exec's graph
-// cost every `isobench exec` more than one file of the same code (issue 15: start-up).
-// Kept out of the bundle, so that one copy of each exists in the process:
-// - harness/errors.js: the error classes cli.ts tests with instanceof;
-// - node: built-ins.
-// The teardown registry is bundled: its set of live registries sits on globalThis (registry.ts).
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// Bundles exec-line.js (a plain `isobench exec` line: exec.js and all it imports, as tsc emitted
+// them) into dist/harness/exec.bundle.cjs, one CommonJS file, which `isobench` (isobench.cjs) and
+// cli.js load for such a line. Node 20 resolves, reads and links each ES module on its own, and
+// its ES module loader is itself a cost the CommonJS loader, part of Node's start, does not add
+// (issue 15: start-up). Everything is inside but node: built-ins; the bundle reports its own
+// errors (exec-line.ts), and the teardown registry's set of live registries sits on globalThis
+// (registry.ts), shared with any other copy in the process.
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const harness = join(root, 'dist', 'harness');
-const input = join(harness, 'exec.js');
-const errors = join(harness, 'errors.js');
+const input = join(harness, 'exec-line.js');
 if (!existsSync(input)) {
   console.error(`isobench: ${input} is missing: run tsc -p tsconfig.json first (npm run build)`);
   process.exit(1);
 }
+// The ES module bundle of earlier builds: nothing loads it any more.
+rmSync(join(harness, 'exec.bundle.js'), { force: true });
 await build({
   input,
   platform: 'node',
   logLevel: 'warn',
-  external: (id, importer) =>
-    id.startsWith('node:') || (importer !== undefined && resolve(dirname(importer), id) === errors),
-  output: { file: join(harness, 'exec.bundle.js'), format: 'esm', comments: false },
+  // crash.ts imports the registry lazily (its other commands may never create anything); here
+  // exec imports it anyway, so the bundle holds it once and the lazy import is a resolved promise.
+  checks: { ineffectiveDynamicImport: false },
+  external: (id) => id.startsWith('node:'),
+  output: { file: join(harness, 'exec.bundle.cjs'), format: 'cjs', comments: false },
 });

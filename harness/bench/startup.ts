@@ -11,7 +11,8 @@ import { okPeer, ratioGoal, ratiosOf, summarize } from './measure.js';
 import type { BenchContext, Benchmark, BenchResult } from './types.js';
 
 const DESCRIPTION = 'whole process: isobench exec -- true vs node -e 0';
-const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+// What the `isobench` command runs (package.json "bin"): dist/harness/isobench.cjs.
+const cli = fileURLToPath(new URL('../isobench.cjs', import.meta.url));
 
 function wallMs(args: string[], cwd: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -57,7 +57,10 @@ function killPids(pids: number[]): void {
   }
 }
 
-/** How a cgroup's members were killed: reported so tests can tell which mechanism did it. */
+/**
+ * How a cgroup's members were killed: reported so tests can tell which mechanism did it; 'none':
+ * nothing was left to kill.
+ */
 export type KillMethod = 'cgroup.kill' | 'freezer' | 'signal' | 'none';
 
 /**
@@ -137,10 +140,11 @@ async function populated(dirs: Scanned[]): Promise<boolean> {
 /** SIGKILLs everything in the directories (and below) and waits until none is populated. */
 export async function killAndWait(dirs: string[], timeoutMs = 30_000): Promise<KillMethod> {
   const all = dirs.flatMap((d) => scanSubtree(d));
-  if (all.length === 0) return 'none';
-  // Lifting reads five files per directory: skip it when nothing is left to die (after a
-  // container's init has exited, as at the end of every `isobench exec`).
-  if (await populated(all)) for (const d of all) await liftIoThrottle(d.dir);
+  // Nothing left to die (after a container's init has exited, as at the end of every trial and
+  // `isobench exec --json`): no io throttles to lift (five reads per directory), no kill to write
+  // and no second look.
+  if (all.length === 0 || !(await populated(all))) return 'none';
+  for (const d of all) await liftIoThrottle(d.dir);
   const deadline = Date.now() + timeoutMs;
   let delay = 2;
   for (;;) {

@@ -9,7 +9,7 @@ import type { HostCgroups, V1Controller } from './detect.js';
 import type { CgroupEvents, CgroupHandle, CgroupStats } from './driver.js';
 import { readOptional } from './fsio.js';
 import { keyed, num, parseBlkioRecursive } from './stats.js';
-import { readV2Stats } from './v2.js';
+import { readUnifiedTwin } from './v2.js';
 
 /** A file of the cgroup's directory in controller `c`'s hierarchy; null when absent. */
 function readCtl(host: HostCgroups, h: CgroupHandle, c: V1Controller, f: string): Promise<string | null> {
@@ -31,12 +31,12 @@ export async function readV1Stats(host: HostCgroups, h: CgroupHandle): Promise<C
     read('pids', 'pids.current'),
     read('pids', 'pids.peak'),
   ]);
-  const unified = h.dirs.unified ? await readV2Stats(h.dirs.unified) : null;
+  const usageNs = num(usage);
+  const unified = h.dirs.unified ? await readUnifiedTwin(h.dirs.unified, usageNs === null) : null;
   const cs = keyed(cpuStat);
   const oc = oomControl === null ? null : keyed(oomControl);
   const b = parseBlkioRecursive(bytes);
   const o = parseBlkioRecursive(ops);
-  const usageNs = num(usage);
   return {
     // v1 cpuacct and cpu.stat count nanoseconds; v2 and isobench use microseconds.
     cpuUsageUs: usageNs !== null ? Math.round(usageNs / 1000) : (unified?.cpuUsageUs ?? null),

@@ -199,10 +199,7 @@ export async function readV2Stats(dir: string): Promise<CgroupStats> {
   const c = keyed(cpu);
   const ev = memEvents === null ? null : keyed(memEvents);
   const ios = parseIoStat(io);
-  const psi =
-    pc === null && pm === null && pi === null
-      ? null
-      : { cpu: parsePressure(pc), memory: parsePressure(pm), io: parsePressure(pi) };
+  const psi = pressureOf(pc, pm, pi);
   return {
     cpuUsageUs: c.usage_usec ?? null,
     cpuThrottledUs: c.throttled_usec ?? null,
@@ -220,4 +217,28 @@ export async function readV2Stats(dir: string): Promise<CgroupStats> {
     pidsPeak: num(pidsPeak),
     psi,
   };
+}
+
+function pressureOf(pc: string | null, pm: string | null, pi: string | null): CgroupStats['psi'] {
+  return pc === null && pm === null && pi === null
+    ? null
+    : { cpu: parsePressure(pc), memory: parsePressure(pm), io: parsePressure(pi) };
+}
+
+/**
+ * What a hybrid host's unified twin adds to the v1 statistics: its pressure (PSI) and, when asked,
+ * its CPU usage. It has no controllers, so its memory, io and pids files do not exist, and reading
+ * each of them anyway cost an ENOENT per file on every sample.
+ */
+export async function readUnifiedTwin(
+  dir: string,
+  cpu: boolean,
+): Promise<{ cpuUsageUs: number | null; psi: CgroupStats['psi'] }> {
+  const [stat, pc, pm, pi] = await Promise.all([
+    cpu ? readOptional(join(dir, 'cpu.stat')) : null,
+    readOptional(join(dir, 'cpu.pressure')),
+    readOptional(join(dir, 'memory.pressure')),
+    readOptional(join(dir, 'io.pressure')),
+  ]);
+  return { cpuUsageUs: keyed(stat).usage_usec ?? null, psi: pressureOf(pc, pm, pi) };
 }

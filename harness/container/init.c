@@ -13,14 +13,17 @@
  * ~40 MiB to the container's memory cgroup, which distorts small memory.max tests.
  *
  * Process layout:
- *   outer (this process, child of isobench, in the container's cgroups, host pid namespace)
- *     -> init   (PID 1 in the new pid namespace: makes the container's mounts (contain.c), sets
- *                the hostname, brings lo up, drops privileges (caps.c), reaps every child,
- *                forwards signals to the command)
+ *   outer (this process, child of isobench, host pid namespace, in the container's v1 cgroups;
+ *          in its v2 cgroup too only when it cannot fork init into it, see attach.c)
+ *     -> init   (PID 1 in the new pid namespace, born in every cgroup of the container: makes the
+ *                cgroup namespace, the container's mounts (contain.c), sets the hostname, brings
+ *                lo up, drops privileges (caps.c), reaps every child, forwards signals to the
+ *                command)
  *          -> command (PID 2)
- * The outer process attaches itself to the cgroups *before* unshare(CLONE_NEWCGROUP), so the
- * cgroup namespace root is the container's cgroup (cgroup_namespaces(7)), and everything forked
- * after that is born inside the cgroup: no window where the command runs unconfined.
+ * init is in the container's cgroups from its first instruction and makes the cgroup namespace
+ * before anything else, so the namespace's root is the container's cgroup (cgroup_namespaces(7)),
+ * and everything forked after that is born inside the cgroup: no window where the command runs
+ * unconfined.
  *
  * Contained (default): the host's files read-only except the --writable data dirs, private /tmp,
  * masked /proc and /sys paths (contain.c); only the --cap capabilities (numbers, capabilities(7))
@@ -85,21 +88,6 @@ void write_file(const char *file, const char *text) {
 }
 
 
-static void write_pid(const char *file) {
-  int fd = open(file, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) {
-    fprintf(stderr, "isobench-init: open %s: %s\n", file, strerror(errno));
-    _exit(125);
-  }
-  char buf[32];
-  int n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
-  if (write(fd, buf, (size_t)n) != n) {
-    fprintf(stderr, "isobench-init: attach to %s: %s\n", file, strerror(errno));
-    _exit(125);
-  }
-  close(fd);
-}
-
 static void lo_up(void) {
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s < 0) die("socket for lo");
@@ -137,6 +125,10 @@ static void exit_like(int status) {
 static void run_init(struct init_opts *o, char **argv, int status_fd) {
   /* If the outer process dies, take the namespace down with it. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* Made here, not with the others by the outer process: init is the first process in every one
+     of the container's cgroups (the outer one stays out of the v2 cgroup, attach.c), and the
+     cgroup namespace takes the cgroups of the process that makes it as its root. */
+  if (unshare(CLONE_NEWCGROUP) < 0) die("unshare the cgroup namespace");
   if (!o->privileged) contain_prepare(&o->contain);
   contain_mounts(&o->contain, !o->privileged);
   if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) < 0) die("sethostname");
@@ -193,9 +185,13 @@ int main(int argc, char **argv) {
   parse_args(argc, argv, &a);
   char **command = argv + a.command;
 
-  /* Attach before unshare and before exec: the command never runs unconfined, and the cgroup
-     namespace made below takes this cgroup as its root (cgroup_namespaces(7)). */
-  for (int k = 0; k < a.nprocs; k++) write_pid(a.procs[k]);
+  /* Attach before exec and before the cgroup namespace is made (by init, run_init): the command
+     never runs unconfined, and that namespace takes these cgroups as its root
+     (cgroup_namespaces(7)). v2's cgroup is joined by init's fork (attach.c), except when this
+     process execs the command itself (--attach-only) or enters a user namespace first (the move
+     is then made with the host's credentials, as before). */
+  struct v2_join v2 = {.defer = !a.attach_only && !a.userns};
+  attach_cgroups(a.procs, a.nprocs, &v2);
   if (a.attach_only) {
     execvp(command[0], command);
     fprintf(stderr, "isobench-init: exec %s: %s\n", command[0], strerror(errno));
@@ -204,7 +200,7 @@ int main(int argc, char **argv) {
 
   /* The user namespace first, so that it owns the namespaces made next. */
   if (a.userns) enter_userns(&a.ids);
-  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
   if (!a.init.share_net) flags |= CLONE_NEWNET;
   if (unshare(flags) < 0) die("unshare");
 
@@ -217,8 +213,9 @@ int main(int argc, char **argv) {
   for (int k = 0; k < n_forwarded; k++) sigaddset(&fwd, forwarded[k]);
   sigprocmask(SIG_BLOCK, &fwd, &old);
 
-  pid_t child = fork();
+  pid_t child = fork_into(&v2);
   if (child < 0) die("fork init");
+  if (v2.dir_fd >= 0) close(v2.dir_fd);
   if (child == 0) {
     close(pipefd[0]);
     run_init(&a.init, command, pipefd[1]);

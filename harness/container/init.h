@@ -71,6 +71,19 @@ struct args {
 
 void parse_args(int argc, char **argv, struct args *a);
 
+/* attach.c: the container's v2 cgroup, when it is joined by the fork of init (CLONE_INTO_CGROUP)
+   rather than by a write of this process's pid. */
+struct v2_join {
+  int defer;         /* set by the caller: join v2 at the fork (init follows), not now */
+  int dir_fd;        /* the v2 cgroup's directory, or -1: nothing left to join */
+  const char *procs; /* its cgroup.procs, for the fallback write */
+};
+/* Joins each cgroup of PROCS (cgroup.procs files): v1 by "0" in `tasks` (this thread), v2 now by
+   its pid in cgroup.procs, or at fork_into when v2->defer is set. */
+void attach_cgroups(const char *const *procs, int n, struct v2_join *v2);
+/* fork(2), the child born in v2's cgroup (clone3 CLONE_INTO_CGROUP) when one was deferred. */
+pid_t fork_into(const struct v2_join *v2);
+
 /* userns.c: unshare(CLONE_NEWUSER) and write the id maps (through newuidmap/newgidmap when set). */
 void enter_userns(const struct userns_opts *o);
 int parse_id_map(const char *spec, struct id_map *out);

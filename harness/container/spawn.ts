@@ -131,7 +131,7 @@ function visibleDirs(): string[] {
   if (visible) return visible;
   let root = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
-  visible = [...new Set([root, dirname(process.execPath)].map((d) => realpathSync(d)))];
+  visible = [...new Set([root, dirname(process.execPath)].map((d) => realpathSync.native(d)))];
   return visible;
 }
 
@@ -143,7 +143,7 @@ export function idMappingHere(): IdMapping | null {
 export function startContainer(driver: CgroupDriver, handle: CgroupHandle, spec: ContainerSpec): Container {
   const ids = idMappingHere();
   // Real paths: a data dir hidden by the private /tmp is recreated in it by path, not by link.
-  const writable = spec.writable?.map((d) => realpathSync(d));
+  const writable = spec.writable?.map((d) => realpathSync.native(d));
   const args = initArgs(driver.procsFiles(handle), handle.name, { ...spec, writable }, ids);
   const child = spawn(initBinary(), args, {
     stdio: spec.stdio ?? 'inherit',

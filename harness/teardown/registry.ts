@@ -16,6 +16,7 @@ import {
   readSync,
   renameSync,
   rmSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -225,7 +226,8 @@ export class Registry {
         errors.push(err);
       }
     }
-    if (errors.length === 0) rmSync(this.file, { force: true });
+    // unlink, not rmSync: rmSync loads its recursive remover for one file (issue 15: start-up).
+    if (errors.length === 0) unlinkQuietly(this.file);
     if (errors.length > 0) throw errors[0];
   }
 
@@ -235,6 +237,15 @@ export class Registry {
 
   get pending(): Readonly<RunState> {
     return this.state;
+  }
+}
+
+/** Removes a file; one that is already gone is no error. */
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOENT') throw err;
   }
 }
 

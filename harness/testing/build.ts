@@ -33,6 +33,7 @@ function newestSourceMs(dir: string): number {
         newest = Math.max(newest, newestSourceMs(p));
     } else if (
       (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) ||
+      e.name.endsWith('.cts') ||
       e.name.endsWith('.c') ||
       e.name.endsWith('.h')
     ) {

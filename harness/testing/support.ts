@@ -14,7 +14,10 @@ import { isDescendantOf } from '../host/procfs.js';
 import { isOwnerAlive, readStates } from '../teardown/registry.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = join(ROOT, 'dist/harness/cli.js');
+/** The `isobench` command as users run it (package.json "bin"); it imports cli.js for all but plain exec lines. */
+export const CLI = join(ROOT, 'dist/harness/isobench.cjs');
+/** The command line as an ES module, which runs a plain exec line the same way (cli.test.ts). */
+export const CLI_ESM = join(ROOT, 'dist/harness/cli.js');
 
 /** Whether this is a CI run: CI set to anything but empty, `false` or `0` (a skip there is a failure). */
 export function isCI(): boolean {
