@@ -28,12 +28,18 @@ export interface CpuUse {
   foreignCores: number;
 }
 
+/**
+ * The host's busy time so far in ticks, as elapsed x CPUs minus idle, iowait and steal: /proc/stat's
+ * user and system fields are tick samples, and a load at a rate that divides the tick rate is
+ * charged whole ticks or none (see harness/run/host-sample.ts); idle is measured exactly.
+ */
 function hostBusyTicks(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  // cpu user nice system idle iowait irq softirq steal ...: idle and iowait are not busy.
-  const f = line.trim().split(/\s+/).slice(1).map(Number);
-  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-  return total - (f[3] ?? 0) - (f[4] ?? 0);
+  const text = readFileSync('/proc/stat', 'utf8');
+  const monoS = Number(process.hrtime.bigint()) / 1e9;
+  const lines = text.split('\n');
+  const cpus = Math.max(1, lines.filter((l) => /^cpu\d+ /.test(l)).length);
+  const f = (lines[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return monoS * TICKS_PER_S * cpus - (f[3] ?? 0) - (f[4] ?? 0) - (f[7] ?? 0);
 }
 
 function processTicks(pid: number): number {
@@ -57,10 +63,10 @@ function otherProcesses(exclude: number[]): Map<number, number> {
 }
 
 /**
- * Foreign CPU two ways, both lower bounds: /proc/stat samples the running task at each tick, so
- * it misses much of our own work in short bursts (host minus ours comes out too low, even
- * negative); the per-process totals are exact (scheduler runtime) but lose processes that exited
- * meanwhile. The larger of the two is kept.
+ * Foreign CPU two ways: the host's busy time minus ours (exact, but it also holds the kernel's
+ * own work that no process is charged for: idle transitions, interrupts), and the per-process
+ * totals (exact scheduler runtime, but they lose processes that exited meanwhile). The larger of
+ * the two is kept.
  */
 function foreignS(a: Reading, b: Reading, ownS: number, childS: number): number {
   let perProcess = 0;

@@ -4,7 +4,8 @@
  * same run.
  *
  * 1. ceiling steps: rates rise x1.4 from 10/s until the generator stops keeping up (errors,
- *    achieved < 97% of target, or corrected p99 > 100 ms: requests queue). Each step shows the
+ *    achieved < 97% of target, or corrected p99 > 100 ms: requests queue), then three bisections
+ *    between the last step that kept up and the first that did not. Each step shows the
  *    share of sends more than 1 ms late, the generator's CPU and the host's foreign CPU (other
  *    work on a shared machine: a step with foreign CPU near a core is disturbed). Two ceilings:
  *    "throughput" (best step that keeps up) and "on schedule" (best step that also has <= 1% of
@@ -34,6 +35,8 @@ const WARMUP_MS = 500;
 /** The target of issue 13: under 1% of sends more than 1 ms late. */
 const MAX_LATE_FRACTION = 0.01;
 const START_HZ = 10;
+/** Bisections between the last ceiling step that kept up and the first that did not. */
+const REFINE_STEPS = 3;
 const CPU_RATE_HZ = 1000;
 /** Long enough that start-up (clock thread, sockets) is a small part of the CPU figure. */
 const CPU_DURATION_MS = 10_000;
@@ -168,7 +171,7 @@ async function ceiling(
     'ceiling steps (isobench load; cores/us-per-request: generator CPU; foreign: busy cores elsewhere on the host):',
     STEP_HEADER,
   );
-  for (let rateHz = START_HZ; rateHz < 200_000; rateHz = Math.round(rateHz * 1.4)) {
+  const step = async (rateHz: number) => {
     const durationMs = Math.max(STEP_MS, Math.ceil((MIN_STEP_REQUESTS * 1000) / rateHz));
     const { r, cpu, attempts } = await measured(server, { rateHz, durationMs, warmupMs: WARMUP_MS });
     const ok = keepsUp(r, rateHz);
@@ -177,11 +180,29 @@ async function ceiling(
     steps.push(s);
     out.push(`  ${stepLine(s)}`);
     process.stderr.write(`${stepLine(s)}\n`);
-    if (!ok) break;
-    throughputHz = r.achievedRateHz;
-    // "On schedule up to X": every step up to X kept the target, not just step X.
-    if (!timely) scheduleBroken = true;
-    if (!scheduleBroken) onScheduleHz = r.achievedRateHz;
+    if (ok) {
+      throughputHz = Math.max(throughputHz, r.achievedRateHz);
+      // "On schedule up to X": every step up to X kept the target, not just step X.
+      if (!timely) scheduleBroken = true;
+      if (!scheduleBroken) onScheduleHz = Math.max(onScheduleHz, r.achievedRateHz);
+    }
+    return ok;
+  };
+  let lastOkHz = 0;
+  let failedHz = 0;
+  for (let rateHz = START_HZ; rateHz < 200_000; rateHz = Math.round(rateHz * 1.4)) {
+    if (!(await step(rateHz))) {
+      failedHz = rateHz;
+      break;
+    }
+    lastOkHz = rateHz;
+  }
+  // The x1.4 steps place the ceiling within 40%: bisect between the last step that kept up and
+  // the first that did not, so the ratio to wrk is not an artifact of where the steps fell.
+  for (let k = 0; k < REFINE_STEPS && lastOkHz > 0 && failedHz > 0; k++) {
+    const rateHz = Math.round((lastOkHz + failedHz) / 2);
+    if (await step(rateHz)) lastOkHz = rateHz;
+    else failedHz = rateHz;
   }
   return { throughputHz, onScheduleHz, steps };
 }

@@ -4,7 +4,9 @@
  * counts of a whole run and on the connections and requests the server saw, never on time. Rates
  * are low enough that each request is answered before the next is due.
  */
+import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, sleep } from '../test/helpers.js';
 import { OK, rawServer } from '../test/raw-http.js';
@@ -163,5 +165,38 @@ describe('native engine: schedule', () => {
     expect(r.requests).toBe(raw.requests);
     expect(r.completed).toBe(r.requests);
     expect(r.window.endEpochMs - r.window.startEpochMs).toBeLessThan(60_000);
+  });
+});
+
+describe('native engine: the bookkeeping never holds the schedule back', () => {
+  it('a parent that stops reading for 2.5 s (more records than the pipe holds) loses nothing and delays no send', async () => {
+    // The server in its own process: this one is about to stop for a while.
+    const server = spawn(
+      process.execPath,
+      [
+        '-e',
+        "const s = require('node:http').createServer((q, r) => r.end('ok')); s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => console.log(s.address().port));",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const port = await new Promise<string>((resolve) =>
+        createInterface({ input: server.stdout as NodeJS.ReadableStream }).once('line', resolve),
+      );
+      const url = new URL(`http://127.0.0.1:${port}/`);
+      const running = run(url, { rateHz: 10_000, durationMs: 3000, connections: 16 });
+      await sleep(300);
+      // 2.5 s x 10,000/s x 2 records of 32 bytes = 1.6 MB: more than the 1 MiB pipe holds.
+      const until = Date.now() + 2500;
+      while (Date.now() < until) {}
+      const r = await running;
+      expect(r.requests).toBe(30_000);
+      expect(r.completed + r.errors + r.timeouts).toBe(r.requests);
+      expect(r.latencyUs.count).toBe(r.completed);
+      // A loop that waited for the pipe would have sent ~0.9 s late (until the parent read again).
+      expect(r.maxLateMs).toBeLessThan(300);
+    } finally {
+      server.kill();
+    }
   });
 });

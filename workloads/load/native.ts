@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostError } from '../../harness/errors.js';
@@ -29,6 +30,15 @@ const REC_SENDS_ENDED = 5;
 const OUTCOMES: Outcome[] = ['completed', 'error', 'timeout', 'abandoned'];
 /** INT64_MIN: a request that never reached a socket. */
 const NEVER = -(2n ** 63n);
+
+/**
+ * Nice value of this process's main thread while a native run is under way (restored after where
+ * the process may: raising it back needs CAP_SYS_NICE). Its work (reading records, the tally) can
+ * wait; the sending loop, started before at the caller's priority, and the server it loads cannot.
+ * At 22,930/s here (3 pairs, interleaved): corrected p99 0.78, 0.63, 0.41 ms against 1.49, 0.72,
+ * 0.64 ms at the caller's priority.
+ */
+export const BOOKS_NICE = 19;
 
 /** Slack before request 0 when no start instant is given (as the Node engine). */
 const DEFAULT_START_SLACK_MS = 5;
@@ -159,9 +169,15 @@ export async function prepareNativeLoad(options: LoadOptions): Promise<PreparedL
     async run(startAtEpochMs = options.startAtEpochMs) {
       if (used) throw new Error('prepareLoad: run() may be called once');
       used = true;
+      const niceBefore = getPriority(0);
+      const booksNice = options.booksNice === undefined ? BOOKS_NICE : options.booksNice;
+      if (booksNice !== null && booksNice > niceBefore) setPriority(0, booksNice);
       try {
         return await execute(startAtEpochMs);
       } finally {
+        try {
+          if (getPriority(0) !== niceBefore) setPriority(0, niceBefore);
+        } catch {}
         await close();
       }
     },

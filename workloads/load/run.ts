@@ -33,6 +33,12 @@ export interface LoadOptions {
    * event loop, clock thread and KeepAlivePool). Both fill the same tally and result.
    */
   engine?: LoadEngine;
+  /**
+   * Native engine: nice value of the calling thread (the bookkeeping) during run() (default
+   * BOOKS_NICE, 19; null: unchanged). Only ever lowers the priority, and restores it after where
+   * allowed. See native.ts.
+   */
+  booksNice?: number | null;
 }
 
 export type LoadEngine = 'native' | 'node';

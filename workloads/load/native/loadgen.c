@@ -78,37 +78,80 @@ static int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* ---- output: records buffered, flushed at FLUSH_BYTES or FLUSH_NS after the first one ---- */
+/* ---- output: records buffered, written without ever blocking the loop ----
+ *
+ * Records go out every FLUSH_BYTES, or FLUSH_NS after the first unwritten one. stdout is
+ * non-blocking: when the pipe is full (the parent is behind: its bookkeeping runs at a low
+ * priority, see native.ts) the records wait here, in a buffer that grows, and go out when the pipe
+ * has room (EPOLLOUT); the schedule never waits for the bookkeeping. The READY and END records
+ * are written with a blocking write (flush_all). */
 
-#define OUT_CAP 65536
 #define FLUSH_BYTES 16384
 #define FLUSH_NS 10000000LL
-static unsigned char out_buf[OUT_CAP];
-static size_t out_len;
+#define TAG_STDOUT (UINT64_MAX - 2)
+static unsigned char *out_buf;
+static size_t out_cap, out_off, out_len; /* unwritten bytes: [out_off, out_len) */
 static int64_t out_first_ns = -1;
+static int out_blocked; /* the pipe was full: waiting for EPOLLOUT */
+static int ep = -1;
 
-static void flush_out(void) {
-  size_t off = 0;
-  while (off < out_len) {
-    ssize_t n = write(1, out_buf + off, out_len - off);
+static void out_watch(int on) {
+  struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = TAG_STDOUT};
+  if (epoll_ctl(ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, 1, &ev) < 0) exit(3);
+  out_blocked = on;
+}
+
+/* Writes what the pipe takes now. */
+static void out_try(void) {
+  while (out_off < out_len) {
+    ssize_t n = write(1, out_buf + out_off, out_len - out_off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      /* The parent is gone: nobody reads the results. */
-      exit(3);
+      if (errno == EAGAIN) {
+        if (!out_blocked) out_watch(1);
+        return;
+      }
+      exit(3); /* the parent is gone: nobody reads the results */
     }
-    off += (size_t)n;
+    out_off += (size_t)n;
   }
-  out_len = 0;
+  out_off = out_len = 0;
   out_first_ns = -1;
+  if (out_blocked) out_watch(0);
+}
+
+/* Writes everything, waiting for the pipe. */
+static void flush_all(void) {
+  int flags = fcntl(1, F_GETFL);
+  fcntl(1, F_SETFL, flags & ~O_NONBLOCK);
+  if (out_blocked) out_watch(0);
+  out_try();
+  fcntl(1, F_SETFL, flags | O_NONBLOCK);
 }
 
 static void emit(uint8_t kind, uint8_t flags, uint32_t index, int64_t due, int64_t a, int64_t b) {
   struct rec r = {kind, flags, 0, index, due, a, b};
-  if (out_len + sizeof r > OUT_CAP) flush_out();
+  if (out_len + sizeof r > out_cap) {
+    if (out_off > 0) {
+      memmove(out_buf, out_buf + out_off, out_len - out_off);
+      out_len -= out_off;
+      out_off = 0;
+    }
+    if (out_len + sizeof r > out_cap) {
+      size_t cap = out_cap ? out_cap * 2 : 65536;
+      unsigned char *grown = realloc(out_buf, cap);
+      if (!grown) {
+        fputs("isobench-loadgen: out of memory for records\n", stderr);
+        exit(2);
+      }
+      out_buf = grown;
+      out_cap = cap;
+    }
+  }
   memcpy(out_buf + out_len, &r, sizeof r);
   out_len += sizeof r;
   if (out_first_ns < 0) out_first_ns = now_ns();
-  if (out_len >= FLUSH_BYTES) flush_out();
+  if (!out_blocked && out_len - out_off >= FLUSH_BYTES) out_try();
 }
 
 /* ---- the schedule (schedule.ts): uniform i*1000/rate ms, or Poisson gaps from mulberry32 ---- */
@@ -414,7 +457,6 @@ static int open_conns; /* in_pool */
 static int *idle;      /* FIFO of conn slots */
 static int idle_head, idle_len;
 static struct fifo queue;
-static int ep;
 static int destroyed;
 static uint32_t outstanding;
 
@@ -740,8 +782,9 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   /* Sleeps end at their instant, not up to 50 us later (the default slack). */
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-  /* The parent reads records in batches: room for a stall of the parent without blocking here. */
+  /* The parent reads records in batches: room for a stall of the parent (see the output above). */
   fcntl(1, F_SETPIPE_SZ, 1 << 20);
+  fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
 
   struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai;
   int gai = getaddrinfo(host, port, &hints, &ai);
@@ -792,7 +835,7 @@ int main(int argc, char **argv) {
   for (int k = 0; k < max_conns; k++)
     if (conns[k].in_pool && conns[k].connected) connected++;
   emit(REC_READY, 0, (uint32_t)connected, 0, 0, 0);
-  flush_out();
+  flush_all();
 
   /* Wait for the start instant (a stop line alone is kept for when it comes). */
   while (start_at < 0) {
@@ -838,7 +881,7 @@ int main(int argc, char **argv) {
       check_timeouts(now);
       next_timeout_check = now + 10000000LL;
     }
-    if (out_first_ns >= 0 && now - out_first_ns >= FLUSH_NS) flush_out();
+    if (!out_blocked && out_first_ns >= 0 && now - out_first_ns >= FLUSH_NS) out_try();
 
     int64_t wake = next_timeout_check;
     if (sending) {
@@ -846,7 +889,7 @@ int main(int argc, char **argv) {
       int64_t next = due < end ? due : end;
       if (next < wake) wake = next;
     } else if (drain_deadline < wake) wake = drain_deadline;
-    if (out_first_ns >= 0 && out_first_ns + FLUSH_NS < wake) wake = out_first_ns + FLUSH_NS;
+    if (!out_blocked && out_first_ns >= 0 && out_first_ns + FLUSH_NS < wake) wake = out_first_ns + FLUSH_NS;
     arm(wake);
     int n = epoll_wait(ep, evs, 64, -1);
     now = now_ns();
@@ -856,6 +899,8 @@ int main(int argc, char **argv) {
         uint64_t expirations;
         if (read(tfd, &expirations, sizeof expirations) > 0) record_wake(now - armed);
         armed = -1;
+      } else if (tag == TAG_STDOUT) {
+        out_try();
       } else if (tag == TAG_STDIN) {
         read_control();
         if (stdin_eof) {
@@ -870,6 +915,6 @@ int main(int argc, char **argv) {
   destroy_all(now);
   int64_t window_end = send_end > window_start ? send_end : window_start;
   emit(REC_END, stop_at < planned_end ? 1 : 0, i, window_end, send_end, wake_p99_ns());
-  flush_out();
+  flush_all();
   return 0;
 }
