@@ -131,7 +131,9 @@ describe('cgroup v2 only', () => {
       const memEvents = readFileSync(join(dir, 'memory.events'), 'utf8');
       expect(Number(/^oom_kill (\d+)$/m.exec(memEvents)?.[1])).toBeGreaterThanOrEqual(1);
       expect((await driver.readStats(h)).oomKills).toBeGreaterThanOrEqual(1);
-      expect(await driver.killAll(h)).toBe('cgroup.kill');
+      // The OOM kill ended the command and init: the cgroup is empty by now or about to be, and
+      // killAll either finds nothing to kill ('none') or ends what is left with cgroup.kill.
+      expect(['cgroup.kill', 'none']).toContain(await driver.killAll(h));
       expect(events(dir).populated).toBe('0');
       await driver.remove(h);
       expect(existsSync(dir)).toBe(false);

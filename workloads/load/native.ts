@@ -109,10 +109,14 @@ export async function prepareNativeLoad(options: LoadOptions): Promise<PreparedL
   child.stderr?.setEncoding('utf8').on('data', (s: string) => {
     stderr = (stderr + s).slice(-4000);
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  child.once('error', () => {});
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('close', (code, signal) => resolve({ code, signal }));
+    // A spawn that fails (not executable, say) may never close: its error is the reason.
+    child.once('error', (err) => {
+      stderr += err.message;
+      resolve({ code: null, signal: null });
+    });
+  });
   child.stdin?.on('error', () => {});
 
   let onRecord: (kind: number, flags: number, index: number, due: bigint, a: bigint, b: bigint) => void =
