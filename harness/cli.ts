@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { crashHandler, ignoreClosedOutput } from './crash.js';
-import { formatError, IsobenchError } from './errors.js';
+import { reportError } from './errors.js';
 
 type RunExecLine = (argv: string[]) => Promise<boolean>;
 
@@ -43,14 +43,8 @@ export async function main(argv: string[]): Promise<void> {
     if (CommanderError && err instanceof CommanderError) {
       // Already printed by outputError (or the help/version text itself).
       process.exitCode = err.exitCode === 0 ? 0 : 2;
-    } else if (err instanceof IsobenchError) {
-      process.stderr.write(formatError(err));
-      process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(
-        `isobench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exitCode = 125;
+      process.exitCode = reportError(err);
     }
   }
 }

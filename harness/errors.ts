@@ -49,6 +49,22 @@ export function formatError(err: IsobenchError, program = 'isobench'): string {
     .join('');
 }
 
+/**
+ * What the command's entry points do with an error that reached them: an IsobenchError is printed
+ * with its code and sets its exit status; anything else is an internal error (exit 125, with the
+ * stack). Returns the exit status.
+ */
+export function reportError(err: unknown): number {
+  if (err instanceof IsobenchError) {
+    process.stderr.write(formatError(err));
+    return err.exitCode;
+  }
+  process.stderr.write(
+    `isobench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  return 125;
+}
+
 /** `errno` code of a Node system error, or undefined. */
 export function errnoOf(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'

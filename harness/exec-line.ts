@@ -12,7 +12,7 @@
  * apart with instanceof.
  */
 import { crashHandler, ignoreClosedOutput } from './crash.js';
-import { formatError, IsobenchError } from './errors.js';
+import { reportError } from './errors.js';
 import { execMain } from './exec.js';
 import { parseExecArgs } from './exec-args.js';
 
@@ -30,15 +30,7 @@ export async function runExecLine(argv: string[]): Promise<boolean> {
   try {
     process.exitCode = await execMain(exec.command, exec.opts);
   } catch (err) {
-    if (err instanceof IsobenchError) {
-      process.stderr.write(formatError(err));
-      process.exitCode = err.exitCode;
-    } else {
-      process.stderr.write(
-        `isobench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exitCode = 125;
-    }
+    process.exitCode = reportError(err);
   }
   return true;
 }
