@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { CgroupDriver, CgroupHandle, CgroupStats } from '../cgroup/driver.js';
 import { childHandle } from '../cgroup/driver.js';
 import { maxStats } from '../cgroup/stats.js';
-import { type Container, exitInfo, initBinary } from '../container/spawn.js';
+import { type Container, type ExitInfo, exitInfo, initBinary } from '../container/spawn.js';
 import { HostError } from '../errors.js';
 import { settledWithin, sleep } from '../timers.js';
 import { PAYLOAD_DIR } from './config.js';
@@ -52,38 +52,54 @@ export interface RuntimeContainer extends Container {
 async function payloadReady(
   handle: CgroupHandle,
   driver: CgroupDriver,
-  exited: Promise<unknown>,
+  exited: Promise<ExitInfo & { error?: string }>,
   timeoutMs: number,
   log: () => string,
 ): Promise<CgroupHandle> {
   const init = realpathSync(initBinary());
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
+  let gone: (ExitInfo & { error?: string }) | null = null;
+  void exited.then((e) => {
+    gone = e;
   });
   const startMs = performance.now();
+  // What the last look saw, for the error: the payload cgroup's pids and each one's exe.
+  let seen = 'no look yet';
   for (;;) {
-    const pids = await driver.pids(handle).catch(() => [] as number[]);
+    let pids: number[] = [];
+    try {
+      pids = await driver.pids(handle);
+      seen = pids.length === 0 ? `${handle.path}: empty` : '';
+    } catch (err) {
+      seen = `${handle.path}: ${(err as Error).message}`;
+    }
     const ours = pids.some((p) => {
+      let exe: string;
       try {
-        return readlinkSync(`/proc/${p}/exe`) === init;
-      } catch {
-        return false;
+        exe = readlinkSync(`/proc/${p}/exe`);
+      } catch (err) {
+        exe = (err as NodeJS.ErrnoException).code ?? 'unreadable';
       }
+      seen += `${seen ? ', ' : ''}${p} ${exe}`;
+      return exe === init;
     });
     if (ours) return handle;
     if (gone)
       throw new HostError(
         'ISOBENCH_RUNTIME_START',
-        `the runtime exited before the payload started: ${log()}`,
+        `the runtime exited (${describeExit(gone)}) before the payload started (last seen: ${seen}): ${log()}`,
       );
     if (performance.now() - startMs > timeoutMs)
       throw new HostError(
         'ISOBENCH_RUNTIME_START',
-        `the payload did not start within ${timeoutMs} ms: ${log()}`,
+        `the payload did not start within ${timeoutMs} ms (last seen: ${seen}): ${log()}`,
       );
     await sleep(5);
   }
+}
+
+function describeExit(e: ExitInfo & { error?: string }): string {
+  if (e.error) return e.error;
+  return e.signal ? `signal ${e.signal}` : `status ${e.exitCode}`;
 }
 
 /** A payload process (in the runtime's netns); -1 when the payload never started (the caller's exit check says so). */

@@ -37,6 +37,8 @@ const MAX_LATE_FRACTION = 0.01;
 const START_HZ = 10;
 /** Bisections between the last ceiling step that kept up and the first that did not. */
 const REFINE_STEPS = 3;
+/** wrk2's run at half the ceiling: 10 s of calibration, then 10 s counted. */
+const WRK2_SECONDS = 20;
 const CPU_RATE_HZ = 1000;
 /** Long enough that start-up (clock thread, sockets) is a small part of the CPU figure. */
 const CPU_DURATION_MS = 10_000;
@@ -232,6 +234,33 @@ function wrk(url: string, connections: number, seconds: number): WrkResult {
   };
 }
 
+/** wrk2's binary: ISOBENCH_WRK2, else `wrk2` on PATH; null when neither runs. */
+function wrk2Binary(): string | null {
+  const bin = process.env.ISOBENCH_WRK2 ?? 'wrk2';
+  const r = spawnSync(bin, ['--version'], { stdio: 'ignore' });
+  return r.error ? null : bin;
+}
+
+/**
+ * wrk2 (github.com/giltene/wrk2, not packaged by Debian): an open-loop peer at the same rate and
+ * connection count, its latency measured from each request's intended send time, as ours is
+ * corrected. Its schedule is uniform per connection where ours is Poisson (burstier: more queueing
+ * at the same rate). Its first 10 s (+5 ms per connection) calibrate and are not counted.
+ */
+function wrk2(bin: string, url: string, connections: number, rateHz: number, seconds: number): WrkResult {
+  const out = execFileSync(
+    bin,
+    ['-t1', `-c${connections}`, `-d${seconds}s`, `-R${rateHz}`, '--latency', url],
+    { encoding: 'utf8' },
+  );
+  const p = (q: string) => toUs(new RegExp(`^\\s+${q}\\.000%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '');
+  return {
+    requestsPerSec: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
+    p50Us: p('50'),
+    p99Us: p('99'),
+  };
+}
+
 function hasWrk(): boolean {
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
@@ -279,6 +308,9 @@ async function main(): Promise<void> {
     const halfHz = Math.max(1, Math.round(ours.throughputHz / 2));
     const halfRun = await measured(server, { rateHz: halfHz, durationMs: 5000, warmupMs: WARMUP_MS });
     const half = halfRun.r;
+    const wrk2Bin = wrk2Binary();
+    if (wrk2Bin) await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
+    const open = wrk2Bin ? wrk2(wrk2Bin, server.url, CONNECTIONS, halfHz, WRK2_SECONDS) : null;
     await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
     const wrkFloor = wrk(server.url, 1, 5);
     const ms3 = (us: number) => `${(us / 1000).toFixed(3)}ms`;
@@ -290,6 +322,9 @@ async function main(): Promise<void> {
       `latency at half the ceiling (${halfHz}/s, ${half.requests} requests, ${half.late} late, ${half.errors} errors, foreign ${halfRun.cpu.foreignCores.toFixed(2)} cores):`,
       `  isobench corrected   p50 ${ms3(half.latencyUs.p50)}  p99 ${ms3(half.latencyUs.p99)}`,
       `  isobench uncorrected p50 ${ms3(half.uncorrectedLatencyUs.p50)}  p99 ${ms3(half.uncorrectedLatencyUs.p99)}`,
+      open
+        ? `  wrk2 -c${CONNECTIONS} -R${halfHz} (open loop, corrected; ${open.requestsPerSec.toFixed(0)}/s) p50 ${ms3(open.p50Us)}  p99 ${ms3(open.p99Us)}`
+        : '  wrk2: not run (not installed: build github.com/giltene/wrk2 and put it on PATH as wrk2, or name it in ISOBENCH_WRK2)',
       `  wrk -c1 (round-trip floor) p50 ${ms3(wrkFloor.p50Us)}  p99 ${ms3(wrkFloor.p99Us)}`,
       `  wrk -c${CONNECTIONS} (saturated)      p50 ${ms3(wrkMax.p50Us)}  p99 ${ms3(wrkMax.p99Us)}`,
       `ratios: corrected p50/wrk-c1 p50 ${(half.latencyUs.p50 / wrkFloor.p50Us).toFixed(2)}, corrected p99/wrk-c1 p99 ${(half.latencyUs.p99 / wrkFloor.p99Us).toFixed(2)}, uncorrected p50/wrk-c1 p50 ${(half.uncorrectedLatencyUs.p50 / wrkFloor.p50Us).toFixed(2)}`,
@@ -320,6 +355,7 @@ async function main(): Promise<void> {
         correctedUs: { p50: half.latencyUs.p50, p99: half.latencyUs.p99 },
         uncorrectedUs: { p50: half.uncorrectedLatencyUs.p50, p99: half.uncorrectedLatencyUs.p99 },
         wrkFloorUs: { p50: wrkFloor.p50Us, p99: wrkFloor.p99Us },
+        wrk2Us: open ? { p50: open.p50Us, p99: open.p99Us, hz: open.requestsPerSec } : null,
       })}\n`,
     );
   } finally {
