@@ -10,7 +10,7 @@
  * --attach-only), so that everything it makes is below a cgroup isobench owns and removes.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, type Stats, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { CgroupDriver, CgroupHandle, CgroupStats } from '../cgroup/driver.js';
@@ -48,6 +48,22 @@ export interface RuntimeContainer extends Container {
   payloadStats(): CgroupStats | null;
 }
 
+/**
+ * Whether process `pid` runs the executable `want` (its stat): by device and inode of
+ * /proc/PID/exe, not by the link's text. That text is the path in the mount namespace the
+ * process was exec'd in; once no process is left in that namespace (isobench-init has made its
+ * own, the runtime's is gone), its mounts are detached and the link reads relative to the mount
+ * (`/dist/bin/isobench-init`; crun in the v2 VM: 1 start in 80 was polled only after that).
+ */
+export function runsExecutable(pid: number, want: Stats): boolean {
+  try {
+    const st = statSync(`/proc/${pid}/exe`);
+    return st.dev === want.dev && st.ino === want.ino;
+  } catch {
+    return false;
+  }
+}
+
 /** Resolves with the payload cgroup once a process in it runs isobench-init (the runtime is done). */
 async function payloadReady(
   handle: CgroupHandle,
@@ -56,7 +72,7 @@ async function payloadReady(
   timeoutMs: number,
   log: () => string,
 ): Promise<CgroupHandle> {
-  const init = realpathSync(initBinary());
+  const init = statSync(initBinary());
   let gone: (ExitInfo & { error?: string }) | null = null;
   void exited.then((e) => {
     gone = e;
@@ -73,6 +89,7 @@ async function payloadReady(
       seen = `${handle.path}: ${(err as Error).message}`;
     }
     const ours = pids.some((p) => {
+      if (runsExecutable(p, init)) return true;
       let exe: string;
       try {
         exe = readlinkSync(`/proc/${p}/exe`);
@@ -80,7 +97,7 @@ async function payloadReady(
         exe = (err as NodeJS.ErrnoException).code ?? 'unreadable';
       }
       seen += `${seen ? ', ' : ''}${p} ${exe}`;
-      return exe === init;
+      return false;
     });
     if (ours) return handle;
     if (gone)

@@ -14,7 +14,9 @@
  * MAX_FOREIGN_CORES); the table says how often.
  * 2. the generator's CPU at 1000/s (the default scenario's rate).
  * 3. latency at half the ceiling (corrected and uncorrected p50/p99), against wrk with one
- *    connection (its closed loop then measures the bare round trip, the floor any generator sees).
+ *    connection (its closed loop then measures the bare round trip, the floor any generator sees)
+ *    and, where it is installed, wrk2 at the same rate and connections (an open-loop peer that
+ *    also measures from each request's intended send time).
  * Speed is measured here, never asserted in tests.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
