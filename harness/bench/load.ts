@@ -2,16 +2,17 @@
  * The load generator against wrk: `npm run bench:load` (workloads/bench/load-bench.ts) run as it
  * is, in a child process, its final JSON line parsed. Its measurement logic stays its own; this
  * only turns its figures into two rows: the throughput ceiling against wrk -c16's, and the
- * corrected p50 at half the ceiling against wrk -c1's round trip (the floor any client sees).
+ * corrected p50 at half the ceiling against wrk -c1's round trip (the floor any client sees) and,
+ * where it is installed, wrk2's corrected latency at the same rate (an open-loop peer).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BenchContext, Benchmark, BenchResult } from './types.js';
+import type { BenchContext, Benchmark, BenchResult, PeerResult } from './types.js';
 
 const DESCRIPTION = 'load generator vs wrk (npm run bench:load)';
 
 /** The fields of load-bench's JSON line this benchmark reads. */
-interface LoadBenchFigures {
+export interface LoadBenchFigures {
   throughputCeilingHz: number;
   onScheduleCeilingHz: number;
   wrkMaxHz: number;
@@ -21,6 +22,8 @@ interface LoadBenchFigures {
   uncorrectedUs: { p50: number; p99: number };
   wrkFloorUs: { p50: number; p99: number };
   cpuAt1000: { ownCores: number; ownUsPerRequest: number };
+  /** wrk2 at half the ceiling, same connections; null (or absent, before it) without wrk2. */
+  wrk2Us?: { p50: number; p99: number; hz: number } | null;
 }
 
 function loadBenchScript(): string {
@@ -55,9 +58,32 @@ export function runLoadBench(log: (line: string) => void): Promise<LoadBenchFigu
   });
 }
 
-function rows(f: LoadBenchFigures): BenchResult[] {
+const WRK2 = 'wrk2 -t1 -c16 -R (same rate)';
+
+/** wrk2's row at half the ceiling, or why it was not run. */
+function wrk2Peer(f: LoadBenchFigures): PeerResult {
+  if (!f.wrk2Us)
+    return {
+      status: 'not-applicable',
+      name: WRK2,
+      reason:
+        'wrk2 is not installed (not a Debian package: build github.com/giltene/wrk2, put it on PATH as wrk2 or name it in ISOBENCH_WRK2)',
+    };
+  return {
+    status: 'ok',
+    name: WRK2,
+    unit: 'ms',
+    median: f.wrk2Us.p50 / 1000,
+    p99: f.wrk2Us.p99 / 1000,
+    samples: 1,
+    mad: null,
+  };
+}
+
+export function loadRows(f: LoadBenchFigures): BenchResult[] {
   const ceilingRatio = f.throughputCeilingHz / f.wrkMaxHz;
   const p50Ratio = f.correctedUs.p50 / f.wrkFloorUs.p50;
+  const wrk2: Record<string, number> = f.wrk2Us ? { [WRK2]: f.correctedUs.p50 / f.wrk2Us.p50 } : {};
   const figures = {
     throughputCeilingHz: f.throughputCeilingHz,
     onScheduleCeilingHz: f.onScheduleCeilingHz,
@@ -70,6 +96,7 @@ function rows(f: LoadBenchFigures): BenchResult[] {
     wrkFloorP50Us: f.wrkFloorUs.p50,
     wrkFloorP99Us: f.wrkFloorUs.p99,
     generatorCoresAt1000Hz: f.cpuAt1000.ownCores,
+    ...(f.wrk2Us ? { wrk2P50Us: f.wrk2Us.p50, wrk2P99Us: f.wrk2Us.p99 } : {}),
   };
   return [
     {
@@ -124,8 +151,9 @@ function rows(f: LoadBenchFigures): BenchResult[] {
           samples: 1,
           mad: null,
         },
+        wrk2Peer(f),
       ],
-      ratios: { 'wrk -t1 -c1': p50Ratio },
+      ratios: { 'wrk -t1 -c1': p50Ratio, ...wrk2 },
       goals: [],
       figures,
       notes: [
@@ -138,5 +166,5 @@ function rows(f: LoadBenchFigures): BenchResult[] {
 export const loadBench: Benchmark = {
   name: 'load',
   description: DESCRIPTION,
-  run: async (ctx: BenchContext) => rows(await runLoadBench(ctx.log)),
+  run: async (ctx: BenchContext) => loadRows(await runLoadBench(ctx.log)),
 };
