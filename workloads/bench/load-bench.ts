@@ -312,7 +312,14 @@ async function main(): Promise<void> {
     const half = halfRun.r;
     const wrk2Bin = wrk2Binary();
     if (wrk2Bin) await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
-    const open = wrk2Bin ? wrk2(wrk2Bin, server.url, CONNECTIONS, halfHz, WRK2_SECONDS) : null;
+    // An optional peer: its failure is reported, not the end of minutes of steps.
+    let wrk2Failed = '';
+    let open: WrkResult | null = null;
+    try {
+      open = wrk2Bin ? wrk2(wrk2Bin, server.url, CONNECTIONS, halfHz, WRK2_SECONDS) : null;
+    } catch (err) {
+      wrk2Failed = (err as Error).message.split('\n')[0] ?? 'failed';
+    }
     await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
     const wrkFloor = wrk(server.url, 1, 5);
     const ms3 = (us: number) => `${(us / 1000).toFixed(3)}ms`;
@@ -326,7 +333,9 @@ async function main(): Promise<void> {
       `  isobench uncorrected p50 ${ms3(half.uncorrectedLatencyUs.p50)}  p99 ${ms3(half.uncorrectedLatencyUs.p99)}`,
       open
         ? `  wrk2 -c${CONNECTIONS} -R${halfHz} (open loop, corrected; ${open.requestsPerSec.toFixed(0)}/s) p50 ${ms3(open.p50Us)}  p99 ${ms3(open.p99Us)}`
-        : '  wrk2: not run (not installed: build github.com/giltene/wrk2 and put it on PATH as wrk2, or name it in ISOBENCH_WRK2)',
+        : wrk2Failed
+          ? `  wrk2: failed (${wrk2Failed})`
+          : '  wrk2: not run (not installed: build github.com/giltene/wrk2 and put it on PATH as wrk2, or name it in ISOBENCH_WRK2)',
       `  wrk -c1 (round-trip floor) p50 ${ms3(wrkFloor.p50Us)}  p99 ${ms3(wrkFloor.p99Us)}`,
       `  wrk -c${CONNECTIONS} (saturated)      p50 ${ms3(wrkMax.p50Us)}  p99 ${ms3(wrkMax.p99Us)}`,
       `ratios: corrected p50/wrk-c1 p50 ${(half.latencyUs.p50 / wrkFloor.p50Us).toFixed(2)}, corrected p99/wrk-c1 p99 ${(half.latencyUs.p99 / wrkFloor.p99Us).toFixed(2)}, uncorrected p50/wrk-c1 p50 ${(half.uncorrectedLatencyUs.p50 / wrkFloor.p50Us).toFixed(2)}`,
