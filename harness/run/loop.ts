@@ -19,6 +19,7 @@ import type { PreparedRun } from './prepare.js';
 import type { Progress } from './progress.js';
 import { evaluateLook, overBudget, stopText } from './sequential.js';
 import { runTrial } from './trial.js';
+import type { Launcher } from '../container/spawn.js';
 import { Background } from './trial-state.js';
 
 export interface LoopUnit {
@@ -45,6 +46,13 @@ export interface LoopContext<U extends LoopUnit> {
   progress: Progress;
   /** Each unit's results as they stand, for a look (cells need not be summarized). */
   snapshot: (unit: U) => ResultsFile;
+  /**
+   * Called after each block (and its reruns) with the blocks done; true stops the loop there.
+   * `isobench tune` stops a point's trials with it once the SLO verdict is settled.
+   */
+  afterBlock?: (blocksDone: number) => boolean;
+  /** Starts containers (tests: a fake launcher); default isobench-init. */
+  launch?: Launcher;
 }
 
 export interface LoopOutcome {
@@ -107,6 +115,7 @@ async function runStep<U extends LoopUnit>(
       harnessCpus: ctx.harnessCpus,
       attempt,
       background,
+      ...(ctx.launch ? { launch: ctx.launch } : {}),
     },
     t,
   );
@@ -181,6 +190,7 @@ async function runAll<U extends LoopUnit>(
     n = await runBlock(block, n, ctx);
     if (ctx.signal.aborted) break;
     done = rep;
+    if (ctx.afterBlock?.(done)) break;
     if (!rule || done < rule.minRepetitions) continue;
     const { look, stop: s } = evaluateLook(
       rule,
