@@ -224,6 +224,47 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
     });
 
   program
+    .command('tune')
+    .description(
+      'find the loosest settings of the knobs that keep a victim within its SLO next to its neighbours (bisection, coordinate search over several knobs; each point judged by sequential co-located trials); exit 0 a recommendation, 1 none, 2 bad input, 130 interrupted',
+    )
+    .argument('[file]', 'scenario file (default: scenarios/web-vs-db.yaml)')
+    .option('--victim <container>', 'the container whose SLO is kept')
+    .option('--slo <metric op value>', "the victim's objective, such as 'latencyP99Us<=20ms' (or p99<=20ms, commitP99Us<5ms, txnPerSec>=500)")
+    .option(
+      '--knob <path=lo..hi>',
+      'a setting to search by its dotted path over a range, such as containers.db.limits.io.max.wbps=1MiB..200MiB, repeatable (higher is looser, lower for a limit on the victim; written HI..LO: the opposite)',
+      collect,
+    )
+    .option('--budget <d>', 'wall time: start no point that would end after it (e.g. 30m)')
+    .option('--max-trials <n>', 'trials per point at most; unsettled after them (default 12)')
+    .option('--min-trials <n>', 'trials per point before the first look (default 5)')
+    .option('--resolution <pct>', "stop narrowing a knob's bracket at this width (default 10%)")
+    .option('--phase <name>', 'the co-located phase to run (default: the one with the victim and the most containers)')
+    .option('--cell <name>', "start every point from this scenario cell's settings (default: the base settings)")
+    .option('--set <path=value>', 'override any scenario field by its dotted path, repeatable', collect)
+    .option('--duration <d>', 'measured duration of each trial')
+    .option('--warmup <d>', 'warm-up of each trial')
+    .option('--output <dir>', 'tune folder (default: results/<date>-<name>-tune)')
+    .option('--seed <n>', 'seed of the trial plans (default 1)')
+    .option('--dry-run', 'check everything and print the plan, start nothing')
+    .option('--ready-timeout <d>', 'how long a workload may take to print its ready line', '120s')
+    .option('--cgroup-parent <path>', "create cgroups below this cgroup instead of below isobench's own")
+    .action(async (file: string | undefined, o) => {
+      const [{ tuneMain }, { writeTuneReport }, { DEFAULT_SCENARIO }] = await Promise.all([
+        import('./tune/main.js'),
+        import('../reports/tune.js'),
+        import('./run/runner.js'),
+      ]);
+      process.exitCode = await tuneMain(file ?? DEFAULT_SCENARIO, {
+        ...o,
+        afterFinish: async (dir: string) => {
+          await writeTuneReport(dir);
+        },
+      });
+    });
+
+  program
     .command('merge')
     .description('join shard folders (run --shard I/N) into one results folder')
     .argument('<dirs...>', 'shard results folders')

@@ -59,7 +59,7 @@ export interface SearchOutcome<E extends Evaluation> {
 
 export interface SearchHooks<E extends Evaluation> {
   /** Runs the trials at a point; null when it could not be started (budget, interrupted). */
-  evaluate(values: number[], role: PointRole, knob: number | null): Promise<E | null>;
+  evaluate(values: number[], role: PointRole, knob: number | null, cycle: number): Promise<E | null>;
   /** Whether another point may start (the budget); checked before each point. */
   mayStart(): boolean;
   /** Why the search stopped early when mayStart() was false or evaluate() returned null. */
@@ -106,7 +106,7 @@ export async function search<E extends Evaluation>(
     if (k !== null) return k;
     if (!hooks.mayStart()) throw new Stop(hooks.stopReason());
     const values = u.map((x, i) => valueAt(knobs[i] as Knob, x));
-    const evaluation = await hooks.evaluate(values, role, knob);
+    const evaluation = await hooks.evaluate(values, role, knob, cycle);
     if (evaluation === null) throw new Stop(hooks.stopReason());
     const p: SearchPoint<E> = { u: [...u], values, role, knob, cycle, evaluation };
     points.push(p);
