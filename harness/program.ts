@@ -237,6 +237,7 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
       collect,
     )
     .option('--budget <d>', 'wall time: start no point that would end after it (e.g. 30m)')
+    .option('--max-points <n>', 'start no more than N points (a budget in points)')
     .option('--max-trials <n>', 'trials per point at most; unsettled after them (default 12)')
     .option('--min-trials <n>', 'trials per point before the first look (default 5)')
     .option('--resolution <pct>', "stop narrowing a knob's bracket at this width (default 10%)")

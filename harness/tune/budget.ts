@@ -3,7 +3,7 @@
  * so far (the mean wall time of a trial times the mean trials a settled point took; before any
  * point, the plan's estimate of a trial times the midpoint of the per-point minimum and
  * maximum), and within a point no trial is started that would end after it (that point ends
- * unsettled, and the search stops). Pure: the clock is given.
+ * unsettled, and the search stops). `--max-points` is a budget in points. Pure: the clock is given.
  */
 export class Budget {
   private trialMs: number[] = [];
@@ -17,6 +17,8 @@ export class Budget {
     /** The plan's guess of one trial's wall time, until trials have been timed. */
     private readonly plannedTrialMs: number,
     private readonly perPoint: { minTrials: number; maxTrials: number },
+    /** `--max-points`: a budget in points; null: none. */
+    readonly maxPoints: number | null = null,
   ) {
     this.started = now();
   }
@@ -49,6 +51,7 @@ export class Budget {
   }
 
   mayStartPoint(): boolean {
+    if (this.maxPoints !== null && this.pointTrials.length >= this.maxPoints) return false;
     return this.budgetMs === null || this.elapsedMs() + this.pointEstimateMs() <= this.budgetMs;
   }
 

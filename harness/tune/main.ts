@@ -37,6 +37,7 @@ export interface TuneOptions {
   slo?: string;
   knob?: string[];
   budget?: string;
+  maxPoints?: string;
   maxTrials?: string;
   minTrials?: string;
   resolution?: string;
@@ -90,7 +91,14 @@ function phaseOf(scenario: Scenario, victim: string, name: string | undefined): 
 export async function prepareTune(
   fileArg: string,
   o: TuneOptions,
-): Promise<{ session: TuneSession; base: Scenario; resolution: number; budgetMs: number | null; trialMs: number }> {
+): Promise<{
+  session: TuneSession;
+  base: Scenario;
+  resolution: number;
+  budgetMs: number | null;
+  maxPoints: number | null;
+  trialMs: number;
+}> {
   const file = resolveScenarioFile(fileArg);
   if (!o.victim) throw opt('--victim: required (the container whose SLO the search keeps)');
   if (!o.slo) throw new UsageError('ISOBENCH_BAD_SLO', '--slo: required, such as latencyP99Us<=20ms');
@@ -120,6 +128,7 @@ export async function prepareTune(
     }
   }
   const seed = intOption('--seed', o.seed, 1, 0);
+  const maxPoints = o.maxPoints === undefined ? null : intOption('--max-points', o.maxPoints, 0, 1);
   const { scenario: base } = await validateScenarioFile(file, {
     set: o.set ?? [],
     ...(o.duration ? { duration: o.duration } : {}),
@@ -183,7 +192,7 @@ export async function prepareTune(
   }
   const cell = base.cells[0];
   const trialMs = (cell?.warmupMs ?? 0) + (cell?.durationMs ?? 0) + TRIAL_OVERHEAD_MS;
-  return { session, base, resolution, budgetMs, trialMs };
+  return { session, base, resolution, budgetMs, maxPoints, trialMs };
 }
 
 /** Bisection steps a knob needs at most to reach the resolution from its whole range. */
@@ -196,7 +205,8 @@ export function bisectionSteps(k: Knob, resolution: number): number {
 
 function planText(s: TuneSession, resolution: number, budgetMs: number | null, trialMs: number): string[] {
   const pointsMax = 2 + s.knobs.reduce((n, k, i) => n + (i === 0 ? 0 : 1) + bisectionSteps(k, resolution), 0);
-  const perPoint = `${6} to ${s.rule.maxTrials}`;
+  const fewest = Math.min(s.rule.maxTrials, Math.max(s.rule.minTrials, 5));
+  const perPoint = `${fewest} to ${s.rule.maxTrials}`;
   return [
     `victim ${s.victim} in phase ${s.phase.name} (${s.phase.containers.join(', ')}); SLO ${sloLine(s.slo)}`,
     ...s.knobs.map(
@@ -204,7 +214,7 @@ function planText(s: TuneSession, resolution: number, budgetMs: number | null, t
         `knob ${k.path}: ${formatKnobValue(k, k.tight)} (tightest) to ${formatKnobValue(k, k.loose)} (loosest), ${k.scale === 'geometric' ? `geometric midpoints (range over ${RATIO_FOR_LOG}x)` : 'arithmetic midpoints'}; ${k.looserRule}`,
     ),
     `each point: co-located trials one at a time, from ${s.rule.minTrials} on a look after each; "meets" when the median's interval lies under the threshold, "violates" above it (one-sided error ${s.rule.alpha * 100}% over the looks, Pocock-type spending); "unsettled" after ${s.rule.maxTrials} trials, which counts as not meeting`,
-    `search: the loosest point, the tightest, then ${s.knobs.length > 1 ? 'each knob in turn bisected (coordinate search, cycles until nothing changes)' : 'bisection'} to a ${Math.round(resolution * 100)}% bracket: at most ${pointsMax} points of ${perPoint} trials, about ${Math.round(trialMs / 1000)} s a trial: ${formatApproxDuration(pointsMax * 6 * trialMs)} to ${formatApproxDuration(pointsMax * s.rule.maxTrials * trialMs).replace(/^about /, '')}${budgetMs === null ? '' : `; budget ${formatApproxDuration(budgetMs).replace(/^about /, '')} (no point started that would end after it)`}`,
+    `search: the loosest point, the tightest, then ${s.knobs.length > 1 ? 'each knob in turn bisected (coordinate search, cycles until nothing changes)' : 'bisection'} to a ${Math.round(resolution * 100)}% bracket: at most ${pointsMax} points of ${perPoint} trials, about ${Math.round(trialMs / 1000)} s a trial: ${formatApproxDuration(pointsMax * fewest * trialMs)} to ${formatApproxDuration(pointsMax * s.rule.maxTrials * trialMs).replace(/^about /, '')}${budgetMs === null ? '' : `; budget ${formatApproxDuration(budgetMs).replace(/^about /, '')} (no point started that would end after it)`}`,
   ];
 }
 
@@ -221,8 +231,8 @@ function outcomeText(o: SearchOutcome<PointEvaluation>, session: TuneSession): s
     }
     case 'budget':
       return rec
-        ? `budget spent before the search ended: the loosest settings met so far are ${recText} (not narrowed to the resolution)`
-        : 'budget spent before any point met the SLO: no recommendation';
+        ? `budget spent before the search ended (time or --max-points): the loosest settings met so far are ${recText} (not narrowed to the resolution)`
+        : 'budget spent (time or --max-points) before any point met the SLO: no recommendation';
     case 'interrupted':
       return rec ? `interrupted: the loosest settings met so far are ${recText}` : 'interrupted before any point met the SLO';
     default:
@@ -250,10 +260,11 @@ function table(t: TuneFile): string[] {
 }
 
 export async function tuneMain(fileArg: string, o: TuneOptions): Promise<number> {
-  const { session, base, resolution, budgetMs, trialMs } = await prepareTune(fileArg, o);
+  const { session, base, resolution, budgetMs, maxPoints, trialMs } = await prepareTune(fileArg, o);
   const progress = new Progress(0);
   const log = (l: string) => progress.line(l);
   const plan = planText(session, resolution, budgetMs, trialMs);
+  if (maxPoints !== null) plan.push(`at most ${maxPoints} points (--max-points)`);
   if (o.dryRun) {
     process.stdout.write(`isobench tune: ${base.name} (dry run, nothing started)\n${plan.map((l) => `  ${l}\n`).join('')}`);
     return 0;
@@ -268,7 +279,7 @@ export async function tuneMain(fileArg: string, o: TuneOptions): Promise<number>
   let unpin: (() => Promise<void>) | null = null;
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const budget = new Budget(budgetMs, () => performance.now(), trialMs, session.rule);
+  const budget = new Budget(budgetMs, () => performance.now(), trialMs, session.rule, maxPoints);
   let tune: TuneFile | null = null;
   try {
     makeDirs(outDir);

@@ -168,7 +168,7 @@ export async function runPoint(
   const name = `p${index}`;
   const dirName = `points/${String(index).padStart(2, '0')}`;
   const outDir = join(rt.outDir, dirName);
-  const { scenario, plan } = await pointPlan(s, values, `${name}: ${label}`);
+  const { scenario, plan } = await pointPlan(s, values, name);
   applyReservation(scenario, rt.reservation);
   const workRoot = join(rt.outDir, 'work');
   const prepared = prepareRun(scenario, rt.driver, workRoot);

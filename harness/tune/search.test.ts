@@ -38,13 +38,19 @@ async function simulate(
   sys: System,
   knobs: Knob[],
   seed: number,
-  opts: { budgetMs?: number | null; trialMs?: number; rule?: PointRule; resolution?: number } = {},
+  opts: {
+    budgetMs?: number | null;
+    maxPoints?: number;
+    trialMs?: number;
+    rule?: PointRule;
+    resolution?: number;
+  } = {},
 ) {
   const rng = createRng(seed);
   const rule = opts.rule ?? DEFAULT_RULE;
   let clock = 0;
   const trialMs = opts.trialMs ?? 8000;
-  const budget = new Budget(opts.budgetMs ?? null, () => clock, trialMs, rule);
+  const budget = new Budget(opts.budgetMs ?? null, () => clock, trialMs, rule, opts.maxPoints ?? null);
   let stoppedBy: 'budget' | null = null;
   const startedAt: number[] = [];
   const outcome = await search<SimEval>(
@@ -185,6 +191,14 @@ describe('tune search (synthetic monotone system with noise)', () => {
     expect(outcome.points.length).toBe(0);
     expect(clock).toBe(0);
     expect(outcome.recommendation).toBeNull();
+  });
+
+  it('a budget in points (--max-points 3): three points, then the answer so far', async () => {
+    const { outcome } = await simulate(sqrtSystem(37 * MiB), [wbps], 5, { maxPoints: 3 });
+    expect(outcome.status).toBe('budget');
+    expect(outcome.points.map((p) => p.role)).toEqual(['loosest', 'tightest', 'bisect']);
+    const met = outcome.points.filter((p) => p.evaluation.verdict === 'meets').map((p) => p.values[0] as number);
+    expect(outcome.recommendation?.values[0]).toBe(Math.max(...met));
   });
 
   it('an arithmetic knob (cpu.weight 100..300) bisects linearly to the resolution', async () => {

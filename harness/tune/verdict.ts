@@ -14,8 +14,10 @@
  * 2 alpha: each side then errs at most alpha. The median of per-trial values and a sign-test
  * interval need no assumption about the shape of the trials' spread (heavy tails, run effects).
  *
- * A point needs at least 6 trials to settle at all (below 6 values the interval does not
- * exist at these levels), more when the trials straddle the threshold.
+ * A point needs 5 or 6 trials to settle at all (the interval of the median from n values is at
+ * best [min, max], with coverage 1 - 2^(1-n): 93.8% for 5, 96.9% for 6; with the default
+ * maximum of 12 the first looks ask for about 97%, so 6), more when the trials straddle the
+ * threshold.
  */
 import { groupSequentialNominal } from '../analysis/groupseq.js';
 import { medianIntervalSorted, medianSorted, sortedAscending } from '../analysis/quantiles.js';
