@@ -230,7 +230,10 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
     )
     .argument('[file]', 'scenario file (default: scenarios/web-vs-db.yaml)')
     .option('--victim <container>', 'the container whose SLO is kept')
-    .option('--slo <metric op value>', "the victim's objective, such as 'latencyP99Us<=20ms' (or p99<=20ms, commitP99Us<5ms, txnPerSec>=500)")
+    .option(
+      '--slo <metric op value>',
+      "the victim's objective, such as 'latencyP99Us<=20ms' (or p99<=20ms, commitP99Us<5ms, txnPerSec>=500)",
+    )
     .option(
       '--knob <path=lo..hi>',
       'a setting to search by its dotted path over a range, such as containers.db.limits.io.max.wbps=1MiB..200MiB, repeatable (higher is looser, lower for a limit on the victim; written HI..LO: the opposite)',
@@ -241,8 +244,14 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
     .option('--max-trials <n>', 'trials per point at most; unsettled after them (default 12)')
     .option('--min-trials <n>', 'trials per point before the first look (default 5)')
     .option('--resolution <pct>', "stop narrowing a knob's bracket at this width (default 10%)")
-    .option('--phase <name>', 'the co-located phase to run (default: the one with the victim and the most containers)')
-    .option('--cell <name>', "start every point from this scenario cell's settings (default: the base settings)")
+    .option(
+      '--phase <name>',
+      'the co-located phase to run (default: the one with the victim and the most containers)',
+    )
+    .option(
+      '--cell <name>',
+      "start every point from this scenario cell's settings (default: the base settings)",
+    )
     .option('--set <path=value>', 'override any scenario field by its dotted path, repeatable', collect)
     .option('--duration <d>', 'measured duration of each trial')
     .option('--warmup <d>', 'warm-up of each trial')

@@ -8,9 +8,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatMetric } from '../harness/tune/slo.js';
-import { type TuneFile, tuneFileSchema } from '../harness/tune/record.js';
 import type { MetricName } from '../harness/results/types.js';
+import { type TuneFile, tuneFileSchema } from '../harness/tune/record.js';
+import { formatMetric } from '../harness/tune/slo.js';
 import { formatBytes } from '../harness/units.js';
 import { htmlDocument } from './document.js';
 import { writeReports } from './index.js';
@@ -56,20 +56,26 @@ function knobChart(t: TuneFile, i: number): SafeHtml {
   const k = t.knobs[i] as Knob;
   const metric = t.slo.metric as MetricName;
   const xa = axisOf(k);
-  const ys = t.points.flatMap((p) => [p.estimate.high, p.estimate.median, ...p.samples]).filter((v): v is number => v !== null);
+  const ys = t.points
+    .flatMap((p) => [p.estimate.high, p.estimate.median, ...p.samples])
+    .filter((v): v is number => v !== null);
   const ymax = Math.max(t.slo.threshold * 1.2, ...ys) * 1.05;
   const ya: Axis = { min: 0, max: ymax, log: false };
   const x = (v: number) => scale(xa, v, PAD.l, W - PAD.r);
   const y = (v: number) => scale(ya, v, H - PAD.b, PAD.t);
   const pts = t.points.filter((p) => p.estimate.median !== null);
-  const path = pts.map((p) => `${x(p.values[i] as number).toFixed(1)},${y(p.estimate.median as number).toFixed(1)}`).join(' ');
+  const path = pts
+    .map((p) => `${x(p.values[i] as number).toFixed(1)},${y(p.estimate.median as number).toFixed(1)}`)
+    .join(' ');
   return html`<figure><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${metric} against ${k.label}">
 <rect x="${PAD.l}" y="${PAD.t}" width="${W - PAD.l - PAD.r}" height="${H - PAD.t - PAD.b}" fill="none" stroke="#ccc"/>
 ${ticks(xa).map(
-  (v) => html`<line x1="${x(v)}" x2="${x(v)}" y1="${H - PAD.b}" y2="${H - PAD.b + 5}" stroke="#666"/><text x="${x(v)}" y="${H - PAD.b + 18}" text-anchor="middle" font-size="11">${fmtKnob(k, v)}</text>`,
+  (v) =>
+    html`<line x1="${x(v)}" x2="${x(v)}" y1="${H - PAD.b}" y2="${H - PAD.b + 5}" stroke="#666"/><text x="${x(v)}" y="${H - PAD.b + 18}" text-anchor="middle" font-size="11">${fmtKnob(k, v)}</text>`,
 )}
 ${ticks(ya, 4).map(
-  (v) => html`<line x1="${PAD.l - 5}" x2="${PAD.l}" y1="${y(v)}" y2="${y(v)}" stroke="#666"/><text x="${PAD.l - 8}" y="${y(v) + 4}" text-anchor="end" font-size="11">${formatMetric(metric, v)}</text>`,
+  (v) =>
+    html`<line x1="${PAD.l - 5}" x2="${PAD.l}" y1="${y(v)}" y2="${y(v)}" stroke="#666"/><text x="${PAD.l - 8}" y="${y(v) + 4}" text-anchor="end" font-size="11">${formatMetric(metric, v)}</text>`,
 )}
 <text x="${(PAD.l + W - PAD.r) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${k.label} (${k.scale === 'geometric' ? 'log scale' : 'linear'}; tightest ${fmtKnob(k, k.tight)}, loosest ${fmtKnob(k, k.loose)})</text>
 <line class="slo" x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(t.slo.threshold)}" y2="${y(t.slo.threshold)}" stroke="#0969da" stroke-dasharray="6 4" stroke-width="1.5"/>
@@ -100,7 +106,9 @@ function planeChart(t: TuneFile): SafeHtml {
     return html`<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="${fill}" opacity="0.18"/>`;
   };
   const rec = t.outcome.recommendation;
-  const path = t.points.map((p) => `${x(p.values[0] as number).toFixed(1)},${y(p.values[1] as number).toFixed(1)}`).join(' ');
+  const path = t.points
+    .map((p) => `${x(p.values[0] as number).toFixed(1)},${y(p.values[1] as number).toFixed(1)}`)
+    .join(' ');
   return html`<figure><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="feasible region of ${k1.label} and ${k2.label}">
 <rect x="${PAD.l}" y="${PAD.t}" width="${W - PAD.l - PAD.r}" height="${H - PAD.t - PAD.b}" fill="none" stroke="#ccc"/>
 ${t.points.map((p) =>
@@ -109,10 +117,12 @@ ${t.points.map((p) =>
     : box([p.values[0] as number, p.values[1] as number], [k1.loose, k2.loose], COLOUR.violates),
 )}
 ${ticks(xa).map(
-  (v) => html`<line x1="${x(v)}" x2="${x(v)}" y1="${H - PAD.b}" y2="${H - PAD.b + 5}" stroke="#666"/><text x="${x(v)}" y="${H - PAD.b + 18}" text-anchor="middle" font-size="11">${fmtKnob(k1, v)}</text>`,
+  (v) =>
+    html`<line x1="${x(v)}" x2="${x(v)}" y1="${H - PAD.b}" y2="${H - PAD.b + 5}" stroke="#666"/><text x="${x(v)}" y="${H - PAD.b + 18}" text-anchor="middle" font-size="11">${fmtKnob(k1, v)}</text>`,
 )}
 ${ticks(ya, 4).map(
-  (v) => html`<line x1="${PAD.l - 5}" x2="${PAD.l}" y1="${y(v)}" y2="${y(v)}" stroke="#666"/><text x="${PAD.l - 8}" y="${y(v) + 4}" text-anchor="end" font-size="11">${fmtKnob(k2, v)}</text>`,
+  (v) =>
+    html`<line x1="${PAD.l - 5}" x2="${PAD.l}" y1="${y(v)}" y2="${y(v)}" stroke="#666"/><text x="${PAD.l - 8}" y="${y(v) + 4}" text-anchor="end" font-size="11">${fmtKnob(k2, v)}</text>`,
 )}
 <text x="${(PAD.l + W - PAD.r) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${k1.label} (tightest ${fmtKnob(k1, k1.tight)} to loosest ${fmtKnob(k1, k1.loose)}); up: ${k2.label} (${fmtKnob(k2, k2.tight)} to ${fmtKnob(k2, k2.loose)})</text>
 <polyline class="path" points="${path}" fill="none" stroke="#888" stroke-width="1" stroke-dasharray="2 3"/>
@@ -134,7 +144,8 @@ ${t.points.map(
 </tbody></table>`;
 }
 
-const STYLE = raw(`body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#1f2328}
+const STYLE =
+  raw(`body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;padding:0 1em;color:#1f2328}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
 figure{margin:1.5em 0}figcaption{color:#59636e;font-size:12px;max-width:${W}px}.rec{font-size:16px;padding:.6em 1em;background:#f6f8fa;border-left:4px solid #0969da}
 pre{background:#f6f8fa;padding:.6em;overflow:auto}.v-meets{color:#1a7f37}.v-violates{color:#cf222e}.v-unsettled{color:#bf8700}`);

@@ -40,7 +40,9 @@ describe('runSteps afterBlock (fake driver, no root)', () => {
       scenario,
       plan,
       prepared: {
-        c1: { victim: { state: 'scratch', templateDir: null, trialsRoot: join(dir, 'trials'), device: null } },
+        c1: {
+          victim: { state: 'scratch', templateDir: null, trialsRoot: join(dir, 'trials'), device: null },
+        },
       },
       trials: [],
     };

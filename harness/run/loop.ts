@@ -5,6 +5,7 @@
  * stops when its rule says so (sequential.ts); a fixed run runs every block.
  */
 import type { CgroupDriver } from '../cgroup/driver.js';
+import type { Launcher } from '../container/spawn.js';
 import type {
   ResultsFile,
   SequentialLook,
@@ -19,7 +20,6 @@ import type { PreparedRun } from './prepare.js';
 import type { Progress } from './progress.js';
 import { evaluateLook, overBudget, stopText } from './sequential.js';
 import { runTrial } from './trial.js';
-import type { Launcher } from '../container/spawn.js';
 import { Background } from './trial-state.js';
 
 export interface LoopUnit {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bracketDone, formatKnobValue, knobLabel, parseKnob, parseResolution, positionOf, valueAt } from './knob.js';
+import {
+  bracketDone,
+  formatKnobValue,
+  knobLabel,
+  parseKnob,
+  parseResolution,
+  positionOf,
+  valueAt,
+} from './knob.js';
 
 const MiB = 1024 ** 2;
 
@@ -35,9 +43,15 @@ describe('parseKnob', () => {
   });
 
   it('refuses a bad range, naming the flag', () => {
-    expect(() => parseKnob('containers.db.limits.cpu.weight', 'web')).toThrow(/^--knob "containers.db.limits.cpu.weight": expected PATH=LO..HI/);
-    expect(() => parseKnob('containers.db.limits.cpu.weight=100-300', 'web')).toThrow(/expected a range LO..HI/);
-    expect(() => parseKnob('containers.db.limits.io.max.wbps=1MiB..max', 'web')).toThrow(/max, the absence of a limit, cannot be an end/);
+    expect(() => parseKnob('containers.db.limits.cpu.weight', 'web')).toThrow(
+      /^--knob "containers.db.limits.cpu.weight": expected PATH=LO..HI/,
+    );
+    expect(() => parseKnob('containers.db.limits.cpu.weight=100-300', 'web')).toThrow(
+      /expected a range LO..HI/,
+    );
+    expect(() => parseKnob('containers.db.limits.io.max.wbps=1MiB..max', 'web')).toThrow(
+      /max, the absence of a limit, cannot be an end/,
+    );
     expect(() => parseKnob('containers.db.limits.cpu.weight=5..5', 'web')).toThrow(/the two ends are equal/);
     expect(() => parseKnob('containers..x=1..2', 'web')).toThrow(/expected a dotted path/);
   });

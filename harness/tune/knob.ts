@@ -93,10 +93,7 @@ export function parseKnob(text: string, victim: string): Knob {
 
 /** The value at position u (0 = tightest, 1 = loosest), rounded for integer knobs. */
 export function valueAt(k: Knob, u: number): number {
-  const v =
-    k.scale === 'geometric'
-      ? k.tight * (k.loose / k.tight) ** u
-      : k.tight + (k.loose - k.tight) * u;
+  const v = k.scale === 'geometric' ? k.tight * (k.loose / k.tight) ** u : k.tight + (k.loose - k.tight) * u;
   if (u <= 0) return k.tight;
   if (u >= 1) return k.loose;
   return k.integer ? Math.round(v) : v;

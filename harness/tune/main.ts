@@ -15,18 +15,25 @@ import { collectHost } from '../host/fingerprint.js';
 import { makeDirs } from '../mkdirs.js';
 import { resultsDirName } from '../results/paths.js';
 import { writeFileAtomic } from '../results/writer.js';
+import { applyReservation, formatCpuList, onlineCpus, pinSelf, reserveCpus } from '../run/cpus.js';
+import { Progress } from '../run/progress.js';
+import { resolveScenarioFile } from '../run/runner.js';
+import { stopOnSignals } from '../run/signals.js';
 import { formatApproxDuration, TRIAL_OVERHEAD_MS } from '../scenario/plan.js';
 import type { PhaseSpec, Scenario } from '../scenario/types.js';
 import { validateScenarioFile } from '../scenario/validate.js';
 import { Registry } from '../teardown/registry.js';
 import { parseDurationMs } from '../units.js';
-import { applyReservation, formatCpuList, onlineCpus, pinSelf, reserveCpus } from '../run/cpus.js';
-import { resolveScenarioFile } from '../run/runner.js';
-import { Progress } from '../run/progress.js';
-import { stopOnSignals } from '../run/signals.js';
 import { Budget } from './budget.js';
 import { formatKnobValue, type Knob, knobLabel, parseKnob, parseResolution, RATIO_FOR_LOG } from './knob.js';
-import { pointPlan, type PointEvaluation, pointLabel, runPoint, type TuneRuntime, type TuneSession } from './point.js';
+import {
+  type PointEvaluation,
+  pointLabel,
+  pointPlan,
+  runPoint,
+  type TuneRuntime,
+  type TuneSession,
+} from './point.js';
 import { TUNE_SCHEMA_VERSION, type TuneFile, tuneFileSchema } from './record.js';
 import { type SearchOutcome, search } from './search.js';
 import { formatMetric, parseSlo, type Slo, sloLine } from './slo.js';
@@ -63,7 +70,8 @@ const opt = (why: string) => new UsageError('ISOBENCH_TUNE_OPTION', why);
 function intOption(flag: string, text: string | undefined, dflt: number, min: number): number {
   if (text === undefined) return dflt;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw opt(`${flag}: expected a whole number of at least ${min}, got ${quote(text)}`);
+  if (!Number.isInteger(n) || n < min)
+    throw opt(`${flag}: expected a whole number of at least ${min}, got ${quote(text)}`);
   return n;
 }
 
@@ -111,7 +119,8 @@ export async function prepareTune(
   const knobs = o.knob.map((k) => parseKnob(k, o.victim as string));
   const paths = new Set<string>();
   for (const k of knobs) {
-    if (paths.has(k.path)) throw new UsageError('ISOBENCH_BAD_KNOB', `--knob ${quote(k.text)}: ${k.path} is given twice`);
+    if (paths.has(k.path))
+      throw new UsageError('ISOBENCH_BAD_KNOB', `--knob ${quote(k.text)}: ${k.path} is given twice`);
     paths.add(k.path);
   }
   const minTrials = intOption('--min-trials', o.minTrials, DEFAULT_RULE.minTrials, 1);
@@ -157,7 +166,8 @@ export async function prepareTune(
   let cellSettings = {};
   if (o.cell !== undefined) {
     const cell = base.cells.find((c) => c.name === o.cell);
-    if (!cell) throw opt(`--cell: expected one of ${base.cells.map((c) => c.name).join(', ')}, got ${quote(o.cell)}`);
+    if (!cell)
+      throw opt(`--cell: expected one of ${base.cells.map((c) => c.name).join(', ')}, got ${quote(o.cell)}`);
     cellSettings = cell.settings;
   }
   const phase = phaseOf(base, o.victim, o.phase);
@@ -183,9 +193,13 @@ export async function prepareTune(
         await pointPlan(session, values, 'check');
       } catch (err) {
         if (err instanceof IsobenchError && err.exitCode === 2)
-          throw new UsageError('ISOBENCH_BAD_KNOB', `--knob ${quote(k.text)} at ${formatKnobValue(k, end)}: ${err.message.replace(/--set cells\.0\.set\./g, '')}`, {
-            cause: err,
-          });
+          throw new UsageError(
+            'ISOBENCH_BAD_KNOB',
+            `--knob ${quote(k.text)} at ${formatKnobValue(k, end)}: ${err.message.replace(/--set cells\.0\.set\./g, '')}`,
+            {
+              cause: err,
+            },
+          );
         throw err;
       }
     }
@@ -197,7 +211,8 @@ export async function prepareTune(
 
 /** Bisection steps a knob needs at most to reach the resolution from its whole range. */
 export function bisectionSteps(k: Knob, resolution: number): number {
-  const span = k.scale === 'geometric' ? Math.log(k.loose / k.tight) / Math.log(1 + resolution) : 1 / resolution;
+  const span =
+    k.scale === 'geometric' ? Math.log(k.loose / k.tight) / Math.log(1 + resolution) : 1 / resolution;
   const steps = Math.ceil(Math.log2(Math.abs(span)));
   const integerSteps = k.integer ? Math.ceil(Math.log2(Math.abs(k.loose - k.tight))) : steps;
   return Math.max(0, Math.min(steps, integerSteps));
@@ -234,14 +249,24 @@ function outcomeText(o: SearchOutcome<PointEvaluation>, session: TuneSession): s
         ? `budget spent before the search ended (time or --max-points): the loosest settings met so far are ${recText} (not narrowed to the resolution)`
         : 'budget spent (time or --max-points) before any point met the SLO: no recommendation';
     case 'interrupted':
-      return rec ? `interrupted: the loosest settings met so far are ${recText}` : 'interrupted before any point met the SLO';
+      return rec
+        ? `interrupted: the loosest settings met so far are ${recText}`
+        : 'interrupted before any point met the SLO';
     default:
       return `the loosest settings that meet ${slo}: ${recText}`;
   }
 }
 
 function table(t: TuneFile): string[] {
-  const heads = ['#', 'role', ...t.knobs.map((k) => k.label), 'verdict', 'trials', `${t.slo.metric} median`, 'interval'];
+  const heads = [
+    '#',
+    'role',
+    ...t.knobs.map((k) => k.label),
+    'verdict',
+    'trials',
+    `${t.slo.metric} median`,
+    'interval',
+  ];
   const m = t.slo.metric as Slo['metric'];
   const rows = t.points.map((p) => [
     String(p.index),
@@ -255,7 +280,11 @@ function table(t: TuneFile): string[] {
       : `${formatMetric(m, p.estimate.low)} to ${formatMetric(m, p.estimate.high)} (${((p.estimate.level ?? 0) * 100).toFixed(1)}%)`,
   ]);
   const widths = heads.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   return [line(heads), ...rows.map(line)];
 }
 
@@ -266,7 +295,9 @@ export async function tuneMain(fileArg: string, o: TuneOptions): Promise<number>
   const plan = planText(session, resolution, budgetMs, trialMs);
   if (maxPoints !== null) plan.push(`at most ${maxPoints} points (--max-points)`);
   if (o.dryRun) {
-    process.stdout.write(`isobench tune: ${base.name} (dry run, nothing started)\n${plan.map((l) => `  ${l}\n`).join('')}`);
+    process.stdout.write(
+      `isobench tune: ${base.name} (dry run, nothing started)\n${plan.map((l) => `  ${l}\n`).join('')}`,
+    );
     return 0;
   }
   const readyTimeoutMs = parseDurationMs(o.readyTimeout ?? '120s', '--ready-timeout');
@@ -329,7 +360,12 @@ export async function tuneMain(fileArg: string, o: TuneOptions): Promise<number>
           set: session.set,
         },
         victim: session.victim,
-        slo: { metric: session.slo.metric, op: session.slo.op, threshold: session.slo.threshold, text: session.slo.text },
+        slo: {
+          metric: session.slo.metric,
+          op: session.slo.op,
+          threshold: session.slo.threshold,
+          text: session.slo.text,
+        },
         knobs: session.knobs.map((k) => ({
           path: k.path,
           label: knobLabel(k),
@@ -350,7 +386,8 @@ export async function tuneMain(fileArg: string, o: TuneOptions): Promise<number>
                 formatted: session.knobs.map((k, i) => formatKnobValue(k, rec.values[i] as number)),
                 set: session.knobs.map((k, i) => `${k.path}=${formatKnobValue(k, rec.values[i] as number)}`),
                 point:
-                  points.find((p) => p.verdict === 'meets' && p.values.every((v, i) => v === rec.values[i]))?.index ?? null,
+                  points.find((p) => p.verdict === 'meets' && p.values.every((v, i) => v === rec.values[i]))
+                    ?.index ?? null,
               }
             : null,
           brackets: o2.brackets,
@@ -361,7 +398,8 @@ export async function tuneMain(fileArg: string, o: TuneOptions): Promise<number>
       };
       return t;
     };
-    const save = (t: TuneFile) => writeFileAtomic(join(outDir, 'tune.json'), `${JSON.stringify(t, null, 2)}\n`);
+    const save = (t: TuneFile) =>
+      writeFileAtomic(join(outDir, 'tune.json'), `${JSON.stringify(t, null, 2)}\n`);
     const outcome = await search<PointEvaluation>(
       { knobs: session.knobs, resolution },
       {
@@ -388,7 +426,9 @@ export async function tuneMain(fileArg: string, o: TuneOptions): Promise<number>
       [
         '',
         `recommendation: ${tune.outcome.text}`,
-        ...(tune.outcome.recommendation ? [`  --set ${tune.outcome.recommendation.set.join(' --set ')}`] : []),
+        ...(tune.outcome.recommendation
+          ? [`  --set ${tune.outcome.recommendation.set.join(' --set ')}`]
+          : []),
         ...tune.knobs.map((k, i) => {
           const b = tune?.outcome.brackets[i];
           const kk = session.knobs[i] as Knob;

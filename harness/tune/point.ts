@@ -15,15 +15,15 @@ import { UsageError } from '../errors.js';
 import type { HostFingerprint, ResultsFile, TrialRecord } from '../results/types.js';
 import { RESULTS_SCHEMA_VERSION } from '../results/types.js';
 import { ResultsWriter } from '../results/writer.js';
-import { planRun, type RunPlan } from '../scenario/plan.js';
-import type { PhaseSpec, Scalar, Scenario } from '../scenario/types.js';
-import { validateScenarioFile } from '../scenario/validate.js';
 import { applyReservation, type Reservation } from '../run/cpus.js';
 import { prepareTemplates } from '../run/data.js';
 import { type LoopUnit, runSteps } from '../run/loop.js';
 import { preflightRun } from '../run/preflight.js';
 import { type PreparedRun, prepareRun } from '../run/prepare.js';
 import { Progress } from '../run/progress.js';
+import { planRun, type RunPlan } from '../scenario/plan.js';
+import type { PhaseSpec, Scalar, Scenario } from '../scenario/types.js';
+import { validateScenarioFile } from '../scenario/validate.js';
 import { type Budget, nextTrial } from './budget.js';
 import { formatKnobValue, type Knob, knobLabel } from './knob.js';
 import type { PointRecord } from './record.js';
@@ -78,7 +78,11 @@ export function pointOverrides(s: TuneSession, values: readonly number[], name: 
   s.knobs.forEach((k, i) => {
     settings[k.path] = values[i] as number;
   });
-  return [...s.set, `cells=${JSON.stringify([{ name, set: settings }])}`, ...(s.hasSweep ? ['sweep={}'] : [])];
+  return [
+    ...s.set,
+    `cells=${JSON.stringify([{ name, set: settings }])}`,
+    ...(s.hasSweep ? ['sweep={}'] : []),
+  ];
 }
 
 /** The point's scenario (validated like a run's) and its plan: the phase alone, up to maxTrials. */
@@ -185,7 +189,14 @@ export async function runPoint(
 
   const startedAt = new Date().toISOString();
   const writer = await ResultsWriter.open(outDir);
-  const unit: LoopUnit & { scenario: Scenario } = { variant: null, scenario, plan, prepared, writer, trials: [] };
+  const unit: LoopUnit & { scenario: Scenario } = {
+    variant: null,
+    scenario,
+    plan,
+    prepared,
+    writer,
+    trials: [],
+  };
   writer.writeHeader(pointResults(unit, rt, s.file, startedAt, index, true));
   const judge = new PointJudge(s.slo, s.rule);
   let seen = 0;

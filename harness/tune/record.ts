@@ -37,7 +37,11 @@ export const lookRecordSchema = z.strictObject({
 export const pointRecordSchema = z.strictObject({
   index: z.number().int().describe('1-based, in the order tried.'),
   role: z.enum(['loosest', 'tightest', 'endpoint', 'bisect']),
-  knob: z.number().int().nullable().describe('Index of the knob being bisected, or null for an endpoint of all.'),
+  knob: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Index of the knob being bisected, or null for an endpoint of all.'),
   cycle: z.number().int().describe('Coordinate-search cycle (0 for the endpoints).'),
   values: z.array(num).describe('One value per knob (bytes for sizes).'),
   formatted: z.array(z.string()),
@@ -121,5 +125,10 @@ export type PointRecord = z.infer<typeof pointRecordSchema>;
 export function tuneJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(tuneFileSchema, { unrepresentable: 'any' }) as Record<string, unknown>;
   const { $schema, ...rest } = schema;
-  return { $schema, $id: TUNE_SCHEMA_ID, title: `isobench tune.json, schemaVersion ${TUNE_SCHEMA_VERSION}`, ...rest };
+  return {
+    $schema,
+    $id: TUNE_SCHEMA_ID,
+    title: `isobench tune.json, schemaVersion ${TUNE_SCHEMA_VERSION}`,
+    ...rest,
+  };
 }

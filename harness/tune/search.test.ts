@@ -74,7 +74,11 @@ async function simulate(
           judge.add(draw(sys, values, rng));
         }
         budget.recordPoint(judge.trials);
-        return { verdict: judge.verdict as PointVerdict, trials: judge.trials, median: judge.estimate().median };
+        return {
+          verdict: judge.verdict as PointVerdict,
+          trials: judge.trials,
+          median: judge.estimate().median,
+        };
       },
     },
   );
@@ -197,7 +201,9 @@ describe('tune search (synthetic monotone system with noise)', () => {
     const { outcome } = await simulate(sqrtSystem(37 * MiB), [wbps], 5, { maxPoints: 3 });
     expect(outcome.status).toBe('budget');
     expect(outcome.points.map((p) => p.role)).toEqual(['loosest', 'tightest', 'bisect']);
-    const met = outcome.points.filter((p) => p.evaluation.verdict === 'meets').map((p) => p.values[0] as number);
+    const met = outcome.points
+      .filter((p) => p.evaluation.verdict === 'meets')
+      .map((p) => p.values[0] as number);
     expect(outcome.recommendation?.values[0]).toBe(Math.max(...met));
   });
 
@@ -225,10 +231,10 @@ describe('tune search (synthetic monotone system with noise)', () => {
     };
     const { outcome } = await simulate(sys, [wbps, weight], 4);
     expect(outcome.status).toBe('found');
-    const [b, w] = outcome.recommendation?.values as [number, number];
+    const [b, w] = (outcome.recommendation?.values ?? []) as [number, number];
     expect(sys.median([b, w])).toBeLessThanOrEqual(20_000 * 1.02);
     // wbps loosened first (weight at its tightest, 10): close to 20 MiB.
-    expect(b).toBeGreaterThanOrEqual(20 * MiB / 1.21);
+    expect(b).toBeGreaterThanOrEqual((20 * MiB) / 1.21);
     expect(b).toBeLessThanOrEqual(20 * MiB * 1.02);
     // Then weight, with wbps there: only a little room left.
     expect(w).toBeGreaterThanOrEqual(10);

@@ -197,7 +197,9 @@ export async function search<E extends Evaluation>(
   });
   return {
     status,
-    recommendation: current ? { u: [...current], values: current.map((x, i) => valueAt(knobs[i] as Knob, x)) } : null,
+    recommendation: current
+      ? { u: [...current], values: current.map((x, i) => valueAt(knobs[i] as Knob, x)) }
+      : null,
     brackets,
     points,
     cycles: cycle,

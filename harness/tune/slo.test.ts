@@ -21,7 +21,9 @@ describe('parseSlo', () => {
 
   it('refuses what it cannot read, naming the flag and quoting the value', () => {
     expect(() => parseSlo('p99 20ms')).toThrow(/^--slo: expected METRIC<=VALUE .*, got "p99 20ms"$/);
-    expect(() => parseSlo('latencyP98Us<=20ms')).toThrow(/--slo: unknown metric "latencyP98Us": expected one of latencyP50Us/);
+    expect(() => parseSlo('latencyP98Us<=20ms')).toThrow(
+      /--slo: unknown metric "latencyP98Us": expected one of latencyP50Us/,
+    );
     expect(() => parseSlo('p99<=20MiB')).toThrow(/latencyP99Us is a time: expected a threshold such as 20ms/);
     expect(() => parseSlo('errorFraction<=5')).toThrow(/is a fraction/);
     expect(() => parseSlo('txnPerSec>=5ms')).toThrow(/is a rate/);

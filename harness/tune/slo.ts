@@ -45,15 +45,18 @@ function thresholdOf(metric: MetricName, value: string, text: string): number {
   const unit = (m[2] ?? '').toLowerCase();
   if (metric.endsWith('Us')) {
     const f = TIME_US[unit];
-    if (f === undefined) throw bad(text, `${metric} is a time: expected a threshold such as 20ms, 500us or 0.5s`);
+    if (f === undefined)
+      throw bad(text, `${metric} is a time: expected a threshold such as 20ms, 500us or 0.5s`);
     return n * f;
   }
   if (metric.endsWith('Fraction')) {
     if (unit === '%') return n / 100;
-    if (unit !== '' || n > 1) throw bad(text, `${metric} is a fraction: expected a threshold such as 1% or 0.01`);
+    if (unit !== '' || n > 1)
+      throw bad(text, `${metric} is a fraction: expected a threshold such as 1% or 0.01`);
     return n;
   }
-  if (unit !== '' && unit !== '/s') throw bad(text, `${metric} is a rate: expected a plain number such as 500`);
+  if (unit !== '' && unit !== '/s')
+    throw bad(text, `${metric} is a rate: expected a plain number such as 500`);
   return n;
 }
 
@@ -62,7 +65,12 @@ export function parseSlo(text: string): Slo {
   const m = /^\s*([A-Za-z][\w.-]*)\s*(<=|>=|<|>)\s*(.+)$/.exec(text);
   if (!m) throw bad(text, 'expected METRIC<=VALUE such as latencyP99Us<=20ms (or <, >=, >)');
   const metric = metricOf(m[1] as string, text);
-  return { metric, op: m[2] as SloOp, threshold: thresholdOf(metric, m[3] as string, text), text: text.trim() };
+  return {
+    metric,
+    op: m[2] as SloOp,
+    threshold: thresholdOf(metric, m[3] as string, text),
+    text: text.trim(),
+  };
 }
 
 /** Lower values are the good side (`<=`, `<`). */
@@ -85,9 +93,11 @@ export function meetsValue(slo: Slo, v: number): boolean {
 /** A figure in the SLO metric's unit, for people: `18.2 ms`, `0.40%`, `512`. */
 export function formatMetric(metric: MetricName, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '–';
-  if (metric.endsWith('Us')) return v >= 1000 ? `${(v / 1000).toFixed(v >= 100_000 ? 0 : 1)} ms` : `${Math.round(v)} µs`;
+  if (metric.endsWith('Us'))
+    return v >= 1000 ? `${(v / 1000).toFixed(v >= 100_000 ? 0 : 1)} ms` : `${Math.round(v)} µs`;
   if (metric.endsWith('Fraction')) return `${(v * 100).toFixed(2)}%`;
   return v >= 100 ? v.toFixed(0) : v.toFixed(1);
 }
 
-export const sloLine = (slo: Slo): string => `${slo.metric} ${slo.op} ${formatMetric(slo.metric, slo.threshold)}`;
+export const sloLine = (slo: Slo): string =>
+  `${slo.metric} ${slo.op} ${formatMetric(slo.metric, slo.threshold)}`;

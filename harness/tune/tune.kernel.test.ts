@@ -79,7 +79,9 @@ describe('isobench tune', () => {
       }
       // Each trial's figure is the one the verdict used.
       const ok = trials.filter((t) => t.status === 'ok');
-      expect(ok.map((t) => t.containers.find((c) => c.name === 'web')?.metrics.latencyP99Us)).toEqual(p.samples);
+      expect(ok.map((t) => t.containers.find((c) => c.name === 'web')?.metrics.latencyP99Us)).toEqual(
+        p.samples,
+      );
       expect(p.applied.web?.['cpu.max']).toMatch(new RegExp(`^${quota} 100000 `));
       expect(readResults(join(out, p.dir)).trials.length).toBe(trials.length);
       expect(existsSync(join(out, p.dir, 'report.html'))).toBe(true);

@@ -37,7 +37,14 @@ describe('PointJudge', () => {
   it('a failed trial counts towards the maximum without a value', () => {
     // With a maximum of 6 a look at 5 values asks for 92%: [min, max] of 5 (93.75%) settles.
     const j = new PointJudge(SLO, { ...DEFAULT_RULE, maxTrials: 6 });
-    expect([5000, 5000, null, 5000, 5000, 5000].map((v) => j.add(v))).toEqual([null, null, null, null, null, 'meets']);
+    expect([5000, 5000, null, 5000, 5000, 5000].map((v) => j.add(v))).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      'meets',
+    ]);
     expect([j.trials, j.values.length]).toEqual([6, 5]);
     const k = new PointJudge(SLO, { ...DEFAULT_RULE, maxTrials: 6 });
     for (let i = 0; i < 6; i++) k.add(i < 2 ? null : 5000);
