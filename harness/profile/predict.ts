@@ -1,0 +1,194 @@
+/**
+ * Pair prediction from two solo profiles, in the manner of Bubble-Up (Mars et al., MICRO 2011) and
+ * iBench (Delimitrou & Kozyrakis, IISWC 2013): for each resource, the aggressor's own footprint is
+ * read on that antagonist's footprint curve to find the antagonist intensity that presses as hard
+ * (the equivalent intensity), and the victim's sensitivity curve gives its slowdown at that
+ * intensity. Pure functions over ProfileFile: no I/O, unit-tested with synthetic profiles.
+ *
+ * Combining resources: the product of the per-resource slowdowns. A slowdown is a factor on the
+ * victim's time per request (or rate); contention on independent resources stretches different
+ * parts of that time, so their factors compose multiplicatively (for small slowdowns the product is
+ * 1 + the sum of the excesses, which is Bubble-Up's additive reading). It is an upper-leaning rule:
+ * each antagonist also uses some CPU, so the cpu term and, say, the io term can count the same
+ * pressure twice; the single worst term (`worstTerm`) is its lower-leaning counterpart and is kept
+ * beside it so that validation can show which one the measurements favour.
+ */
+import type { Estimate, MetricName } from '../results/types.js';
+import type {
+  AntagonistCurve,
+  Footprint,
+  Interval,
+  Prediction,
+  PredictionTerm,
+  ProfileFile,
+  ValidationRow,
+} from './types.js';
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+/** Piecewise-linear y at x through points (any order), clamped to the end values outside them. */
+export function interpolate(points: readonly XY[], x: number): number | null {
+  const ps = [...points].sort((a, b) => a.x - b.x);
+  const first = ps[0];
+  const last = ps[ps.length - 1];
+  if (!first || !last) return null;
+  if (x <= first.x) return first.y;
+  if (x >= last.x) return last.y;
+  for (let i = 1; i < ps.length; i++) {
+    const a = ps[i - 1] as XY;
+    const b = ps[i] as XY;
+    if (x <= b.x) return b.x === a.x ? b.y : a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
+  }
+  return last.y;
+}
+
+/**
+ * The antagonist intensity whose footprint equals `value`: the inverse of the footprint curve
+ * (intensity -> figure). The curve is made monotone first (running maximum: noise may make a
+ * higher intensity read a little lower), and anchored at intensity 0 with footprint 0 unless 0 was
+ * measured. A value beyond the highest point is clamped to the highest intensity and flagged: the
+ * aggressor presses harder than the antagonist's scale reaches, so the prediction is a floor.
+ */
+export function equivalentIntensity(
+  curve: readonly { intensity: number; footprint: number | null }[],
+  value: number,
+): { intensity: number; clamped: 'above' | null } | null {
+  const measured = curve
+    .filter(
+      (p): p is { intensity: number; footprint: number } =>
+        p.footprint !== null && Number.isFinite(p.footprint),
+    )
+    .sort((a, b) => a.intensity - b.intensity);
+  if (measured.length === 0) return null;
+  const pts = measured[0]?.intensity === 0 ? measured : [{ intensity: 0, footprint: 0 }, ...measured];
+  let max = Number.NEGATIVE_INFINITY;
+  const mono = pts.map((p) => {
+    max = Math.max(max, p.footprint);
+    return { intensity: p.intensity, footprint: max };
+  });
+  const first = mono[0] as { intensity: number; footprint: number };
+  const last = mono[mono.length - 1] as { intensity: number; footprint: number };
+  if (value <= first.footprint) return { intensity: first.intensity, clamped: null };
+  if (value > last.footprint) return { intensity: last.intensity, clamped: 'above' };
+  for (let i = 1; i < mono.length; i++) {
+    const a = mono[i - 1] as { intensity: number; footprint: number };
+    const b = mono[i] as { intensity: number; footprint: number };
+    if (value <= b.footprint && b.footprint > a.footprint) {
+      return {
+        intensity:
+          a.intensity + ((b.intensity - a.intensity) * (value - a.footprint)) / (b.footprint - a.footprint),
+        clamped: null,
+      };
+    }
+  }
+  return { intensity: last.intensity, clamped: null };
+}
+
+/**
+ * The victim's slowdown of `metric` next to this antagonist at `intensity`: median and bounds each
+ * interpolated between the measured points, with slowdown 1 at intensity 0 unless 0 was measured
+ * (solo is the antagonist at 0). Points whose slowdown is missing are skipped.
+ */
+export function sensitivityAt(
+  curve: AntagonistCurve,
+  metric: MetricName,
+  intensity: number,
+): Interval | null {
+  const pts = curve.points
+    .map((p) => ({ x: p.intensity, e: p.slowdown[metric] }))
+    .filter((p): p is { x: number; e: Estimate & { median: number } } => p.e?.median != null);
+  if (pts.length === 0) return null;
+  const withZero = pts.some((p) => p.x === 0)
+    ? pts
+    : [{ x: 0, e: { median: 1, low: 1, high: 1, n: 0 } as Estimate & { median: number } }, ...pts];
+  const median = interpolate(
+    withZero.map((p) => ({ x: p.x, y: p.e.median })),
+    intensity,
+  ) as number;
+  const bound = (k: 'low' | 'high') => {
+    const bs = withZero.filter((p) => p.e[k] != null).map((p) => ({ x: p.x, y: p.e[k] as number }));
+    return bs.length === withZero.length ? interpolate(bs, intensity) : null;
+  };
+  return { median, low: bound('low'), high: bound('high') };
+}
+
+const distance = (i: Interval) => Math.abs(Math.log(i.median));
+
+/** Victim's predicted slowdown next to the aggressor, from the victim's curves and the aggressor's solo footprint. */
+export function predictSlowdown(
+  victim: ProfileFile,
+  aggressor: { container: { name: string }; footprint: Footprint },
+  metric: MetricName,
+): Prediction {
+  const terms: PredictionTerm[] = victim.antagonists.map((curve) => {
+    const value = aggressor.footprint[curve.scaleFigure];
+    const base = { resource: curve.resource, scaleFigure: curve.scaleFigure, aggressorFootprint: value };
+    const eq =
+      value === null
+        ? null
+        : equivalentIntensity(
+            curve.points.map((p) => ({ intensity: p.intensity, footprint: p.footprint[curve.scaleFigure] })),
+            value,
+          );
+    if (!eq) return { ...base, intensity: null, clamped: null, slowdown: null };
+    return {
+      ...base,
+      intensity: eq.intensity,
+      clamped: eq.clamped,
+      slowdown: sensitivityAt(curve, metric, eq.intensity),
+    };
+  });
+  const known = terms.flatMap((t) => (t.slowdown ? [t.slowdown] : []));
+  const product = (k: 'median' | 'low' | 'high') =>
+    known.every((s) => s[k] !== null) ? known.reduce((acc, s) => acc * (s[k] as number), 1) : null;
+  const predicted = known.length
+    ? { median: product('median') as number, low: product('low'), high: product('high') }
+    : null;
+  const worstTerm = known.length ? known.reduce((w, s) => (distance(s) > distance(w) ? s : w)) : null;
+  const missing = terms.filter((t) => !t.slowdown).map((t) => t.resource);
+  const clamped = terms.filter((t) => t.clamped).map((t) => t.resource);
+  const notes = [
+    ...(known.length === 0 ? [`${victim.container.name} has no ${metric} slowdown in its profile`] : []),
+    ...(missing.length && known.length
+      ? [`no term for ${missing.join(', ')} (missing curve or footprint)`]
+      : []),
+    ...(clamped.length
+      ? [
+          `${aggressor.container.name} presses ${clamped.join(', ')} beyond the antagonist's highest intensity: read at that intensity, a floor`,
+        ]
+      : []),
+  ];
+  return {
+    victim: victim.container.name,
+    aggressor: aggressor.container.name,
+    metric,
+    rule: 'product',
+    terms,
+    predicted,
+    worstTerm,
+    note: notes.length ? notes.join('; ') : null,
+  };
+}
+
+/** Predicted against measured: the relative error of the prediction and whether the measured interval holds it. */
+export function validationRow(p: Prediction, measured: Estimate | null): ValidationRow {
+  const pred = p.predicted?.median ?? null;
+  const m = measured?.median ?? null;
+  const error = pred !== null && m !== null && m !== 0 ? pred / m - 1 : null;
+  return {
+    victim: p.victim,
+    aggressor: p.aggressor,
+    metric: p.metric,
+    predicted: pred,
+    measured,
+    error,
+    within10: error === null ? null : Math.abs(error) <= 0.1,
+    inInterval:
+      pred === null || measured?.low == null || measured.high == null
+        ? null
+        : pred >= measured.low && pred <= measured.high,
+  };
+}
