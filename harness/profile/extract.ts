@@ -103,6 +103,7 @@ export function profileFromResults(opts: {
   scenarioFile: string;
   container: string;
   workload: string;
+  definition?: Record<string, unknown>;
   antagonists: readonly {
     resource: Resource;
     workload: string;
@@ -154,7 +155,11 @@ export function profileFromResults(opts: {
     command: opts.command,
     host: { hostname: results.host.hostname, kernel: results.host.kernel, cpus: results.host.cpu.threads },
     scenario: { file: opts.scenarioFile, name: results.scenario.name },
-    container: { name: container, workload: opts.workload },
+    container: {
+      name: container,
+      workload: opts.workload,
+      ...(opts.definition ? { definition: opts.definition } : {}),
+    },
     run: {
       dir: opts.runDir,
       durationMs: opts.durationMs,

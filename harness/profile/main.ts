@@ -19,6 +19,7 @@ import { resolveScenarioFile, runMain } from '../run/runner.js';
 import { validateScenarioFile } from '../scenario/validate.js';
 import {
   ANTAGONIST_DEFS,
+  containerOf,
   deriveProfileScenario,
   deriveValidationScenario,
   parseIntensities,
@@ -128,6 +129,7 @@ export async function profileMain(fileArg: string, opts: ProfileOptions): Promis
     scenarioFile: file,
     container: opts.container,
     workload: target?.workload.kind === 'builtin' ? target.workload.name : 'command',
+    definition: containerOf(doc, opts.container, file),
     antagonists: antagonists.map((r) => {
       const spec = cell0?.containers[`ant-${r}`];
       return {
@@ -235,8 +237,18 @@ export async function predictMain(pathA: string, pathB: string, opts: PredictOpt
   if (opts.validate && out) {
     const scenarioFile = resolveScenarioFile(opts.validate);
     await validateScenarioFile(scenarioFile, { workloadParams: WORKLOAD_PARAMS });
+    const doc = readDoc(scenarioFile);
+    // The pair must be the containers that were profiled: say so when the scenario writes them otherwise.
+    for (const p of [a, b]) {
+      const def = p.container.definition;
+      if (def && JSON.stringify(def) !== JSON.stringify(containerOf(doc, p.container.name, scenarioFile))) {
+        process.stderr.write(
+          `warning: ${scenarioFile}: container ${p.container.name} is defined differently from its profile (${p.scenario.file}): the validation measures another workload\n`,
+        );
+      }
+    }
     const derived = deriveValidationScenario({
-      doc: readDoc(scenarioFile),
+      doc,
       file: scenarioFile,
       pair: [a.container.name, b.container.name],
     });

@@ -78,7 +78,11 @@ export const profileSchema = z
     command: z.array(z.string()),
     host: z.strictObject({ hostname: z.string(), kernel: z.string(), cpus: count }),
     scenario: z.strictObject({ file: z.string(), name: z.string() }),
-    container: z.strictObject({ name: z.string(), workload: z.string() }),
+    container: z.strictObject({
+      name: z.string(),
+      workload: z.string(),
+      definition: z.record(z.string(), z.unknown()).optional(),
+    }),
     run: z.strictObject({
       dir: z.string(),
       durationMs: z.number(),

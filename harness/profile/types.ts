@@ -78,7 +78,11 @@ export interface ProfileFile {
   command: string[];
   host: { hostname: string; kernel: string; cpus: number };
   scenario: { file: string; name: string };
-  container: { name: string; workload: string };
+  /**
+   * The container profiled; `definition` is its scenario entry as written (params, load, limits),
+   * so that `predict --validate` can tell when the pair scenario defines it differently.
+   */
+  container: { name: string; workload: string; definition?: Record<string, unknown> };
   /** The run the profile was read from (relative to profile.json) and its design. */
   run: {
     dir: string;
