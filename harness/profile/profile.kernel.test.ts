@@ -45,7 +45,9 @@ describe('isobench profile', () => {
     for (const t of results.trials) expect(t.status, t.status === 'ok' ? '' : t.reason).toBe('ok');
 
     const p = readProfile(out);
-    expect(p.container).toEqual({ name: 'web', workload: 'web' });
+    expect(p.container).toMatchObject({ name: 'web', workload: 'web' });
+    // The scenario entry as written, for predict --validate to compare with.
+    expect(p.container.definition?.params).toEqual({ mode: 'heap', 'working-set': '16MiB' });
     expect(p.intensities).toEqual([25, 75]);
     expect(p.antagonists).toHaveLength(1);
     const cpu = p.antagonists[0];
