@@ -201,6 +201,10 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
     .option('--metric <name>', "the metric to predict (default: each profile's primary metric)")
     .option('--validate <file>', 'run both containers from this scenario, solo and co-located, and compare')
     .option(
+      '--measured <dir>',
+      "compare with a results folder of the pair measured earlier (a --validate run's run/ folder) instead of running it",
+    )
+    .option(
       '--output <dir>',
       'where prediction.json and prediction.html go (default with --validate: results/<date>-predict-A-B)',
     )

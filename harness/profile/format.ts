@@ -86,6 +86,9 @@ export function formatValidation(file: PredictionFile): string {
       pct(r.error),
       r.within10 == null ? '—' : r.within10 ? 'yes' : 'no',
       r.inInterval == null ? '—' : r.inInterval ? 'yes' : 'no',
+      r.worstTerm == null || r.measured?.median == null
+        ? '—'
+        : `${f3(r.worstTerm)} (${pct(r.worstTerm / r.measured.median - 1)})`,
     ]);
   }
   return `predicted vs measured (${v.repetitions} repetitions of ${v.scenario}):\n${table(rows)}\n`;

@@ -12,7 +12,7 @@ import { WORKLOAD_PARAMS } from '../../workloads/index.js';
 import { errnoOf, quote, UsageError } from '../errors.js';
 import { resultsDirName } from '../results/paths.js';
 import { readResults } from '../results/reader.js';
-import { HIGHER_IS_WORSE, type MetricName } from '../results/types.js';
+import { HIGHER_IS_WORSE, type MetricName, type ResultsFile } from '../results/types.js';
 import { formatIssues } from '../results/validate.js';
 import { writeFileAtomic } from '../results/writer.js';
 import { resolveScenarioFile, runMain } from '../run/runner.js';
@@ -30,7 +30,7 @@ import { formatPredictions, formatProfile, formatValidation } from './format.js'
 import { predictSlowdown, validationRow } from './predict.js';
 import { renderPredictionHtml, renderProfileHtml } from './report.js';
 import { predictionFileSchema, profileSchema } from './schema.js';
-import { PROFILE_SCHEMA_VERSION, type PredictionFile, type ProfileFile } from './types.js';
+import { PROFILE_SCHEMA_VERSION, type Prediction, type PredictionFile, type ProfileFile } from './types.js';
 
 export interface TrialOptions {
   duration?: string;
@@ -189,21 +189,38 @@ export function readProfile(path: string): ProfileFile {
 export interface PredictOptions extends TrialOptions {
   metric?: string;
   validate?: string;
+  /** A results folder of the pair measured earlier (a `--validate` run's `run/`): compare without running. */
+  measured?: string;
   output?: string;
   json?: boolean;
 }
 
+/** The metric to predict for this victim: the one asked for when its profile has it, else its primary metric. */
 function metricOf(p: ProfileFile, asked: string | undefined): MetricName | null {
-  if (asked) {
-    if (!(asked in HIGHER_IS_WORSE)) {
-      throw new UsageError(
-        'ISOBENCH_USAGE',
-        `--metric: expected one of ${Object.keys(HIGHER_IS_WORSE).join(', ')}, got ${quote(asked)}`,
-      );
-    }
-    return asked as MetricName;
+  if (asked === undefined) return p.primaryMetric;
+  if (!(asked in HIGHER_IS_WORSE)) {
+    throw new UsageError(
+      'ISOBENCH_USAGE',
+      `--metric: expected one of ${Object.keys(HIGHER_IS_WORSE).join(', ')}, got ${quote(asked)}`,
+    );
   }
-  return p.primaryMetric;
+  return p.metrics.includes(asked as MetricName) ? (asked as MetricName) : null;
+}
+
+/** Predicted against the pair's measured slowdowns (the first cell of its results). */
+function validationOf(
+  results: ResultsFile,
+  scenario: string,
+  dir: string,
+  predictions: readonly Prediction[],
+): NonNullable<PredictionFile['validation']> {
+  const cell = results.cells[0];
+  return {
+    scenario,
+    dir,
+    repetitions: results.scenario.repetitions,
+    rows: predictions.map((p) => validationRow(p, cell?.containers[p.victim]?.slowdown?.[p.metric] ?? null)),
+  };
 }
 
 export async function predictMain(pathA: string, pathB: string, opts: PredictOptions): Promise<number> {
@@ -217,6 +234,12 @@ export async function predictMain(pathA: string, pathB: string, opts: PredictOpt
     const metric = metricOf(v, opts.metric);
     return metric ? [predictSlowdown(v, aggressor as ProfileFile, metric)] : [];
   });
+  if (predictions.length === 0) {
+    throw new UsageError(
+      'ISOBENCH_USAGE',
+      `predict: neither profile has a ${opts.metric ? `${quote(opts.metric)} slowdown` : 'metric with a slowdown'} (${a.container.name}: ${a.metrics.join(', ') || 'none'}; ${b.container.name}: ${b.metrics.join(', ') || 'none'})`,
+    );
+  }
   const file: PredictionFile = {
     profileSchemaVersion: PROFILE_SCHEMA_VERSION,
     kind: 'prediction',
@@ -255,16 +278,11 @@ export async function predictMain(pathA: string, pathB: string, opts: PredictOpt
     const r = await runDerived(derived, out, opts);
     status = r.status;
     if (status === 130 || status === 2) return status;
-    const results = readResults(r.runDir);
-    const cell = results.cells[0];
-    file.validation = {
-      scenario: scenarioFile,
-      dir: relative(out, r.runDir),
-      repetitions: results.scenario.repetitions,
-      rows: predictions.map((p) =>
-        validationRow(p, cell?.containers[p.victim]?.slowdown?.[p.metric] ?? null),
-      ),
-    };
+    file.validation = validationOf(readResults(r.runDir), scenarioFile, relative(out, r.runDir), predictions);
+  } else if (opts.measured) {
+    const dir = resolve(opts.measured);
+    const results = readResults(dir);
+    file.validation = validationOf(results, results.scenario.file, dir, predictions);
   }
   const check = predictionFileSchema.safeParse(file);
   if (!check.success)

@@ -156,6 +156,7 @@ describe('validationRow', () => {
   it('gives the relative error, whether it is within 10%, and whether the interval holds it', () => {
     const r = validationRow(p, { median: 1.2, low: 1.1, high: 1.3, n: 10 });
     expect(r.predicted).toBeCloseTo(1.25, 12);
+    expect(r.worstTerm).toBeCloseTo(1.25, 12); // one term: the product is the term
     expect(r.error).toBeCloseTo(1.25 / 1.2 - 1, 12);
     expect(r.within10).toBe(true);
     expect(r.inInterval).toBe(true);

@@ -183,6 +183,7 @@ export function validationRow(p: Prediction, measured: Estimate | null): Validat
     aggressor: p.aggressor,
     metric: p.metric,
     predicted: pred,
+    worstTerm: p.worstTerm?.median ?? null,
     measured,
     error,
     within10: error === null ? null : Math.abs(error) <= 0.1,

@@ -143,6 +143,7 @@ export const predictionFileSchema = z
             aggressor: z.string(),
             metric: metricName,
             predicted: nullableNum,
+            worstTerm: nullableNum,
             measured: estimateSchema.nullable(),
             error: nullableNum,
             within10: z.boolean().nullable(),

@@ -138,6 +138,8 @@ export interface ValidationRow {
   aggressor: string;
   metric: MetricName;
   predicted: number | null;
+  /** The single worst term's slowdown (the alternative to the product rule). */
+  worstTerm: number | null;
   measured: Estimate | null;
   /** predicted / measured - 1. */
   error: number | null;
