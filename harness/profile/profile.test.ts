@@ -17,7 +17,7 @@ import { syntheticProfileRun } from './testutil.js';
 import { PROFILE_SCHEMA_VERSION, type PredictionFile } from './types.js';
 
 const committed = new URL('./profile.schema.json', import.meta.url);
-const HOST = { cpus: 2, memoryBytes: 8 * 2 ** 30 };
+const HOST = { cpus: '0-1', mems: '0' };
 
 const SOURCE = {
   name: 'pair',
@@ -41,7 +41,7 @@ function parse(doc: object) {
     overrides: {},
     host: HOST,
     workloadParams: WORKLOAD_PARAMS,
-  } as Parameters<typeof parseScenario>[1]);
+  });
 }
 
 describe('deriveProfileScenario', () => {
