@@ -80,9 +80,17 @@ describe('sensitivityAt', () => {
     expect(sensitivityAt(cpu, 'latencyP50Us', 75)?.median).toBeCloseTo(1.4, 12);
   });
 
-  it('has no bound where a point has none, and nothing for a metric without slowdowns', () => {
+  it('has no bound where a bracketing point has none, and nothing for a metric without slowdowns', () => {
     const noBounds = curve('cpu', [[100, 2, 1.5, null, null]]);
     expect(sensitivityAt(noBounds, 'latencyP50Us', 50)).toEqual({ median: 1.25, low: null, high: null });
+    // The point at 50 has no interval (too few valid blocks): above 50 the bounds come from 100 alone.
+    const gap = curve('cpu', [
+      [50, 1, 1.2, null, null],
+      [100, 2, 1.6, 1.4, 1.8],
+    ]);
+    expect(sensitivityAt(gap, 'latencyP50Us', 100)).toEqual({ median: 1.6, low: 1.4, high: 1.8 });
+    expect(sensitivityAt(gap, 'latencyP50Us', 75)).toEqual({ median: 1.4, low: null, high: null });
+    expect(sensitivityAt(gap, 'latencyP50Us', 120)?.low).toBe(1.4);
     expect(sensitivityAt(cpu, 'commitP50Us', 50)).toBeNull();
   });
 });

@@ -24,6 +24,8 @@ import type {
   ValidationRow,
 } from './types.js';
 
+const CLAMP_TOLERANCE = 1.05;
+
 export interface XY {
   x: number;
   y: number;
@@ -72,7 +74,11 @@ export function equivalentIntensity(
   const first = mono[0] as { intensity: number; footprint: number };
   const last = mono[mono.length - 1] as { intensity: number; footprint: number };
   if (value <= first.footprint) return { intensity: first.intensity, clamped: null };
-  if (value > last.footprint) return { intensity: last.intensity, clamped: 'above' };
+  // Beyond the highest point: clamped, and flagged when clearly beyond (5%: two runs of the same
+  // antagonist read 1.98 and 1.99 cores).
+  if (value > last.footprint) {
+    return { intensity: last.intensity, clamped: value > last.footprint * CLAMP_TOLERANCE ? 'above' : null };
+  }
   for (let i = 1; i < mono.length; i++) {
     const a = mono[i - 1] as { intensity: number; footprint: number };
     const b = mono[i] as { intensity: number; footprint: number };
@@ -108,10 +114,23 @@ export function sensitivityAt(
     withZero.map((p) => ({ x: p.x, y: p.e.median })),
     intensity,
   ) as number;
-  const bound = (k: 'low' | 'high') => {
-    const bs = withZero.filter((p) => p.e[k] != null).map((p) => ({ x: p.x, y: p.e[k] as number }));
-    return bs.length === withZero.length ? interpolate(bs, intensity) : null;
-  };
+  // A bound comes from the points that bracket the intensity (or the end it is clamped to): a
+  // point elsewhere without an interval (too few valid blocks) does not erase it.
+  const sorted = [...withZero].sort((a, b) => a.x - b.x);
+  const upper = sorted.findIndex((p) => p.x >= intensity);
+  const bracket =
+    upper === -1
+      ? sorted.slice(-1)
+      : upper === 0 || (sorted[upper] as { x: number }).x === intensity
+        ? [sorted[upper] as (typeof sorted)[number]]
+        : sorted.slice(upper - 1, upper + 1);
+  const bound = (k: 'low' | 'high') =>
+    bracket.every((p) => p.e[k] != null)
+      ? interpolate(
+          bracket.map((p) => ({ x: p.x, y: p.e[k] as number })),
+          intensity,
+        )
+      : null;
   return { median, low: bound('low'), high: bound('high') };
 }
 
