@@ -62,7 +62,7 @@ export function formatPredictions(file: PredictionFile): string {
     );
     for (const t of p.terms) {
       lines.push(
-        `  ${t.resource.padEnd(6)} ${t.scaleFigure} ${t.aggressorFootprint == null ? '—' : t.aggressorFootprint.toPrecision(3)} -> intensity ${t.intensity == null ? '—' : t.intensity.toFixed(1)}${t.clamped ? ' (clamped: beyond the scale)' : ''} -> ${formatEstimate(t.slowdown)}`,
+        `  ${t.resource.padEnd(6)} ${t.scaleFigure} ${t.aggressorFootprint == null ? '—' : t.aggressorFootprint.toPrecision(3)}${t.alreadyCounted ? ` (${t.alreadyCounted.toPrecision(3)} more counted by the other terms)` : ''} -> intensity ${t.intensity == null ? '—' : t.intensity.toFixed(1)}${t.clamped ? ' (clamped: beyond the scale)' : ''} -> ${formatEstimate(t.slowdown)}`,
       );
     }
     if (p.note) lines.push(`  note: ${p.note}`);

@@ -127,6 +127,45 @@ describe('predictSlowdown', () => {
     expect(p.note).toBeNull();
   });
 
+  it('counts CPU once: the cpu term reads only the CPU beyond what the io antagonist uses at its equivalent intensity', () => {
+    const v = profile(
+      'web',
+      [
+        curve('cpu', [
+          [50, 1, 1.2, 1.1, 1.3],
+          [100, 2, 1.6, 1.4, 1.8],
+        ]),
+        curve('io', [
+          [50, 10 * MiB, 1.1, 1.05, 1.15],
+          [100, 20 * MiB, 1.3, 1.2, 1.4],
+        ]),
+      ],
+      {},
+    );
+    // The io antagonist uses 0.2 cores at 50 and 0.4 at 100.
+    const io = v.antagonists[1];
+    if (!io) throw new Error('no io curve');
+    for (const pt of io.points) pt.footprint.cpuCores = pt.intensity / 250;
+    // An aggressor at io intensity 75 (0.3 cores of io's own) with 0.8 cores: 0.5 left -> cpu intensity 25.
+    const p = predictSlowdown(
+      v,
+      profile('db', [], { cpuCores: 0.8, ioBytesPerSec: 15 * MiB }),
+      'latencyP50Us',
+    );
+    expect(p.terms[0]?.aggressorFootprint).toBeCloseTo(0.5, 12);
+    expect(p.terms[0]?.alreadyCounted).toBeCloseTo(0.3, 12);
+    expect(p.terms[0]?.intensity).toBeCloseTo(25, 12);
+    expect(p.predicted?.median).toBeCloseTo(1.1 * 1.2, 12);
+    // Less CPU than the io antagonist would use: nothing left for the cpu term.
+    const lean = predictSlowdown(
+      v,
+      profile('db', [], { cpuCores: 0.1, ioBytesPerSec: 15 * MiB }),
+      'latencyP50Us',
+    );
+    expect(lean.terms[0]).toMatchObject({ aggressorFootprint: 0, alreadyCounted: 0.1, intensity: 0 });
+    expect(lean.terms[0]?.slowdown?.median).toBe(1);
+  });
+
   it('clamps an aggressor beyond the scale, flags it, and says which term is missing', () => {
     const heavy = profile('io-hog', [], { cpuCores: null, ioBytesPerSec: 40 * MiB });
     const p = predictSlowdown(victim, heavy, 'latencyP50Us');

@@ -5,6 +5,11 @@
  * (the equivalent intensity), and the victim's sensitivity curve gives its slowdown at that
  * intensity. Pure functions over ProfileFile: no I/O, unit-tested with synthetic profiles.
  *
+ * CPU counted once: every antagonist uses some CPU (the io antagonist about 0.4 cores at 100 here),
+ * and its curve already carries the slowdown that CPU causes. So the non-cpu terms come first, and
+ * the cpu term reads only the aggressor's CPU beyond what those antagonists use at their equivalent
+ * intensities (`alreadyCounted`); without this, an io-heavy aggressor was charged its CPU twice.
+ *
  * Combining resources: the product of the per-resource slowdowns. A slowdown is a factor on the
  * victim's time per request (or rate); contention on independent resources stretches different
  * parts of that time, so their factors compose multiplicatively (for small slowdowns the product is
@@ -136,15 +141,32 @@ export function sensitivityAt(
 
 const distance = (i: Interval) => Math.abs(Math.log(i.median));
 
+/** CPU cores an antagonist uses alone at `intensity` (its footprint curve; 0 at intensity 0 unless measured). */
+export function cpuOfAntagonist(curve: AntagonistCurve, intensity: number): number | null {
+  const pts = curve.points
+    .filter((p) => p.footprint.cpuCores !== null)
+    .map((p) => ({ x: p.intensity, y: p.footprint.cpuCores as number }));
+  if (pts.length === 0) return null;
+  return interpolate(pts.some((p) => p.x === 0) ? pts : [{ x: 0, y: 0 }, ...pts], intensity);
+}
+
 /** Victim's predicted slowdown next to the aggressor, from the victim's curves and the aggressor's solo footprint. */
 export function predictSlowdown(
   victim: ProfileFile,
   aggressor: { container: { name: string }; footprint: Footprint },
   metric: MetricName,
 ): Prediction {
-  const terms: PredictionTerm[] = victim.antagonists.map((curve) => {
-    const value = aggressor.footprint[curve.scaleFigure];
-    const base = { resource: curve.resource, scaleFigure: curve.scaleFigure, aggressorFootprint: value };
+  const termOf = (
+    curve: AntagonistCurve,
+    value: number | null,
+    alreadyCounted: number | null,
+  ): PredictionTerm => {
+    const base = {
+      resource: curve.resource,
+      scaleFigure: curve.scaleFigure,
+      aggressorFootprint: value,
+      alreadyCounted,
+    };
     const eq =
       value === null
         ? null
@@ -159,6 +181,26 @@ export function predictSlowdown(
       clamped: eq.clamped,
       slowdown: sensitivityAt(curve, metric, eq.intensity),
     };
+  };
+  // The other resources first: the CPU their antagonists use at the equivalent intensities is
+  // pressure their terms already carry, so the cpu term reads only what is left of the aggressor's CPU.
+  const others = new Map(
+    victim.antagonists
+      .filter((c) => c.resource !== 'cpu')
+      .map((c) => [c.resource, termOf(c, aggressor.footprint[c.scaleFigure], null)]),
+  );
+  const counted = [...others.values()].reduce((sum, t) => {
+    const c = victim.antagonists.find((a) => a.resource === t.resource);
+    return sum + (c && t.intensity !== null ? (cpuOfAntagonist(c, t.intensity) ?? 0) : 0);
+  }, 0);
+  const terms: PredictionTerm[] = victim.antagonists.map((curve) => {
+    if (curve.resource !== 'cpu') return others.get(curve.resource) as PredictionTerm;
+    const cores = aggressor.footprint.cpuCores;
+    return termOf(
+      curve,
+      cores === null ? null : Math.max(0, cores - counted),
+      cores === null ? null : Math.min(cores, counted),
+    );
   });
   const known = terms.flatMap((t) => (t.slowdown ? [t.slowdown] : []));
   const product = (k: 'median' | 'low' | 'high') =>

@@ -114,6 +114,7 @@ const predictionSchema = z.strictObject({
       resource,
       scaleFigure: footprintField,
       aggressorFootprint: nullableNum,
+      alreadyCounted: nullableNum,
       intensity: nullableNum,
       clamped: z.literal('above').nullable(),
       slowdown: intervalSchema.nullable(),

@@ -111,7 +111,12 @@ export interface Interval {
 export interface PredictionTerm {
   resource: Resource;
   scaleFigure: FootprintField;
+  /**
+   * The figure read on the scale; for cpu, the aggressor's CPU less `alreadyCounted`: what the other
+   * terms' antagonists use at their equivalent intensities (their curves carry it already).
+   */
   aggressorFootprint: number | null;
+  alreadyCounted: number | null;
   /** Equivalent antagonist intensity (null: the aggressor's footprint or the curve is missing). */
   intensity: number | null;
   /** 'above': the aggressor presses harder than the antagonist at its highest intensity (clamped). */
