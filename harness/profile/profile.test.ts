@@ -172,7 +172,10 @@ describe('profileFromResults', () => {
     expect(predictionFileSchema.safeParse(JSON.parse(JSON.stringify(file))).success).toBe(true);
     const page = renderPredictionHtml(file, [p]);
     expect(page).toContain('<svg');
+    // One chart per antagonist and figure: the primary (p50) and the p99, which the run also has.
+    expect(p.metrics).toEqual(['latencyP50Us']);
     expect(renderProfileHtml(p).match(/<svg/g)).toHaveLength(1);
+    expect(renderProfileHtml({ ...p, metrics: ['latencyP50Us', 'latencyP99Us'] }).match(/<svg/g)).toHaveLength(2);
   });
 });
 

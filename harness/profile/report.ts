@@ -89,12 +89,23 @@ ${p.antagonists.flatMap((a) =>
 )}</table>`;
 }
 
+/** The primary metric's curves, then the tail and rate figures the container has. */
+function curveMetrics(p: ProfileFile): MetricName[] {
+  const wanted: MetricName[] = [
+    ...(p.primaryMetric ? [p.primaryMetric] : []),
+    'latencyP99Us',
+    'commitP99Us',
+    'txnPerSec',
+  ];
+  return [...new Set(wanted)].filter((m) => p.metrics.includes(m));
+}
+
 export function renderProfileHtml(p: ProfileFile): string {
   const metric = p.primaryMetric;
   const body = html`<h1>${`isobench profile: ${p.container.name}`}</h1>
 <p>${`${p.container.workload} from ${p.scenario.file}; ${p.run.trials} trials (${p.run.failedTrials} not ok), ${p.run.repetitions} repetitions of ${p.run.durationMs} ms after ${p.run.warmupMs} ms warm-up; host ${p.host.hostname}, kernel ${p.host.kernel}, ${p.host.cpus} CPUs. The run's own report: ${p.run.dir}/report.html.`}</p>
 <h2>Sensitivity curves</h2>
-${metric ? curvesSection(p, metric) : html`<p>${`${p.container.name} reports no metric with a slowdown: it has a footprint but no sensitivity curve.`}</p>`}
+${metric ? curveMetrics(p).map((m) => curvesSection(p, m)) : html`<p>${`${p.container.name} reports no metric with a slowdown: it has a footprint but no sensitivity curve.`}</p>`}
 <p>${'Slowdown = co-located / solo within each repetition block (Hodges-Lehmann estimate, bars: Wilcoxon signed-rank 95% interval; none below 6 blocks). Below 1 for a rate means slower. Intensity 0 without a measured point is solo (slowdown 1).'}</p>
 <h2>Points</h2>
 ${pointsTable(p)}
@@ -117,15 +128,15 @@ export function renderPredictionHtml(file: PredictionFile, profiles: readonly Pr
     );
     return html`<h2>${`${pr.victim} next to ${pr.aggressor}: ${pr.metric} ×${pr.predicted?.median.toFixed(3) ?? '—'}`}</h2>
 <table><tr><th>resource</th><th>${`${pr.aggressor} footprint`}</th><th>equivalent intensity</th><th>${`${pr.victim} slowdown there`}</th></tr>
-${pr.terms.map((t) => html`<tr><td>${t.resource}</td><td class="num">${`${t.scaleFigure} ${t.aggressorFootprint == null ? '—' : t.aggressorFootprint.toPrecision(3)}`}</td><td class="num">${t.intensity == null ? '—' : `${t.intensity.toFixed(1)}${t.clamped ? ' (clamped)' : ''}`}</td><td class="num">${formatEstimate(t.slowdown)}</td></tr>`)}
+${pr.terms.map((t) => html`<tr><td>${t.resource}</td><td class="num">${`${t.scaleFigure} ${t.aggressorFootprint == null ? '—' : t.aggressorFootprint.toPrecision(3)}${t.alreadyCounted ? ` (+${t.alreadyCounted.toPrecision(3)} counted by the other terms)` : ''}`}</td><td class="num">${t.intensity == null ? '—' : `${t.intensity.toFixed(1)}${t.clamped ? ' (clamped)' : ''}`}</td><td class="num">${formatEstimate(t.slowdown)}</td></tr>`)}
 <tr><td>product</td><td></td><td></td><td class="num">${formatEstimate(pr.predicted)}</td></tr></table>
 ${pr.note ? html`<p>${pr.note}</p>` : null}
 ${victim ? curvesSection(victim, pr.metric, marks) : null}`;
   });
   const table = v
     ? html`<h2>Predicted vs measured</h2><p>${`${v.repetitions} repetitions of the real pair from ${v.scenario} (results: ${v.dir}).`}</p>
-<table><tr><th>victim</th><th>next to</th><th>metric</th><th>predicted</th><th>measured [95%]</th><th>error</th><th>within 10%</th></tr>
-${v.rows.map((r) => html`<tr><td>${r.victim}</td><td>${r.aggressor}</td><td>${r.metric}</td><td class="num">${r.predicted?.toFixed(3) ?? '—'}</td><td class="num">${formatEstimate(r.measured)}</td><td class="num">${r.error == null ? '—' : `${(r.error * 100).toFixed(1)}%`}</td><td class="${r.within10 ? 'hit' : 'miss'}">${r.within10 == null ? '—' : r.within10 ? 'yes' : 'no'}</td></tr>`)}</table>`
+<table><tr><th>victim</th><th>next to</th><th>metric</th><th>predicted</th><th>measured [95%]</th><th>error</th><th>within 10%</th><th>in interval</th><th>worst term</th></tr>
+${v.rows.map((r) => html`<tr><td>${r.victim}</td><td>${r.aggressor}</td><td>${r.metric}</td><td class="num">${r.predicted?.toFixed(3) ?? '—'}</td><td class="num">${formatEstimate(r.measured)}</td><td class="num">${r.error == null ? '—' : `${(r.error * 100).toFixed(1)}%`}</td><td class="${r.within10 ? 'hit' : 'miss'}">${r.within10 == null ? '—' : r.within10 ? 'yes' : 'no'}</td><td>${r.inInterval == null ? '—' : r.inInterval ? 'yes' : 'no'}</td><td class="num">${r.worstTerm?.toFixed(3) ?? '—'}</td></tr>`)}</table>`
     : null;
   const body = html`<h1>${`isobench predict: ${file.predictions.map((p) => `${p.victim} ← ${p.aggressor}`).join(', ')}`}</h1>
 <p>${'Each term: the aggressor’s solo footprint read on that antagonist’s footprint curve gives an equivalent intensity (circle on the curve), where the victim’s sensitivity curve gives its slowdown; the terms multiply (bounds multiply too: not a 95% interval).'}</p>
