@@ -175,7 +175,9 @@ describe('profileFromResults', () => {
     // One chart per antagonist and figure: the primary (p50) and the p99, which the run also has.
     expect(p.metrics).toEqual(['latencyP50Us']);
     expect(renderProfileHtml(p).match(/<svg/g)).toHaveLength(1);
-    expect(renderProfileHtml({ ...p, metrics: ['latencyP50Us', 'latencyP99Us'] }).match(/<svg/g)).toHaveLength(2);
+    expect(
+      renderProfileHtml({ ...p, metrics: ['latencyP50Us', 'latencyP99Us'] }).match(/<svg/g),
+    ).toHaveLength(2);
   });
 });
 

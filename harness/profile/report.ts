@@ -63,7 +63,12 @@ ${pts.map((p) =>
     : null,
 )}
 <path d="${path}" fill="none" stroke="#1f618d" stroke-width="1.5"/>
-${line.map((p) => html`<circle cx="${f(X(p.x))}" cy="${f(Y(p.e.median))}" r="2.5" fill="#1f618d"/>`)}
+${line.map((p) =>
+  // Hollow: a point without an interval (fewer than 6 valid blocks), not to be read like the others.
+  p.e.low == null || p.e.high == null
+    ? html`<circle cx="${f(X(p.x))}" cy="${f(Y(p.e.median))}" r="3" fill="#ffffff" stroke="#1f618d"/>`
+    : html`<circle cx="${f(X(p.x))}" cy="${f(Y(p.e.median))}" r="2.5" fill="#1f618d"/>`,
+)}
 ${mark ? html`<circle cx="${f(X(mark.intensity))}" cy="${f(Y(mark.slowdown))}" r="4" fill="none" stroke="#b03a2e" stroke-width="2"/>` : null}
 </svg>`;
 }
@@ -80,13 +85,14 @@ function curvesSection(
 }
 
 function pointsTable(p: ProfileFile): SafeHtml {
-  return html`<table><tr><th>antagonist</th><th>intensity</th><th>received</th>${p.metrics.map((m) => html`<th>${m} slowdown [95%]</th>`)}<th>antagonist alone: footprint</th></tr>
+  const metrics = curveMetrics(p);
+  return html`<table><tr><th>antagonist</th><th>intensity</th><th>received</th><th>blocks</th>${metrics.map((m) => html`<th>${m} slowdown [95%]</th>`)}<th>antagonist alone: footprint</th></tr>
 ${p.antagonists.flatMap((a) =>
   a.points.map(
     (pt) =>
-      html`<tr><td>${a.resource}</td><td class="num">${pt.intensity}</td><td class="num">${pt.receivedIntensity == null ? '—' : pt.receivedIntensity.toFixed(1)}</td>${p.metrics.map((m) => html`<td class="num">${formatEstimate(pt.slowdown[m])}</td>`)}<td>${formatFootprint(pt.footprint)}</td></tr>`,
+      html`<tr><td>${a.resource}</td><td class="num">${pt.intensity}</td><td class="num">${pt.receivedIntensity == null ? '—' : pt.receivedIntensity.toFixed(1)}</td><td class="num">${metrics[0] ? (pt.slowdown[metrics[0]]?.n ?? 0) : '—'}</td>${metrics.map((m) => html`<td class="num">${formatEstimate(pt.slowdown[m])}</td>`)}<td>${formatFootprint(pt.footprint)}</td></tr>`,
   ),
-)}</table>`;
+)}</table><p>${'Every metric of every point is in profile.json; the run’s own report has the trials.'}</p>`;
 }
 
 /** The primary metric's curves, then the tail and rate figures the container has. */
@@ -106,7 +112,7 @@ export function renderProfileHtml(p: ProfileFile): string {
 <p>${`${p.container.workload} from ${p.scenario.file}; ${p.run.trials} trials (${p.run.failedTrials} not ok), ${p.run.repetitions} repetitions of ${p.run.durationMs} ms after ${p.run.warmupMs} ms warm-up; host ${p.host.hostname}, kernel ${p.host.kernel}, ${p.host.cpus} CPUs. The run's own report: ${p.run.dir}/report.html.`}</p>
 <h2>Sensitivity curves</h2>
 ${metric ? curveMetrics(p).map((m) => curvesSection(p, m)) : html`<p>${`${p.container.name} reports no metric with a slowdown: it has a footprint but no sensitivity curve.`}</p>`}
-<p>${'Slowdown = co-located / solo within each repetition block (Hodges-Lehmann estimate, bars: Wilcoxon signed-rank 95% interval; none below 6 blocks). Below 1 for a rate means slower. Intensity 0 without a measured point is solo (slowdown 1).'}</p>
+<p>${'Slowdown = co-located / solo within each repetition block (Hodges-Lehmann estimate, bars: Wilcoxon signed-rank 95% interval; none below 6 valid blocks, drawn hollow). Below 1 for a rate means slower. Intensity 0 without a measured point is solo (slowdown 1).'}</p>
 <h2>Points</h2>
 ${pointsTable(p)}
 <h2>Footprint as an aggressor</h2>
