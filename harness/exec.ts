@@ -5,6 +5,7 @@
  * timeout(1) reports it; 2 for bad input (nothing is created); 125 when isobench itself failed.
  */
 import { realpathSync, statSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { blockDeviceFor } from './cgroup/device.js';
 import type { AppliedLimits, CgroupStats } from './cgroup/driver.js';
@@ -91,6 +92,48 @@ function dataDirOf(ioPath: string | undefined): string {
   return dir;
 }
 
+/**
+ * What a signal to `isobench exec` does: the first is forwarded to the container (its init passes
+ * it to the command), and the whole cgroup is killed `graceMs` later if it is still running; a
+ * second kills at once. One that arrives before the container exists is held, not dropped: the
+ * command is then not started at all (`held`), or, when it came while a runtime was starting the
+ * payload, it is delivered as soon as the container is there (`started`).
+ */
+export class SignalRelay {
+  private count = 0;
+  private pending: NodeJS.Signals | null = null;
+  private live = false;
+
+  constructor(
+    private readonly to: { forward: (sig: NodeJS.Signals) => void; killAll: () => void; graceMs: number },
+  ) {}
+
+  receive(sig: NodeJS.Signals): void {
+    if (!this.live) {
+      this.pending ??= sig;
+      return;
+    }
+    this.count++;
+    if (this.count === 1) {
+      this.to.forward(sig);
+      setTimeout(() => this.to.killAll(), this.to.graceMs).unref();
+    } else this.to.killAll();
+  }
+
+  /** The first signal that came before the container existed, if any. */
+  held(): NodeJS.Signals | null {
+    return this.pending;
+  }
+
+  /** The container exists: from now on signals reach it, a held one first. */
+  started(): void {
+    this.live = true;
+    const sig = this.pending;
+    this.pending = null;
+    if (sig) this.receive(sig);
+  }
+}
+
 export async function execMain(command: string[], opts: ExecOptions): Promise<number> {
   // Validate everything before touching the system.
   const name = opts.name ?? 'exec';
@@ -115,17 +158,14 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
   driver.check(limits, device);
   const program = runtime === 'native' ? null : runtimeProgram(runtime, driver.mode);
 
-  let interrupted = 0;
   let container: Container | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupted++;
-    if (!container) return;
-    if (interrupted === 1) {
-      container.signal(sig);
-      const graceMs = (opts.killGrace ?? 10) * 1000;
-      setTimeout(() => void driver.killAll(container?.handle as never).catch(() => {}), graceMs).unref();
-    } else void driver.killAll(container.handle).catch(() => {});
-  };
+  const graceMs = (opts.killGrace ?? 10) * 1000;
+  const relay = new SignalRelay({
+    forward: (sig) => container?.signal(sig),
+    killAll: () => void (container && driver.killAll(container.handle).catch(() => {})),
+    graceMs,
+  });
+  const onSignal = (sig: NodeJS.Signals) => relay.receive(sig);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
@@ -141,6 +181,9 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
     // from there; stats come from the container's cgroup, which holds the payload's (hierarchical
     // counters) after the runtime has removed its own at exit.
     const applied = program ? null : await driver.apply(handle, limits, device);
+    // Interrupted while the cgroup was made: the command never starts (timeout(1)'s status).
+    const early = relay.held();
+    if (early) return 128 + (osConstants.signals[early] ?? 0);
     // hrtime, not performance.now(): the performance global loads perf_hooks, ten modules (issue 15).
     const start = process.hrtime.bigint();
     let rt: RuntimeContainer | null = null;
@@ -153,6 +196,8 @@ export async function execMain(command: string[], opts: ExecOptions): Promise<nu
         watchPayloadMs: 20,
       });
     else container = startContainer(driver, handle, spec);
+    // A signal that came while the runtime started its payload goes to the container now.
+    relay.started();
     const read = rt ? await rt.payload.then((p) => driver.readLimits(p, limits, device)) : null;
     const exit: ExitInfo = await container.exited;
     if (exit.error) throw new HostError('ISOBENCH_SPAWN', exit.error);

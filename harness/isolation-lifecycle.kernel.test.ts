@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect } from 'vitest';
 import { openDriver } from './cgroup/index.js';
@@ -152,6 +153,37 @@ describe(`isolation layer: container life (${mode})`, () => {
       expect((await c.exited).signal).toBe('SIGKILL');
       await driver.remove(h);
       for (const d of Object.values(h.dirs)) expect(existsSync(d)).toBe(false);
+    } finally {
+      await registry.teardown();
+    }
+  });
+
+  test('a threaded child cgroup (as crun makes its payload one on v2) is killed through its threaded domain and removed', async () => {
+    const registry = new Registry();
+    const driver = openDriver(registry);
+    try {
+      const h = await driver.create('threaded');
+      const c = startContainer(driver, h, { command: ['sleep', '300'], stdio: 'ignore' });
+      const top = h.dirs.unified as string;
+      const comm = (p: number) => readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+      const sleeper = await pollUntil(
+        () => pidsInSync(top).find((p) => alive(p) && comm(p) === 'sleep'),
+        (p) => p !== undefined || c.child.exitCode !== null,
+      );
+      expect(sleeper, 'the command never appeared in its cgroup').toBeDefined();
+      const payload = join(top, 'payload');
+      mkdirSync(payload);
+      writeFileSync(join(payload, 'cgroup.type'), 'threaded');
+      writeFileSync(join(payload, 'cgroup.procs'), String(sleeper));
+      expect(readFileSync(join(payload, 'cgroup.type'), 'utf8').trim()).toBe('threaded');
+      expect(readFileSync(join(top, 'cgroup.type'), 'utf8').trim()).toBe('domain threaded');
+      // The kernel lists a threaded cgroup's threads, not its processes (cgroup.procs: EOPNOTSUPP).
+      expect(await pidsIn(payload)).toEqual([sleeper]);
+      expect(await driver.killAll(h)).toBe('cgroup.kill');
+      expect(alive(sleeper as number)).toBe(false);
+      expect((await c.exited).signal).toBe('SIGKILL');
+      await driver.remove(h);
+      for (const d of [payload, ...Object.values(h.dirs)]) expect(existsSync(d)).toBe(false);
     } finally {
       await registry.teardown();
     }

@@ -159,6 +159,67 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
       });
     });
 
+  // Sensitivity profiles and pair prediction (harness/profile/).
+  program
+    .command('profile')
+    .description(
+      "a container's slowdown next to each antagonist dialled over intensities, and its own pressure footprint; writes profile.json and profile.html",
+    )
+    .argument('<file>', 'scenario file that defines the container')
+    .requiredOption('--container <name>', 'the container to profile, as the scenario defines it')
+    .option(
+      '--antagonists <list>',
+      'antagonists to run it next to (cpu, memory, io, fork)',
+      'cpu,memory,io,fork',
+    )
+    .option('--intensities <list>', 'antagonist intensities in percent', '0,25,50,75,100')
+    .option('--output <dir>', 'profile folder (default: results/<date>-profile-<container>)')
+    .option('--duration <d>', 'measured duration of each trial')
+    .option('--warmup <d>', 'warm-up of each trial')
+    .option('--repetitions <n>', 'repetition blocks (6 or more for 95% slowdown intervals)')
+    .option(
+      '--set <path=value>',
+      'override a field of the derived scenario by its dotted path, repeatable',
+      collect,
+    )
+    .option('--seed <n>', 'seed of the trial order')
+    .option('--ready-timeout <d>', 'how long a workload may take to print its ready line')
+    .option('--cgroup-parent <path>', "create cgroups below this cgroup instead of below isobench's own")
+    .option('--json', 'print the profile folder as JSON')
+    .action(async (file: string, o) => {
+      const { profileMain } = await import('./profile/main.js');
+      process.exitCode = await profileMain(file, o);
+    });
+
+  program
+    .command('predict')
+    .description(
+      "estimate each container's slowdown next to the other from two profiles; --validate runs the real pair and prints predicted vs measured",
+    )
+    .argument('<profileA>', 'profile folder or profile.json')
+    .argument('<profileB>', 'profile folder or profile.json')
+    .option('--metric <name>', "the metric to predict (default: each profile's primary metric)")
+    .option('--validate <file>', 'run both containers from this scenario, solo and co-located, and compare')
+    .option(
+      '--measured <dir>',
+      "compare with a results folder of the pair measured earlier (a --validate run's run/ folder) instead of running it",
+    )
+    .option(
+      '--output <dir>',
+      'where prediction.json and prediction.html go (default with --validate: results/<date>-predict-A-B)',
+    )
+    .option('--duration <d>', 'validation: measured duration of each trial')
+    .option('--warmup <d>', 'validation: warm-up of each trial')
+    .option('--repetitions <n>', 'validation: repetition blocks')
+    .option('--set <path=value>', 'validation: override a field of the pair scenario, repeatable', collect)
+    .option('--seed <n>', 'validation: seed of the trial order')
+    .option('--cgroup-parent <path>', "create cgroups below this cgroup instead of below isobench's own")
+    .option('--json', 'print prediction.json')
+    .action(async (a: string, b: string, o) => {
+      const { predictMain } = await import('./profile/main.js');
+      process.exitCode = await predictMain(a, b, o);
+    });
+
   program
     .command('report')
     .description(

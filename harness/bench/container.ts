@@ -1,6 +1,7 @@
 /**
  * Container start + teardown as the runner does it (cgroups created in every hierarchy, six limits
- * written and read back, isobench-init's namespaces, `true` run, everything killed and removed),
+ * written and read back, isobench-init's namespaces, `true` run, the end snapshot, everything
+ * removed, killed first where anything is left),
  * against a Node-spawned bare `unshare --fork --pid --mount-proc true`, lxc-execute, runc and crun
  * running `true` with the same limits.
  */
@@ -94,8 +95,11 @@ async function measure(ctx: BenchContext): Promise<BenchResult> {
       const exit = await c.exited;
       if (exit.error || exit.status !== 0)
         throw new Error(`isobench container: ${exit.error ?? `exit ${exit.status}`}`);
-      await driver.killAll(handle);
+      // A trial's end (run/trial.ts): the final snapshot, stop (nothing left to stop once init
+      // has exited: the kernel killed the namespace), then remove, which kills whatever the
+      // kernel still counts in the cgroup before it removes it.
       await driver.readStats(handle);
+      await c.stop();
       await driver.remove(handle);
     };
     const all = peers(ctx, device.majMin, leftovers);

@@ -15,10 +15,16 @@ import { join } from 'node:path';
 import { CgroupError, errnoOf } from '../errors.js';
 import { readOptional, rmdirRetry, sleep } from './fsio.js';
 
+/**
+ * The processes in a cgroup directory. A threaded cgroup (v2: crun makes its payload cgroup one
+ * when the kernel refuses to enable a controller) refuses to list cgroup.procs (EOPNOTSUPP): its
+ * threads are read instead, and a signal to a thread's id reaches its whole process.
+ */
 export async function pidsIn(dir: string): Promise<number[]> {
-  const text = await readOptional(join(dir, 'cgroup.procs'));
+  const text =
+    (await readOptional(join(dir, 'cgroup.procs'))) ?? (await readOptional(join(dir, 'cgroup.threads')));
   if (!text) return [];
-  return text.split('\n').filter(Boolean).map(Number);
+  return [...new Set(text.split('\n').filter(Boolean).map(Number))];
 }
 
 async function tryWrite(file: string, value: string): Promise<boolean> {
@@ -76,8 +82,11 @@ interface Scanned {
 }
 
 async function killOnce(dirs: Scanned[]): Promise<KillMethod> {
-  const v2 = dirs.find((d) => d.kill);
-  if (v2 && (await tryWrite(join(v2.dir, 'cgroup.kill'), '1'))) return 'cgroup.kill';
+  // The topmost first (the list is deepest first): one write there kills the whole subtree,
+  // where a child's would leave its parent's processes; and a threaded cgroup refuses cgroup.kill
+  // (EOPNOTSUPP) while its threaded domain above it takes it.
+  for (const d of [...dirs].reverse())
+    if (d.kill && (await tryWrite(join(d.dir, 'cgroup.kill'), '1'))) return 'cgroup.kill';
   const freezer = dirs.find((d) => d.freezer)?.dir;
   if (freezer) {
     // v1 "can't reliably freeze while new processes keep appearing": runc loops on FREEZING.
