@@ -17,6 +17,7 @@ describe('shipped scenarios', () => {
         'ibs-victim-aggressor.yaml',
         'io-max-sweep.yaml',
         'memory-max-sweep.yaml',
+        'web-vs-db-one-core.yaml',
         'web-vs-db-runtimes.yaml',
         'web-vs-db.yaml',
         'web-vs-postgres.yaml',
