@@ -91,11 +91,20 @@ for (const { label, runtime, program, env } of CASES) {
       void run.finally(() => {
         ended = true;
       });
+      // The command itself, not just any two members: the runtime's own set-up processes pass
+      // through the payload cgroup and exit (runc's init before it execs isobench-init).
+      const comm = (p: number) => {
+        try {
+          return readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+        } catch {
+          return '';
+        }
+      };
+      const sleeperIn = (d: string) => pidsIn(payloadOf(d)).find((p) => comm(p) === 'sleep');
       const found = await pollUntil(
         () => newCgroupsNamed(before, new RegExp(`-place-${label}$`)),
         (m) =>
-          ended ||
-          (m.size === 1 && [...m.values()][0]?.every((d) => pidsIn(payloadOf(d)).length >= 2) === true),
+          ended || (m.size === 1 && [...m.values()][0]?.every((d) => sleeperIn(d) !== undefined) === true),
       );
       if (ended) {
         const { proc } = await run;
@@ -103,10 +112,15 @@ for (const { label, runtime, program, env } of CASES) {
       }
       const dirs = [...found.values()][0] ?? [];
       // The payload is isobench-init and its sleep: the same pids in each hierarchy's payload dir.
-      const sets = dirs.map((d) => pidsIn(payloadOf(d)).sort().join(','));
+      const sets = dirs.map((d) =>
+        pidsIn(payloadOf(d))
+          .sort((a, b) => a - b)
+          .join(','),
+      );
       expect(sets[0]).not.toBe('');
       expect(new Set(sets).size, dirs.join(' ')).toBe(1);
-      const pid = Number(sets[0]?.split(',')[0]);
+      const pid = sleeperIn(dirs[0] as string) as number;
+      expect(pid, 'the command left its payload cgroup').toBeDefined();
       const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
       const id = [...found.keys()][0] as string;
       for (const l of lines)
