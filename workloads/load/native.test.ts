@@ -5,7 +5,9 @@
  * are low enough that each request is answered before the next is due.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { release } from 'node:os';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, sleep } from '../test/helpers.js';
@@ -198,5 +200,41 @@ describe('native engine: the bookkeeping never holds the schedule back', () => {
     } finally {
       server.kill();
     }
+  });
+});
+
+describe('native engine: scheduling', () => {
+  /** This process's children running isobench-loadgen (comm is cut to 15 characters). */
+  const loadgens = (): number[] =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          return ppid === process.pid && stat.includes('(isobench-loadg');
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+
+  it('asks for the shortest scheduler slice where the kernel has per-task slices (EEVDF, 6.12+)', async () => {
+    const raw = await rawServer((s) => s.write(OK));
+    const running = run(raw.url, { rateHz: 100, durationMs: 1500, connections: 1 });
+    let sched = '';
+    for (let i = 0; i < 100 && !sched; i++) {
+      await sleep(10);
+      const [pid] = loadgens();
+      if (pid) sched = readFileSync(`/proc/${pid}/sched`, 'utf8');
+    }
+    const r = await running;
+    expect(r.completed).toBe(150);
+    expect(sched, 'the generator process was never seen').not.toBe('');
+    expect(/^policy\s+:\s+(\d+)/m.exec(sched)?.[1]).toBe('0'); // still SCHED_OTHER
+    const slice = /^se\.slice\s+:\s+(\d+)/m.exec(sched)?.[1];
+    // Kernels without per-task slices show none (or their default): the request is then ignored.
+    const [major = 0, minor = 0] = release().split('.').map(Number);
+    if (major > 6 || (major === 6 && minor >= 12)) expect(slice).toBe('100000');
   });
 });
