@@ -1,12 +1,40 @@
 /**
- * From hdr-histogram-js, only the builder and the encoding: its index also loads the WebAssembly
- * build and the log reader and writer, which took every workload and generator process about
- * 47 ms to load here against 28 ms for these two (medians of 15 starts). The package has no
- * exports map and ships these files with their types; package.json pins its exact version.
+ * From hdr-histogram-js, only the 32-bit histogram class at start-up, and its encoding the first
+ * time a histogram is encoded or decoded. The package's builder and encoding modules also load its
+ * WebAssembly build, and its encoding loads pako (a zlib for browsers; under Node it uses
+ * node:zlib): every workload process paid about 30 ms of CPU for them before its first request
+ * (loaded alone: 31 ms of requires against 7 ms for the class), next to the trial's other
+ * processes starting on the same CPUs. A workload encodes its histograms once, in its metrics
+ * line after the window, and loads the encoding just after its ready line (`loadEncodingSoon`):
+ * in the warm-up, not in the trial's start-up or its tear-down. The package has no exports map and ships these files with their types;
+ * package.json pins its exact version.
  */
+import { createRequire } from 'node:module';
 import type { Histogram as HdrHistogram } from 'hdr-histogram-js';
-import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
-import { build } from 'hdr-histogram-js/dist/HistogramBuilder.js';
+
+const require = createRequire(import.meta.url);
+type Int32HistogramClass = typeof import('hdr-histogram-js/dist/Int32Histogram.js').default;
+const Int32Histogram = (
+  require('hdr-histogram-js/dist/Int32Histogram.js') as { default: Int32HistogramClass }
+).default;
+
+interface Encoding {
+  decodeFromCompressedBase64(base64: string, bitBucketSize: 32, useWebAssembly: false): HdrHistogram;
+  encodeIntoCompressedBase64(histogram: HdrHistogram): string;
+}
+
+let encoding: Encoding | undefined;
+
+/** The encoding module, loaded on first use (see the top of this file). */
+function encodingModule(): Encoding {
+  encoding ??= require('hdr-histogram-js/dist/encoding.js') as Encoding;
+  return encoding;
+}
+
+/** Loads the encoding once the current work is done: a workload calls it after its ready line. */
+export function loadEncodingSoon(): void {
+  setImmediate(encodingModule);
+}
 
 /** Percentiles of one HDR histogram, all in microseconds, plus the encoded histogram for merging. */
 export interface LatencySummaryUs {
@@ -26,12 +54,10 @@ export type Histogram = HdrHistogram;
  * autoResize lets a pathological stall (minutes) be recorded instead of clamped.
  */
 export function newLatencyHistogramUs(): Histogram {
-  return build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-    autoResize: true,
-  });
+  // What the package's build() makes for bitBucketSize 32, without loading the builder.
+  const h = new Int32Histogram(1, 60_000_000, 3);
+  h.autoResize = true;
+  return h;
 }
 
 /** Records a duration given in milliseconds (performance.now() differences) as whole microseconds. */
@@ -55,11 +81,11 @@ export function summarizeUs(histogram: Histogram): LatencySummaryUs {
 
 /** hdr-histogram-js compressed base64 (the HdrHistogram V2 format, readable by Java/Go/Rust HDR libraries too). */
 export function encodeHistogram(histogram: Histogram): string {
-  return encodeIntoCompressedBase64(histogram);
+  return encodingModule().encodeIntoCompressedBase64(histogram);
 }
 
 export function decodeHistogram(base64: string): Histogram {
-  return decodeFromCompressedBase64(base64, 32, false);
+  return encodingModule().decodeFromCompressedBase64(base64, 32, false);
 }
 
 /** Summary plus encoded histogram, the shape every workload's metrics line uses for latencies. */
