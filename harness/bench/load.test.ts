@@ -3,7 +3,7 @@
  * with its ratio; where it did not, the row says why, and nothing else changes.
  */
 import { describe, expect, it } from 'vitest';
-import { type LoadBenchFigures, loadRows } from './load.js';
+import { type LoadBenchFigures, lateStepsNote, loadRows } from './load.js';
 
 const FIGURES: LoadBenchFigures = {
   throughputCeilingHz: 43_781,
@@ -42,5 +42,19 @@ describe('bench:load rows', () => {
       expect(Object.keys(row.ratios)).toEqual(['wrk -t1 -c1']);
       expect(row.figures).not.toHaveProperty('wrk2P50Us');
     }
+  });
+
+  it('the steps more than 1% late are listed with their timer floor and steal, and counted', () => {
+    const lateSteps = [
+      { rateHz: 211, latePct: 2.21, floorLatePct: 1.9, stealMsPerS: 12 },
+      { rateHz: 6091, latePct: 7.75, floorLatePct: 0.4, stealMsPerS: 3.5 },
+    ];
+    const row = loadRows({ ...FIGURES, lateSteps }).find((r) => r.name === 'load-ceiling');
+    const note =
+      row?.status === 'ok' ? row.notes.find((n) => n.startsWith('steps more than 1% late')) : undefined;
+    expect(note).toBe(
+      'steps more than 1% late: 211/s 2.21% (timer floor 1.90%, steal 12.0 ms/s); 6091/s 7.75% (timer floor 0.40%, steal 3.5 ms/s); 1 of 2 with the timer floor within 1%',
+    );
+    expect(lateStepsNote([])).toBe('no step that kept up sent more than 1% late');
   });
 });

@@ -22,6 +22,11 @@ export interface LoadBenchFigures {
   uncorrectedUs: { p50: number; p99: number };
   wrkFloorUs: { p50: number; p99: number };
   cpuAt1000: { ownCores: number; ownUsPerRequest: number };
+  /**
+   * Steps that kept up but sent more than 1% late, with the timer floor beside them and the steal
+   * (absent before the floor existed).
+   */
+  lateSteps?: { rateHz: number; latePct: number; floorLatePct: number; stealMsPerS: number }[];
   /** wrk2 at half the ceiling, same connections; null (or absent, before it) without wrk2. */
   wrk2Us?: { p50: number; p99: number; hz: number } | null;
 }
@@ -80,6 +85,17 @@ function wrk2Peer(f: LoadBenchFigures): PeerResult {
   };
 }
 
+/** The steps more than 1% late, each beside its timer floor (the host's own lateness) and steal. */
+export function lateStepsNote(steps: NonNullable<LoadBenchFigures['lateSteps']>): string {
+  if (steps.length === 0) return 'no step that kept up sent more than 1% late';
+  const own = steps.filter((s) => s.floorLatePct <= 1).length;
+  const each = steps.map(
+    (s) =>
+      `${s.rateHz}/s ${s.latePct.toFixed(2)}% (timer floor ${s.floorLatePct.toFixed(2)}%, steal ${s.stealMsPerS.toFixed(1)} ms/s)`,
+  );
+  return `steps more than 1% late: ${each.join('; ')}; ${own} of ${steps.length} with the timer floor within 1%`;
+}
+
 export function loadRows(f: LoadBenchFigures): BenchResult[] {
   const ceilingRatio = f.throughputCeilingHz / f.wrkMaxHz;
   const p50Ratio = f.correctedUs.p50 / f.wrkFloorUs.p50;
@@ -127,6 +143,7 @@ export function loadRows(f: LoadBenchFigures): BenchResult[] {
       figures,
       notes: [
         `on-schedule ceiling (<= 1% of sends > 1 ms late) ${f.onScheduleCeilingHz.toFixed(0)}/s = ${(f.onScheduleCeilingHz / f.wrkMaxHz).toFixed(2)}x wrk; generator at 1000/s: ${f.cpuAt1000.ownCores.toFixed(3)} cores`,
+        ...(f.lateSteps ? [lateStepsNote(f.lateSteps)] : []),
       ],
     },
     {

@@ -14,6 +14,7 @@ interface Reading {
   ownUs: number;
   childTicks: number;
   hostBusyTicks: number;
+  stealTicks: number;
   /** utime + stime of every other process, by pid. */
   others: Map<number, number>;
 }
@@ -26,6 +27,12 @@ export interface CpuUse {
   childCores: number;
   /** Busy cores on the host outside this process and the child. */
   foreignCores: number;
+  /**
+   * Time the host (hypervisor) ran something else while this virtual machine's CPUs had work,
+   * summed over CPUs, per second of the step (/proc/stat steal; 0 on bare metal). A sleeping
+   * process on a CPU whose steal runs is woken late, whatever it is.
+   */
+  stealMsPerS: number;
 }
 
 /**
@@ -40,6 +47,12 @@ function hostBusyTicks(): number {
   const cpus = Math.max(1, lines.filter((l) => /^cpu\d+ /.test(l)).length);
   const f = (lines[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
   return monoS * TICKS_PER_S * cpus - (f[3] ?? 0) - (f[4] ?? 0) - (f[7] ?? 0);
+}
+
+/** The host's steal time so far, in ticks (/proc/stat's eighth field). */
+function stealTicks(): number {
+  const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  return Number(first.trim().split(/\s+/)[8] ?? 0);
 }
 
 function processTicks(pid: number): number {
@@ -93,24 +106,31 @@ function read(childPid: number): Reading {
     ownUs: cpu.user + cpu.system + reapedChildrenUs(),
     childTicks: processTicks(childPid),
     hostBusyTicks: hostBusyTicks(),
+    stealTicks: stealTicks(),
     others: otherProcesses([process.pid, childPid]),
   };
 }
 
-/** Starts a meter; `stop(requests)` returns the CPU used since. */
-export function startCpuMeter(childPid: number): { stop(requests: number): CpuUse } {
+/**
+ * Starts a meter; `stop(requests, helperUs)` returns the CPU used since. `helperUs`: the CPU of a
+ * child of ours that ran beside the generator and was reaped in the meantime (the timer floor):
+ * counted neither as the generator's nor as foreign.
+ */
+export function startCpuMeter(childPid: number): { stop(requests: number, helperUs?: number): CpuUse } {
   const a = read(childPid);
   return {
-    stop(requests) {
+    stop(requests, helperUs = 0) {
       const b = read(childPid);
       const seconds = Math.max(1e-9, (b.atMs - a.atMs) / 1000);
-      const ownS = (b.ownUs - a.ownUs) / 1e6;
+      const helperS = helperUs / 1e6;
+      const ownS = Math.max(0, (b.ownUs - a.ownUs) / 1e6 - helperS);
       const childS = (b.childTicks - a.childTicks) / TICKS_PER_S;
       return {
         ownCores: ownS / seconds,
         ownUsPerRequest: requests > 0 ? (ownS * 1e6) / requests : 0,
         childCores: childS / seconds,
-        foreignCores: foreignS(a, b, ownS, childS) / seconds,
+        foreignCores: Math.max(0, foreignS(a, b, ownS + helperS, childS)) / seconds,
+        stealMsPerS: ((b.stealTicks - a.stealTicks) * (1000 / TICKS_PER_S)) / seconds,
       };
     },
   };

@@ -19,9 +19,10 @@
  *    also measures from each request's intended send time).
  * Speed is measured here, never asserted in tests.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
+import { loadgenBinary } from '../load/native.js';
 import { GENERATOR_NODE_FLAGS } from '../load/netns.js';
 import { LOAD_ENGINES, type LoadEngine, type LoadOptions, type LoadResult, runLoad } from '../load/run.js';
 import { type CpuUse, startCpuMeter, waitForQuiet } from './cpu-meter.js';
@@ -42,6 +43,8 @@ const REFINE_STEPS = 3;
 /** wrk2's run at half the ceiling: 10 s of calibration, then 10 s counted. */
 const WRK2_SECONDS = 20;
 const CPU_RATE_HZ = 1000;
+/** The timer floor's highest rate (see timerFloor). */
+const FLOOR_MAX_HZ = 1000;
 /** Long enough that start-up (clock thread, sockets) is a small part of the CPU figure. */
 const CPU_DURATION_MS = 10_000;
 /**
@@ -95,9 +98,18 @@ function onSchedule(r: LoadResult): boolean {
   return r.late <= MAX_LATE_FRACTION * r.requests;
 }
 
+function onScheduleFloor(f: TimerFloor): boolean {
+  return f.late <= MAX_LATE_FRACTION * f.due;
+}
+
+function lateStepText(s: Step): string {
+  return `${s.rateHz}/s ${pct(s.r.late, s.r.requests)} (floor ${pct(s.floor.late, s.floor.due)}, steal ${s.cpu.stealMsPerS.toFixed(1)} ms/s)`;
+}
+
 interface Step {
   rateHz: number;
   r: LoadResult;
+  floor: TimerFloor;
   cpu: CpuUse;
   attempts: number;
   ok: boolean;
@@ -117,16 +129,51 @@ function engineArg(): LoadEngine | undefined {
 }
 const ENGINE = engineArg();
 
+/** What `isobench-loadgen --timer-floor` prints (loadgen.c, timer_floor). */
+export interface TimerFloor {
+  rateHz: number;
+  due: number;
+  late: number;
+  maxLateMs: number;
+  cpuUs: number;
+}
+
+/**
+ * The peer for late sends, beside each step: the generator's own wait (same binary, timer, spin
+ * lead and scheduler slice) with nothing to send, for the step's warm-up and window, at the
+ * step's rate up to FLOOR_MAX_HZ (above that its wake-ups would cost the step's server and
+ * generator a few percent of a core: ~36 us each here). Its share of wake-ups more than 1 ms late
+ * is what this host allowed any sleeping process during the step: on a virtual machine, mostly
+ * its host running something else (steal).
+ */
+function timerFloor(rateHz: number, durationMs: number): Promise<TimerFloor> {
+  const floorHz = Math.min(rateHz, FLOOR_MAX_HZ);
+  return new Promise((resolve, reject) => {
+    execFile(loadgenBinary(), ['--timer-floor', String(floorHz), String(durationMs)], (err, stdout) => {
+      if (err) reject(new Error(`isobench-loadgen --timer-floor: ${err.message}`));
+      else resolve({ rateHz: floorHz, ...(JSON.parse(stdout) as Omit<TimerFloor, 'rateHz'>) });
+    });
+  });
+}
+
 async function measuredOnce(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
   await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
   const meter = startCpuMeter(server.pid);
-  const r = await runLoad({
-    url: server.url,
-    connections: CONNECTIONS,
-    ...(ENGINE ? { engine: ENGINE } : {}),
-    ...options,
-  });
-  return { r, cpu: meter.stop(r.requests + r.warmupRequests) };
+  const floor = timerFloor(options.rateHz, (options.warmupMs ?? 0) + options.durationMs);
+  // Awaited even when the step fails, so that no floor outlives its step.
+  const [load, f] = await Promise.allSettled([
+    runLoad({
+      url: server.url,
+      connections: CONNECTIONS,
+      ...(ENGINE ? { engine: ENGINE } : {}),
+      ...options,
+    }),
+    floor,
+  ]);
+  if (load.status === 'rejected') throw load.reason;
+  if (f.status === 'rejected') throw f.reason;
+  const r = load.value;
+  return { r, floor: f.value, cpu: meter.stop(r.requests + r.warmupRequests, f.value.cpuUs) };
 }
 
 /** One run, repeated while other work on the host disturbed it; the least disturbed one is kept. */
@@ -151,6 +198,8 @@ function stepLine(s: Step): string {
     `${r.achievedRateHz.toFixed(0).padStart(6)}/s`,
     pct(r.late, r.requests).padStart(7),
     `${r.maxLateMs.toFixed(2)}ms`.padStart(9),
+    pct(s.floor.late, s.floor.due).padStart(7),
+    cpu.stealMsPerS.toFixed(1).padStart(6),
     ms(r.latencyUs.p99).padStart(9),
     ms(r.uncorrectedLatencyUs.p99).padStart(9),
     cpu.ownCores.toFixed(2).padStart(5),
@@ -161,7 +210,7 @@ function stepLine(s: Step): string {
   ].join(' ');
 }
 
-const STEP_HEADER = `  ${['rate', 'achieved', 'late', 'max late', 'p99', 'unc p99', 'cores', 'us/rq', 'foreign', 'try'].map((h, i) => h.padStart([8, 8, 7, 9, 9, 9, 5, 5, 7, 3][i] ?? 8)).join(' ')}`;
+const STEP_HEADER = `  ${['rate', 'achieved', 'late', 'max late', 'floor', 'steal', 'p99', 'unc p99', 'cores', 'us/rq', 'foreign', 'try'].map((h, i) => h.padStart([8, 8, 7, 9, 7, 6, 9, 9, 5, 5, 7, 3][i] ?? 8)).join(' ')}`;
 
 async function ceiling(
   server: Server,
@@ -172,15 +221,17 @@ async function ceiling(
   let onScheduleHz = 0;
   let scheduleBroken = false;
   out.push(
-    'ceiling steps (isobench load; cores/us-per-request: generator CPU; foreign: busy cores elsewhere on the host):',
+    'ceiling steps (isobench load; late: sends > 1 ms late; floor: the same wait with nothing sent, beside the step,',
+    `at the step's rate up to ${FLOOR_MAX_HZ}/s: its wake-ups > 1 ms late; steal: ms per s the hypervisor ran something else;`,
+    'cores/us-per-request: generator CPU; foreign: busy cores elsewhere on the host):',
     STEP_HEADER,
   );
   const step = async (rateHz: number) => {
     const durationMs = Math.max(STEP_MS, Math.ceil((MIN_STEP_REQUESTS * 1000) / rateHz));
-    const { r, cpu, attempts } = await measured(server, { rateHz, durationMs, warmupMs: WARMUP_MS });
+    const { r, floor, cpu, attempts } = await measured(server, { rateHz, durationMs, warmupMs: WARMUP_MS });
     const ok = keepsUp(r, rateHz);
     const timely = ok && onSchedule(r);
-    const s = { rateHz, r, cpu, attempts, ok, timely };
+    const s = { rateHz, r, floor, cpu, attempts, ok, timely };
     steps.push(s);
     out.push(`  ${stepLine(s)}`);
     process.stderr.write(`${stepLine(s)}\n`);
@@ -323,10 +374,13 @@ async function main(): Promise<void> {
     await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
     const wrkFloor = wrk(server.url, 1, 5);
     const ms3 = (us: number) => `${(us / 1000).toFixed(3)}ms`;
+    const lateSteps = ours.steps.filter((st) => st.ok && !st.timely);
     out.push(
       `wrk -c${CONNECTIONS} (closed loop, saturating): ${wrkMax.requestsPerSec.toFixed(0)}/s`,
       `throughput ceiling:  isobench load ${ours.throughputHz.toFixed(0)}/s -> ratio to wrk ${(ours.throughputHz / wrkMax.requestsPerSec).toFixed(3)}`,
       `on-schedule ceiling (every step up to it <= ${100 * MAX_LATE_FRACTION}% late): isobench load ${ours.onScheduleHz.toFixed(0)}/s -> ratio to wrk ${(ours.onScheduleHz / wrkMax.requestsPerSec).toFixed(3)}`,
+      `steps more than ${100 * MAX_LATE_FRACTION}% late: ${lateSteps.length === 0 ? 'none' : lateSteps.map(lateStepText).join('; ')}`,
+      `  of them, with the timer floor beside the step within ${100 * MAX_LATE_FRACTION}%: ${lateSteps.filter((st) => onScheduleFloor(st.floor)).length} (the floor is sampled at up to ${FLOOR_MAX_HZ}/s; steal says how much of the step the host took)`,
       `generator CPU at ${CPU_RATE_HZ}/s: ${at1000.cpu.ownCores.toFixed(3)} cores (${at1000.cpu.ownUsPerRequest.toFixed(1)} us/request), late ${pct(at1000.r.late, at1000.r.requests)}, foreign ${at1000.cpu.foreignCores.toFixed(2)} cores`,
       `latency at half the ceiling (${halfHz}/s, ${half.requests} requests, ${half.late} late, ${half.errors} errors, foreign ${halfRun.cpu.foreignCores.toFixed(2)} cores):`,
       `  isobench corrected   p50 ${ms3(half.latencyUs.p50)}  p99 ${ms3(half.latencyUs.p99)}`,
@@ -356,10 +410,20 @@ async function main(): Promise<void> {
           rateHz: s.rateHz,
           latePct: (100 * s.r.late) / Math.max(1, s.r.requests),
           maxLateMs: s.r.maxLateMs,
+          floorRateHz: s.floor.rateHz,
+          floorLatePct: (100 * s.floor.late) / Math.max(1, s.floor.due),
+          floorMaxLateMs: s.floor.maxLateMs,
+          stealMsPerS: s.cpu.stealMsPerS,
           p99Us: s.r.latencyUs.p99,
           ownCores: s.cpu.ownCores,
           foreignCores: s.cpu.foreignCores,
           attempts: s.attempts,
+        })),
+        lateSteps: lateSteps.map((st) => ({
+          rateHz: st.rateHz,
+          latePct: (100 * st.r.late) / Math.max(1, st.r.requests),
+          floorLatePct: (100 * st.floor.late) / Math.max(1, st.floor.due),
+          stealMsPerS: st.cpu.stealMsPerS,
         })),
         cpuAt1000: at1000.cpu,
         halfRateHz: halfHz,

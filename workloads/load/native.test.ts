@@ -4,7 +4,7 @@
  * counts of a whole run and on the connections and requests the server saw, never on time. Rates
  * are low enough that each request is answered before the next is due.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { release } from 'node:os';
@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, sleep } from '../test/helpers.js';
 import { OK, rawServer } from '../test/raw-http.js';
+import { loadgenBinary } from './native.js';
 import { type LoadOptions, type LoadResult, runLoad } from './run.js';
 import { dueOffsetsMs, seededRandom } from './schedule.js';
 
@@ -236,5 +237,26 @@ describe('native engine: scheduling', () => {
     // Kernels without per-task slices show none (or their default): the request is then ignored.
     const [major = 0, minor = 0] = release().split('.').map(Number);
     if (major > 6 || (major === 6 && minor >= 12)) expect(slice).toBe('100000');
+  });
+});
+
+describe('native engine: the timer floor (bench:load peer)', () => {
+  it('--timer-floor waits out every due instant of its schedule and counts the late ones', () => {
+    // 200/s for 400 ms: 80 due instants, each waited for (the spin lead is used at this rate).
+    const out = JSON.parse(
+      execFileSync(loadgenBinary(), ['--timer-floor', '200', '400'], { encoding: 'utf8' }),
+    );
+    expect(out.due).toBe(80);
+    expect(out.late).toBeGreaterThanOrEqual(0);
+    expect(out.late).toBeLessThanOrEqual(80);
+    // No due instant is reached early: the lateness is measured from it, never negative.
+    expect(out.maxLateMs).toBeGreaterThanOrEqual(0);
+    expect(out.cpuUs).toBeGreaterThan(0);
+  });
+
+  it('refuses a rate or a duration that is not positive (exit 2 with the reason)', () => {
+    const r = spawnSync(loadgenBinary(), ['--timer-floor', '0', '400'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--timer-floor: bad rate or duration');
   });
 });

@@ -22,6 +22,9 @@
  * (SEED: -1 for none). stdin takes lines "start NS" (CLOCK_MONOTONIC ns of offset 0) and
  * "stop NS" (the window ends at NS); EOF on stdin before start ends the process. stdout carries
  * 32-byte little-endian records (struct rec); messages go to stderr; exit 0 after END.
+ *
+ *        isobench-loadgen --timer-floor RATE_HZ DURATION_MS
+ * The schedule kept with nothing to send (see timer_floor): bench:load's peer for late sends.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -796,6 +799,60 @@ static void request_short_slice(void) {
   if (syscall(SYS_sched_setattr, 0, &a, 0) < 0) { /* refused: the default slice, as before */ }
 }
 
+/* How the sending loop waits at RATE_HZ: the spin lead, the timer slack, the scheduler slice. */
+static void prepare_waits(double hz) {
+  spin_lead_ns = (int64_t)(0.02 * 1e9 / hz);
+  if (spin_lead_ns > SPIN_MAX_NS) spin_lead_ns = SPIN_MAX_NS;
+  if (spin_lead_ns < SPIN_MIN_NS) spin_lead_ns = 0;
+  /* Sleeps end at their instant, not up to 50 us later (the default slack). */
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  request_short_slice();
+}
+
+/*
+ * --timer-floor: a uniform schedule at RATE_HZ for DURATION_MS, waited for exactly as the sending
+ * loop waits (the absolute timerfd armed a spin lead early, epoll, the spin), with nothing sent.
+ * How late each due instant was reached is what the host allows any sleeping process: a virtual
+ * CPU that its host runs late (steal) or a deep idle state makes these wake-ups late as well as
+ * the generator's. bench:load runs it beside each step. One JSON line on stdout: due instants,
+ * how many were reached more than 1 ms late, the largest lateness, and this process's CPU.
+ */
+static int timer_floor(double hz, double duration_ms) {
+  if (!(hz > 0) || !(duration_ms > 0)) die("--timer-floor: bad rate or duration");
+  prepare_waits(hz);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (ep < 0 || tfd < 0) die("epoll/timerfd: %s", strerror(errno));
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_TIMER}, evs[1];
+  epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+  const int64_t n = (int64_t)llround(hz * duration_ms / 1000.0);
+  const int64_t start = now_ns() + (int64_t)llround(1e9 / hz);
+  int64_t late = 0, max_late = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const int64_t due = start + (int64_t)llround((double)i * 1e9 / hz);
+    int64_t now = now_ns();
+    if (due - now > spin_lead_ns) {
+      arm(due - spin_lead_ns);
+      while (epoll_wait(ep, evs, 1, -1) < 1) {
+      }
+      uint64_t expirations;
+      if (read(tfd, &expirations, sizeof expirations) < 0) { /* spurious: the clock decides below */ }
+      armed = -1;
+      now = now_ns();
+    }
+    while (spin_lead_ns && now < due) now = now_ns();
+    if (now - due > 1000000) late++;
+    if (now - due > max_late) max_late = now - due;
+  }
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  double cpu_us = (double)ru.ru_utime.tv_sec * 1e6 + (double)ru.ru_utime.tv_usec +
+                  (double)ru.ru_stime.tv_sec * 1e6 + (double)ru.ru_stime.tv_usec;
+  printf("{\"due\":%lld,\"late\":%lld,\"maxLateMs\":%.3f,\"cpuUs\":%.0f}\n", (long long)n, (long long)late,
+         (double)max_late / 1e6, cpu_us);
+  return 0;
+}
+
 static long long arg_ll(const char *s, const char *what) {
   char *end;
   errno = 0;
@@ -805,6 +862,7 @@ static long long arg_ll(const char *s, const char *what) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "--timer-floor") == 0) return timer_floor(strtod(argv[2], NULL), strtod(argv[3], NULL));
   if (argc != 13)
     die("usage: isobench-loadgen HOST PORT PATH HOSTHEADER CONNECTIONS TIMEOUT_MS RATE_HZ WARMUP_MS "
         "DURATION_MS uniform|poisson SEED DRAIN_MS");
@@ -823,12 +881,7 @@ int main(int argc, char **argv) {
   signal(SIGINT, SIG_IGN);
   signal(SIGTERM, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
-  spin_lead_ns = (int64_t)(0.02 * 1e9 / rate_hz);
-  if (spin_lead_ns > SPIN_MAX_NS) spin_lead_ns = SPIN_MAX_NS;
-  if (spin_lead_ns < SPIN_MIN_NS) spin_lead_ns = 0;
-  /* Sleeps end at their instant, not up to 50 us later (the default slack). */
-  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-  request_short_slice();
+  prepare_waits(rate_hz);
   /* The parent reads records in batches: room for a stall of the parent (see the output above). */
   fcntl(1, F_SETPIPE_SZ, 1 << 20);
   fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
