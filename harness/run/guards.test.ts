@@ -118,4 +118,22 @@ describe('waitForQuiet', () => {
     expect(q.waitedMs).toBeGreaterThanOrEqual(250);
     expect(q.busyCores).toBeGreaterThan(0.5);
   });
+
+  it('with a steal bound, also waits while the hypervisor steals more than it, however idle the host', async () => {
+    // Nothing busy outside the trial; steal at 0.5 cores for the first two stretches, then none.
+    let stealReads = 0;
+    const steal = async () => {
+      stealReads++;
+      return Math.min(stealReads, 3) * 0.5 * 1000 * 100;
+    };
+    const q = await waitForQuiet(
+      { belowCores: 0.5, forMs: 100, maxWaitMs: 10_000 },
+      new AbortController().signal,
+      async () => 0,
+      { readUs: steal, belowCores: 0.1 },
+    );
+    // Readings: one before the first stretch, one after each; the third stretch is the quiet one.
+    expect(stealReads).toBe(4);
+    expect(q.busyCores).toBe(0);
+  });
 });

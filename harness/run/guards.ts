@@ -52,33 +52,50 @@ export function invalidReason(checks: GuardCheck[]): string | null {
 /** Busy CPU time of the whole host so far (µs), from /proc/stat. */
 const hostBusyUs = async () => (await readHostCpu()).busyUs;
 
+/** The hypervisor's share of the wait: cumulative steal (µs) and the bound it must stay under. */
+export interface QuietSteal {
+  readUs: () => Promise<number | null>;
+  belowCores: number;
+}
+
 /**
- * Waits until fewer than `belowCores` cores were busy over a `forMs` stretch, checking every
- * stretch, at most `maxWaitMs`. What counts as busy is `readBusyUs` (a cumulative figure; the
- * trial passes the CPU used outside itself, the default is the whole host). Returns how long it
- * waited and the busy cores of the last stretch (the trial starts anyway when the bound is
- * reached; its guards judge it afterwards).
+ * Waits until fewer than `belowCores` cores were busy over a `forMs` stretch, and, given `steal`,
+ * the hypervisor took less than its bound of this machine's CPUs meanwhile (a virtual machine
+ * whose host runs something else is not quiet: its sleepers wake late, see the steal guard),
+ * checking every stretch, at most `maxWaitMs`. What counts as busy is `readBusyUs` (a cumulative
+ * figure; the trial passes the CPU used outside itself, the default is the whole host). Returns
+ * how long it waited and the busy cores of the last stretch (the trial starts anyway when the
+ * bound is reached; its guards judge it afterwards).
  */
 export async function waitForQuiet(
   q: GuardSpec['quiet'],
   signal: AbortSignal,
   readBusyUs: () => Promise<number | null> = hostBusyUs,
+  steal?: QuietSteal,
 ): Promise<{ waitedMs: number; busyCores: number | null }> {
   if (q.maxWaitMs <= 0) return { waitedMs: 0, busyCores: null };
   const startMs = performance.now();
   const stretchMs = Math.max(100, q.forMs);
+  const readSteal = async () => (steal ? await steal.readUs() : null);
   let prev = await readBusyUs();
+  let prevSteal = await readSteal();
   let prevMs = performance.now();
   for (;;) {
     await sleep(stretchMs, signal);
     const now = await readBusyUs();
+    const nowSteal = await readSteal();
     const nowMs = performance.now();
-    const busyCores =
-      prev === null || now === null ? null : Math.max(0, (now - prev) / 1000 / (nowMs - prevMs));
+    const cores = (a: number | null, b: number | null) =>
+      a === null || b === null ? null : Math.max(0, (b - a) / 1000 / (nowMs - prevMs));
+    const busyCores = cores(prev, now);
+    const stealCores = cores(prevSteal, nowSteal);
     const waitedMs = Math.round(nowMs - startMs);
-    if (busyCores === null || busyCores < q.belowCores || nowMs - startMs >= q.maxWaitMs)
-      return { waitedMs, busyCores };
+    const quiet =
+      (busyCores === null || busyCores < q.belowCores) &&
+      (stealCores === null || stealCores < (steal?.belowCores ?? Number.POSITIVE_INFINITY));
+    if (quiet || nowMs - startMs >= q.maxWaitMs) return { waitedMs, busyCores };
     prev = now;
+    prevSteal = nowSteal;
     prevMs = nowMs;
   }
 }

@@ -14,7 +14,8 @@ import { awaitReady, type Member, startMember } from './member.js';
 import type { TrialContext, TrialState } from './trial-state.js';
 
 /**
- * Waits (bounded) for a quiet host, so that a trial does not start into someone else's burst. It
+ * Waits (bounded) for a quiet host, so that a trial does not start into someone else's burst: the
+ * CPU used outside the trial, and the hypervisor's steal under the steal guard's bound. It
  * runs while the trial's data is copied and its containers start: what it counts is the CPU used
  * outside them, their generators, isobench itself and the helpers it ran and waited for (cp,
  * sync: /proc/self/stat's children's time), the same "foreign" CPU the guard judges over the
@@ -28,7 +29,8 @@ async function quiet(ctx: TrialContext, s: TrialState, signal: AbortSignal): Pro
     const helpersUs = ((procStat(process.pid)?.childTicks ?? 0) * 1_000_000) / USER_HZ;
     return host.busyUs === null ? null : host.busyUs - ours - (cpu.user + cpu.system) - helpersUs;
   };
-  const q = await waitForQuiet(ctx.guards.quiet, signal, foreignUs);
+  const steal = { readUs: async () => (await readHostCpu()).stealUs, belowCores: ctx.guards.stealCores };
+  const q = await waitForQuiet(ctx.guards.quiet, signal, foreignUs, steal);
   s.edges.before.quietWaitMs = q.waitedMs;
   s.edges.before.busyCores = q.busyCores;
 }

@@ -90,7 +90,7 @@ export const guardsSchema = z
     quietBelow: cores
       .default(0.5)
       .describe(
-        'Before each trial, wait until the host has used fewer than this many cores for quietFor ...',
+        'Before each trial, wait until processes outside the trial have used fewer than this many cores, and the hypervisor has stolen less than steal, for quietFor ...',
       ),
     quietFor: duration.default('250ms').describe('... this long ...'),
     quietWait: duration.default('10s').describe('... but at most this long (0s: do not wait).'),

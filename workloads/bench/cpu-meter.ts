@@ -138,14 +138,22 @@ export function startCpuMeter(childPid: number): { stop(requests: number, helper
 
 /**
  * Waits (at most `limitMs`) until the host has used less than `maxBusyCores` over one `sampleMs`
- * sample, with this process and the child idle; returns the busy cores of the last sample.
+ * sample, with this process and the child idle, and its hypervisor has taken less than
+ * `maxStealCores` (steal); returns the busy cores of the last sample.
  */
-export async function waitForQuiet(maxBusyCores: number, limitMs: number, sampleMs = 500): Promise<number> {
+export async function waitForQuiet(
+  maxBusyCores: number,
+  limitMs: number,
+  maxStealCores = Number.POSITIVE_INFINITY,
+  sampleMs = 500,
+): Promise<number> {
   const deadline = performance.now() + limitMs;
   for (;;) {
     const a = hostBusyTicks();
+    const s = stealTicks();
     await new Promise((resolve) => setTimeout(resolve, sampleMs));
     const busy = (hostBusyTicks() - a) / TICKS_PER_S / (sampleMs / 1000);
-    if (busy < maxBusyCores || performance.now() >= deadline) return busy;
+    const steal = (stealTicks() - s) / TICKS_PER_S / (sampleMs / 1000);
+    if ((busy < maxBusyCores && steal < maxStealCores) || performance.now() >= deadline) return busy;
   }
 }

@@ -11,7 +11,7 @@
  *    "throughput" (best step that keeps up) and "on schedule" (best step that also has <= 1% of
  *    sends late). wrk's closed-loop req/s with the same connection count is the reference.
  * Every run waits for a quiet host and is repeated when other work disturbed it (see
- * MAX_FOREIGN_CORES); the table says how often.
+ * MAX_FOREIGN_CORES, MAX_STEAL_CORES); the table says how often.
  * 2. the generator's CPU at 1000/s (the default scenario's rate).
  * 3. latency at half the ceiling (corrected and uncorrected p50/p99), against wrk with one
  *    connection (its closed loop then measures the bare round trip, the floor any generator sees),
@@ -57,11 +57,18 @@ const FLOOR_MAX_HZ = 1000;
 /** Long enough that start-up (clock thread, sockets) is a small part of the CPU figure. */
 const CPU_DURATION_MS = 10_000;
 /**
- * The machine is shared: a step during which other processes used more than this many cores is
- * disturbed and taken again (up to MAX_ATTEMPTS, keeping the least disturbed attempt); before
- * each attempt we wait (up to QUIET_WAIT_MS) for the host to be that quiet.
+ * The machine is shared: a step during which other processes used more than this many cores, or
+ * the hypervisor took more than MAX_STEAL_CORES of this machine's CPUs (steal), is disturbed and
+ * taken again (up to MAX_ATTEMPTS, keeping the least disturbed attempt); before each attempt we
+ * wait (up to QUIET_WAIT_MS) for the host to be that quiet.
  */
 const MAX_FOREIGN_CORES = 0.3;
+/**
+ * The trial guard's steal limit (harness/run/guards.ts). Steal came in bursts here: 0-10 ms/s
+ * most of the time, and for minutes at a time 300-800 ms/s, when every step sent 10-27% late and
+ * a timer floor beside it 5-12%.
+ */
+const MAX_STEAL_CORES = 0.1;
 const MAX_ATTEMPTS = 3;
 const QUIET_WAIT_MS = 20_000;
 
@@ -194,7 +201,7 @@ function timerFloor(rateHz: number, durationMs: number): Promise<TimerFloor> {
 }
 
 async function measuredOnce(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
-  await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
+  await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS, MAX_STEAL_CORES);
   const meter = startCpuMeter(server.pid);
   const floor = timerFloor(options.rateHz, (options.warmupMs ?? 0) + options.durationMs);
   // Awaited even when the step fails, so that no floor outlives its step.
@@ -213,14 +220,21 @@ async function measuredOnce(server: Server, options: Omit<LoadOptions, 'url' | '
   return { r, floor: f.value, cpu: meter.stop(r.requests + r.warmupRequests, f.value.cpuUs) };
 }
 
+/** How far a run was disturbed beyond the limits (0: not at all), in cores. */
+function disturbance(cpu: CpuUse): number {
+  return (
+    Math.max(0, cpu.foreignCores - MAX_FOREIGN_CORES) + Math.max(0, cpu.stealMsPerS / 1000 - MAX_STEAL_CORES)
+  );
+}
+
 /** One run, repeated while other work on the host disturbed it; the least disturbed one is kept. */
 async function measured(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
   let best = await measuredOnce(server, options);
   let attempts = 1;
-  while (best.cpu.foreignCores > MAX_FOREIGN_CORES && attempts < MAX_ATTEMPTS) {
+  while (disturbance(best.cpu) > 0 && attempts < MAX_ATTEMPTS) {
     const again = await measuredOnce(server, options);
     attempts++;
-    if (again.cpu.foreignCores < best.cpu.foreignCores) best = again;
+    if (disturbance(again.cpu) < disturbance(best.cpu)) best = again;
   }
   return { ...best, attempts };
 }
@@ -387,7 +401,7 @@ async function main(): Promise<void> {
     `server: trivial node:http (${SERVER_NODE_FLAGS.join(' ')}) on ${server.url}; ${CONNECTIONS} connections; generator engine ${ENGINE ?? 'native'} (${process.execArgv.join(' ')}) and server share this host`,
   ];
   try {
-    await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
+    await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS, MAX_STEAL_CORES);
     const wrkMax = wrk(server.url, CONNECTIONS, 5);
     const ours = await ceiling(server, out);
     const at1000 = await measured(server, {
@@ -399,13 +413,13 @@ async function main(): Promise<void> {
     const rounds: HalfRound[] = [];
     for (let k = 0; k < HALF_ROUNDS; k++) {
       const run = await measured(server, { rateHz: halfHz, durationMs: 5000, warmupMs: WARMUP_MS });
-      await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
+      await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS, MAX_STEAL_CORES);
       rounds.push({ run, wrk1: wrk(server.url, 1, 5) });
     }
     const half = medianHalf(rounds);
     const wrkFloor = half.wrk1;
     const wrk2Bin = wrk2Binary();
-    if (wrk2Bin) await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS);
+    if (wrk2Bin) await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS, MAX_STEAL_CORES);
     // An optional peer: its failure is reported, not the end of minutes of steps.
     let wrk2Failed = '';
     let open: WrkResult | null = null;
