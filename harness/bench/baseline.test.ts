@@ -16,7 +16,10 @@ import {
   readBenchFile,
   relativeSpread,
 } from './baseline.js';
+import { STEAL_LIMIT_CORES, withSteal } from './steal.js';
 import type { BenchFile, BenchResult, BenchUnit } from './types.js';
+
+type OkResult = Extract<BenchResult, { status: 'ok' }>;
 
 function result(
   name: string,
@@ -136,6 +139,25 @@ describe('compareBench', () => {
     );
     expect(rows.map((r) => r.name)).toEqual(['startup']);
     expect(rows[0]).toMatchObject({ noise: null, worse: false });
+  });
+
+  it('shows and does not judge a row either run took under steal beyond the limit', () => {
+    const stolen = (r: BenchResult, stealCores: number) => withSteal(r as OkResult, stealCores);
+    // The same 30% change that is WORSE on a quiet host (above).
+    const rows = compareBench(
+      file(stolen(result('container', 'ms', [100, 1], [10, 0.1]), 0.02)),
+      file(stolen(result('container', 'ms', [130, 1], [10, 0.1]), 0.35)),
+    );
+    expect(rows[0]).toMatchObject({ worse: false, underSteal: 0.35 });
+    expect(rows[0]?.change).toBeCloseTo(1.3, 9);
+    expect(formatComparison(rows)).toContain(
+      `not judged: steal of 0.35 cores in a run (over ${STEAL_LIMIT_CORES})`,
+    );
+    // Under the limit on both sides the verdict stands, and no note is added.
+    const quiet = stolen(result('container', 'ms', [130, 1], [10, 0.1]), 0.05);
+    expect(quiet.status === 'ok' && quiet.notes).toEqual([]);
+    const judged = compareBench(file(result('container', 'ms', [100, 1], [10, 0.1])), file(quiet));
+    expect(judged[0]).toMatchObject({ worse: true, underSteal: null });
   });
 
   it('prints the verdict with what was tolerated and why', () => {

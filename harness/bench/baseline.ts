@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { quote, UsageError } from '../errors.js';
+import { STEAL_LIMIT_CORES } from './steal.js';
 import { formatValue } from './table.js';
 import type { BenchFile, BenchResult } from './types.js';
 
@@ -53,6 +54,11 @@ export interface BaselineRow {
   tolerated: number | null;
   /** The ratio to its peer moved the wrong way by more than `tolerated`. */
   worse: boolean;
+  /**
+   * The larger steal (cores) of the two runs when either was beyond the limit: the row is then
+   * shown and not judged (a host that took the CPUs away moved it, whatever the change did).
+   */
+  underSteal: number | null;
 }
 
 type OkResult = Extract<BenchResult, { status: 'ok' }>;
@@ -114,6 +120,9 @@ export function compareBench(base: BenchFile, current: BenchFile): BaselineRow[]
       };
       judged = { change, ...judgeChange(change, spread(b), spread(c)) };
     }
+    const steal = Math.max(b.stealCores ?? 0, c.stealCores ?? 0);
+    const underSteal = steal > STEAL_LIMIT_CORES ? steal : null;
+    if (underSteal !== null) judged.worse = false;
     rows.push({
       name: c.name,
       base: b.ours.median,
@@ -123,6 +132,7 @@ export function compareBench(base: BenchFile, current: BenchFile): BaselineRow[]
       baseRatio,
       currentRatio,
       ...judged,
+      underSteal,
     });
   }
   return rows;
@@ -141,7 +151,9 @@ export function formatComparison(rows: BaselineRow[]): string {
       `  vs ${r.peer ?? '-'}: ${ratio(r.baseRatio)} -> ${ratio(r.currentRatio)}`,
       r.change === null || r.tolerated === null
         ? ''
-        : `  ${r.worse ? 'WORSE' : 'ok'}: ${r.change >= 1 ? `${pct(r.change - 1)} worse` : `${pct(1 - r.change)} better`}, tolerated ${pct(r.tolerated - 1)} (${r.noise === null ? 'no spread recorded: the floor' : `floor ${pct(FLOOR)}, ${NOISE_SPREADS} x spread ${pct(r.noise)}`})`,
+        : r.underSteal !== null
+          ? `  not judged: steal of ${r.underSteal.toFixed(2)} cores in a run (over ${STEAL_LIMIT_CORES})`
+          : `  ${r.worse ? 'WORSE' : 'ok'}: ${r.change >= 1 ? `${pct(r.change - 1)} worse` : `${pct(1 - r.change)} better`}, tolerated ${pct(r.tolerated - 1)} (${r.noise === null ? 'no spread recorded: the floor' : `floor ${pct(FLOOR)}, ${NOISE_SPREADS} x spread ${pct(r.noise)}`})`,
     ].join(' '),
   );
   return [

@@ -46,6 +46,8 @@ describe('isobench bench', () => {
         else expect(p.reason, `${b.name} vs ${p.name}`).not.toBe('');
       }
       for (const g of b.goals) expect([true, false, null], `${b.name}: ${g.text}`).toContain(g.pass);
+      // The host's steal over the benchmark's run, from /proc/stat (which has it on every kernel here).
+      expect(b.stealCores, b.name).toBeGreaterThanOrEqual(0);
     }
     const bench = Object.fromEntries(file.benchmarks.map((b) => [b.name, b]));
     // The bare unshare needs nothing but util-linux: it is always measured.

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { quote, UsageError } from '../errors.js';
 import { collectHost } from '../host/fingerprint.js';
 import { isobenchVersion } from '../host/version.js';
+import { readHostCpu } from '../run/host-sample.js';
 import { compareBench, formatComparison, readBenchFile } from './baseline.js';
 import { cgroupBench } from './cgroup.js';
 import { containerBench } from './container.js';
@@ -16,6 +17,7 @@ import { loadBench } from './load.js';
 import { reportBench } from './report.js';
 import { samplerBench } from './sampler.js';
 import { startupBench } from './startup.js';
+import { withSteal } from './steal.js';
 import { formatTable } from './table.js';
 import { trialBench } from './trial.js';
 import type { BenchFile, Benchmark, BenchResult } from './types.js';
@@ -67,8 +69,15 @@ async function runOne(b: Benchmark, iterations: number, tmpDir: string): Promise
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`bench: ${b.name}: ${b.description}`);
   try {
+    const before = await readHostCpu();
+    const t0 = performance.now();
     const r = await b.run({ iterations, tmpDir: join(tmpDir, b.name), log });
-    return Array.isArray(r) ? r : [r];
+    const after = await readHostCpu();
+    const stealCores =
+      before.stealUs === null || after.stealUs === null
+        ? null
+        : (after.stealUs - before.stealUs) / 1000 / (performance.now() - t0);
+    return (Array.isArray(r) ? r : [r]).map((x) => (x.status === 'ok' ? withSteal(x, stealCores) : x));
   } catch (err) {
     // A benchmark that cannot run is a row of the table, not the end of the suite.
     return [{ status: 'failed', name: b.name, description: b.description, reason: (err as Error).message }];

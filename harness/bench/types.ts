@@ -49,6 +49,11 @@ export type BenchResult =
       figures: Record<string, number>;
       /** Figures beside the table (sizes, late sends, host load) that a reader needs to judge it. */
       notes: string[];
+      /**
+       * The hypervisor's steal while this benchmark ran, in cores (CPU time its host gave to
+       * something else, per second); null where /proc/stat has none; absent in older files.
+       */
+      stealCores?: number | null;
     }
   | { status: 'not-applicable' | 'failed'; name: string; description: string; reason: string };
 
