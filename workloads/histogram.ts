@@ -3,11 +3,11 @@
  * time a histogram is encoded or decoded. The package's builder and encoding modules also load its
  * WebAssembly build, and its encoding loads pako (a zlib for browsers; under Node it uses
  * node:zlib): every workload process paid about 30 ms of CPU for them before its first request
- * (loaded alone: 31 ms of requires against 7 ms for the class), next to the trial's other
- * processes starting on the same CPUs. A workload encodes its histograms once, in its metrics
- * line after the window, and loads the encoding just after its ready line (`loadEncodingSoon`):
- * in the warm-up, not in the trial's start-up or its tear-down. The package has no exports map and ships these files with their types;
- * package.json pins its exact version.
+ * (the web server's imports: 59 ms before, 29 ms after), next to the trial's other processes
+ * starting on the same CPUs. A workload encodes its histograms once, in its metrics line after
+ * the window, and loads the encoding just after its ready line (`loadEncodingSoon`): in the
+ * warm-up, not in the trial's start-up or its tear-down. The package has no exports map and ships
+ * these files with their types; package.json pins its exact version.
  */
 import { createRequire } from 'node:module';
 import type { Histogram as HdrHistogram } from 'hdr-histogram-js';
