@@ -19,16 +19,25 @@
  *    is installed, wrk2 at the same rate and connections (an open-loop peer that also measures
  *    from each request's intended send time).
  * Each ceiling step and half-ceiling round also shows the host's steal and a timer floor (see
- * timerFloor): what the host did to every sleeping process meanwhile.
+ * timerFloor in peers.ts): what the host did to every sleeping process meanwhile.
  * Speed is measured here, never asserted in tests.
  */
-import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { loadgenBinary } from '../load/native.js';
 import { GENERATOR_NODE_FLAGS } from '../load/netns.js';
 import { LOAD_ENGINES, type LoadEngine, type LoadOptions, type LoadResult, runLoad } from '../load/run.js';
 import { type CpuUse, startCpuMeter, waitForQuiet } from './cpu-meter.js';
+import {
+  FLOOR_MAX_HZ,
+  hasWrk,
+  type TimerFloor,
+  timerFloor,
+  type WrkResult,
+  wrk,
+  wrk2,
+  wrk2Binary,
+} from './peers.js';
 
 const CONNECTIONS = 16;
 const STEP_MS = 3000;
@@ -52,8 +61,6 @@ const CPU_RATE_HZ = 1000;
  * moves one round, not the comparison.
  */
 const HALF_ROUNDS = 3;
-/** The timer floor's highest rate (see timerFloor). */
-const FLOOR_MAX_HZ = 1000;
 /** Long enough that start-up (clock thread, sockets) is a small part of the CPU figure. */
 const CPU_DURATION_MS = 10_000;
 /**
@@ -173,33 +180,6 @@ function engineArg(): LoadEngine | undefined {
 }
 const ENGINE = engineArg();
 
-/** What `isobench-loadgen --timer-floor` prints (loadgen.c, timer_floor). */
-export interface TimerFloor {
-  rateHz: number;
-  due: number;
-  late: number;
-  maxLateMs: number;
-  cpuUs: number;
-}
-
-/**
- * The peer for late sends, beside each step: the generator's own wait (same binary, timer, spin
- * lead and scheduler slice) with nothing to send, for the step's warm-up and window, at the
- * step's rate up to FLOOR_MAX_HZ (above that its wake-ups would cost the step's server and
- * generator a few percent of a core: ~36 us each here). Its share of wake-ups more than 1 ms late
- * is what this host allowed any sleeping process during the step: on a virtual machine, mostly
- * its host running something else (steal).
- */
-function timerFloor(rateHz: number, durationMs: number): Promise<TimerFloor> {
-  const floorHz = Math.min(rateHz, FLOOR_MAX_HZ);
-  return new Promise((resolve, reject) => {
-    execFile(loadgenBinary(), ['--timer-floor', String(floorHz), String(durationMs)], (err, stdout) => {
-      if (err) reject(new Error(`isobench-loadgen --timer-floor: ${err.message}`));
-      else resolve({ rateHz: floorHz, ...(JSON.parse(stdout) as Omit<TimerFloor, 'rateHz'>) });
-    });
-  });
-}
-
 async function measuredOnce(server: Server, options: Omit<LoadOptions, 'url' | 'connections'>) {
   await waitForQuiet(MAX_FOREIGN_CORES, QUIET_WAIT_MS, MAX_STEAL_CORES);
   const meter = startCpuMeter(server.pid);
@@ -311,68 +291,6 @@ async function ceiling(
     else failedHz = rateHz;
   }
   return { throughputHz, onScheduleHz, steps };
-}
-
-interface WrkResult {
-  requestsPerSec: number;
-  p50Us: number;
-  p99Us: number;
-}
-
-function toUs(text: string): number {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(text.trim());
-  if (!m) return Number.NaN;
-  const factor = m[2] === 'us' ? 1 : m[2] === 'ms' ? 1000 : 1_000_000;
-  return Number(m[1]) * factor;
-}
-
-function wrk(url: string, connections: number, seconds: number): WrkResult {
-  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], {
-    encoding: 'utf8',
-  });
-  const p = (q: string) => toUs(new RegExp(`^\\s+${q}%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '');
-  return {
-    requestsPerSec: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
-    p50Us: p('50'),
-    p99Us: p('99'),
-  };
-}
-
-/** wrk2's binary: ISOBENCH_WRK2, else `wrk2` on PATH; null when neither runs. */
-function wrk2Binary(): string | null {
-  const bin = process.env.ISOBENCH_WRK2 ?? 'wrk2';
-  const r = spawnSync(bin, ['--version'], { stdio: 'ignore' });
-  return r.error ? null : bin;
-}
-
-/**
- * wrk2 (github.com/giltene/wrk2, not packaged by Debian): an open-loop peer at the same rate and
- * connection count, its latency measured from each request's intended send time, as ours is
- * corrected. Its schedule is uniform per connection where ours is Poisson (burstier: more queueing
- * at the same rate). Its first 10 s (+5 ms per connection) calibrate and are not counted.
- */
-function wrk2(bin: string, url: string, connections: number, rateHz: number, seconds: number): WrkResult {
-  const out = execFileSync(
-    bin,
-    ['-t1', `-c${connections}`, `-d${seconds}s`, `-R${rateHz}`, '--latency', url],
-    { encoding: 'utf8' },
-  );
-  const p = (q: string) => toUs(new RegExp(`^\\s+${q}\\.000%\\s+(\\S+)`, 'm').exec(out)?.[1] ?? '');
-  return {
-    requestsPerSec: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
-    p50Us: p('50'),
-    p99Us: p('99'),
-  };
-}
-
-function hasWrk(): boolean {
-  try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch (err) {
-    // wrk --version exits 1 after printing its version; only ENOENT means missing.
-    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
 }
 
 /**
