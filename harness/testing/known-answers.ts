@@ -5,14 +5,14 @@
  * split measured over a window delimited by the kernel's own counts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type it } from 'vitest';
 import { detectCgroups } from '../cgroup/detect.js';
 import { scanCgroups } from '../cleanup.js';
-import { cpuUsageUsOf, pollUntil } from './kernel.js';
+import { cpuUsageUsOf, pidsInSync, pollUntil, readdirSafe } from './kernel.js';
 import { execJson, ioTestDir, itWhen, missingRoot, newCgroupsNamed } from './support.js';
 
 export interface KernelEnv {
@@ -114,8 +114,13 @@ export async function cpuWeightSplit(
       (u) => u.low - released.low >= 50_000 && u.high - released.high >= 50_000,
     );
     const u2 = await pollUntil(usage, (u) => u.low - u1.low + (u.high - u1.high) >= 2_000_000);
+    // The window is closed: end both hogs now rather than at their 20 s timeout (18 s of a CPU
+    // spun for nothing per call, 20 s and more under emulation). SIGALRM is timeout(1)'s own
+    // expiry, so its exit stays 124.
+    const alarmed = [dirs.low, dirs.high].map((d) => alarmTimeouts(d ?? []));
+    expect(alarmed).toEqual([1, 1]);
     const [low, high] = await runs;
-    // timeout(1) ended both hogs: they ran the whole window.
+    // timeout(1) ended both hogs: they were still spinning when the window closed.
     expect(low.proc.exitCode, low.proc.stderr).toBe(124);
     expect(high.proc.exitCode, high.proc.stderr).toBe(124);
     const lowUs = u2.low - u1.low;
@@ -131,4 +136,33 @@ export async function cpuWeightSplit(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Sends SIGALRM to each timeout(1) process in a container's cgroups (`dirs`, one per hierarchy,
+ * and the cgroups below them: a runtime's payload is a child), as its own timer would; returns how
+ * many it signalled.
+ */
+function alarmTimeouts(dirs: string[]): number {
+  const pids = new Set<number>();
+  const walk = (d: string) => {
+    for (const pid of pidsInSync(d)) pids.add(pid);
+    for (const e of readdirSafe(d))
+      if (statSync(join(d, e), { throwIfNoEntry: false })?.isDirectory()) walk(join(d, e));
+  };
+  for (const d of dirs) walk(d);
+  let sent = 0;
+  for (const pid of pids) {
+    const comm = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return null;
+      }
+    })();
+    if (comm !== 'timeout') continue;
+    process.kill(pid, 'SIGALRM');
+    sent++;
+  }
+  return sent;
 }
