@@ -1,15 +1,16 @@
 /**
- * From hdr-histogram-js, only the 32-bit histogram class at start-up, and its encoding the first
- * time a histogram is encoded or decoded. The package's builder and encoding modules also load its
- * WebAssembly build, and its encoding loads pako (a zlib for browsers; under Node it uses
- * node:zlib): every workload process paid about 30 ms of CPU for them before its first request
- * (the web server's imports: 59 ms before, 29 ms after), next to the trial's other processes
- * starting on the same CPUs. A workload encodes its histograms once, in its metrics line after
- * the window, and loads the encoding just after its ready line (`loadEncodingSoon`): in the
- * warm-up, not in the trial's start-up or its tear-down. The package has no exports map and ships
- * these files with their types; package.json pins its exact version.
+ * From hdr-histogram-js, only the 32-bit histogram class. A workload encodes its histograms once,
+ * in its metrics line after the window, with the encoder below (the HdrHistogram V2 compressed
+ * format, byte for byte what the package writes); the package's own encoding loads on the first
+ * decode only (the harness, tests). That module and what it pulls in (pako, every histogram class,
+ * and through the package's index its WebAssembly build) cost each process 25-30 ms of CPU here,
+ * three processes in every co-located trial (web, db, generator), on the CPUs the trial's other
+ * processes were starting on: 59 ms of imports for the web server before the class alone was
+ * loaded at start, 29 ms after. The package has no exports map and ships these files with their
+ * types; package.json pins its exact version.
  */
 import { createRequire } from 'node:module';
+import { deflateSync } from 'node:zlib';
 import type { Histogram as HdrHistogram } from 'hdr-histogram-js';
 
 const require = createRequire(import.meta.url);
@@ -18,22 +19,16 @@ const Int32Histogram = (
   require('hdr-histogram-js/dist/Int32Histogram.js') as { default: Int32HistogramClass }
 ).default;
 
-interface Encoding {
+interface Decoding {
   decodeFromCompressedBase64(base64: string, bitBucketSize: 32, useWebAssembly: false): HdrHistogram;
-  encodeIntoCompressedBase64(histogram: HdrHistogram): string;
 }
 
-let encoding: Encoding | undefined;
+let decoding: Decoding | undefined;
 
-/** The encoding module, loaded on first use (see the top of this file). */
-function encodingModule(): Encoding {
-  encoding ??= require('hdr-histogram-js/dist/encoding.js') as Encoding;
-  return encoding;
-}
-
-/** Loads the encoding once the current work is done: a workload calls it after its ready line. */
-export function loadEncodingSoon(): void {
-  setImmediate(encodingModule);
+/** The package's decoding, loaded on first use (see the top of this file). */
+function decodingModule(): Decoding {
+  decoding ??= require('hdr-histogram-js/dist/encoding.js') as Decoding;
+  return decoding;
 }
 
 /** Percentiles of one HDR histogram, all in microseconds, plus the encoded histogram for merging. */
@@ -79,13 +74,77 @@ export function summarizeUs(histogram: Histogram): LatencySummaryUs {
   };
 }
 
-/** hdr-histogram-js compressed base64 (the HdrHistogram V2 format, readable by Java/Go/Rust HDR libraries too). */
+/** What the encoder reads of a histogram (JsHistogram's fields; countsArrayIndex is not in its types). */
+interface Encodable {
+  numberOfSignificantValueDigits: number;
+  lowestDiscernibleValue: number;
+  highestTrackableValue: number;
+  maxValue: number;
+  countsArrayIndex(value: number): number;
+  getCountAtIndex(index: number): number;
+}
+
+/** V2 encoding cookies, word size byte 0x10 (ZigZag LEB128 counts, zero runs as negatives). */
+const V2_COOKIE = 0x1c849303 | 0x10;
+const V2_COMPRESSED_COOKIE = 0x1c849304 | 0x10;
+
+/** A ZigZag LEB128-64b9B word (hdr-histogram-js ZigZagEncoding.encode). */
+function putZigZag(out: number[], value: number): void {
+  let v = value >= 0 ? value * 2 : -value * 2 - 1;
+  for (let i = 0; i < 8; i++) {
+    if (v < 128) {
+      out.push(v);
+      return;
+    }
+    out.push((v % 128) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v & 0xff);
+}
+
+/**
+ * The HdrHistogram V2 compressed base64 of `histogram` (readable by hdr-histogram-js and the
+ * Java/Go/Rust HDR libraries): the same bytes as the package's encodeIntoCompressedBase64, which
+ * under Node also deflates with zlib's defaults (histogram.test.ts compares the two).
+ */
 export function encodeHistogram(histogram: Histogram): string {
-  return encodingModule().encodeIntoCompressedBase64(histogram);
+  const h = histogram as unknown as Encodable;
+  const counts: number[] = [];
+  const limit = h.countsArrayIndex(h.maxValue) + 1;
+  for (let i = 0; i < limit; ) {
+    const count = h.getCountAtIndex(i++);
+    if (count < 0)
+      throw new Error(`cannot encode a histogram with a negative count (${count}) at index ${i}`);
+    let zeros = 0;
+    if (count === 0) {
+      zeros = 1;
+      while (i < limit && h.getCountAtIndex(i) === 0) {
+        zeros++;
+        i++;
+      }
+    }
+    putZigZag(counts, zeros > 1 ? -zeros : count);
+  }
+  const plain = Buffer.alloc(40 + counts.length);
+  plain.writeUInt32BE(V2_COOKIE >>> 0, 0);
+  plain.writeUInt32BE(counts.length, 4);
+  // The package writes 1 for the normalizing index offset and the integer-to-double ratio alike.
+  plain.writeUInt32BE(1, 8);
+  plain.writeUInt32BE(h.numberOfSignificantValueDigits, 12);
+  plain.writeBigUInt64BE(BigInt(h.lowestDiscernibleValue), 16);
+  plain.writeBigUInt64BE(BigInt(h.highestTrackableValue), 24);
+  plain.writeBigUInt64BE(1n, 32);
+  Buffer.from(counts).copy(plain, 40);
+  const compressed = deflateSync(plain);
+  const out = Buffer.alloc(8 + compressed.length);
+  out.writeUInt32BE(V2_COMPRESSED_COOKIE >>> 0, 0);
+  out.writeUInt32BE(compressed.length, 4);
+  compressed.copy(out, 8);
+  return out.toString('base64');
 }
 
 export function decodeHistogram(base64: string): Histogram {
-  return encodingModule().decodeFromCompressedBase64(base64, 32, false);
+  return decodingModule().decodeFromCompressedBase64(base64, 32, false);
 }
 
 /** Summary plus encoded histogram, the shape every workload's metrics line uses for latencies. */

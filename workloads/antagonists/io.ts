@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { quote, UsageError } from '../../harness/errors.js';
 import { IO_PARAMS } from '../catalog.js';
 import { ensureFilledFile } from '../files.js';
-import { latencyReportUs, loadEncodingSoon, newLatencyHistogramUs, recordMs } from '../histogram.js';
+import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import {
   byteRateParam,
   choiceParam,
@@ -137,7 +137,6 @@ export async function ioMain(argv: string[]): Promise<number> {
   };
 
   emitReady('io', { mode, direct, sync: dsync, blockBytes, fileBytes, rateBytesPerSec, intensity, file });
-  loadEncodingSoon();
   const running = loop();
   const reason = await stop.wait(durationMs);
   stopping = true;

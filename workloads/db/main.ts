@@ -1,6 +1,6 @@
 import { quote, UsageError } from '../../harness/errors.js';
 import { DB_PARAMS } from '../catalog.js';
-import { latencyReportUs, loadEncodingSoon, newLatencyHistogramUs, recordMs } from '../histogram.js';
+import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import {
   choiceParam,
   durationParam,
@@ -113,7 +113,6 @@ export async function dbMain(argv: string[]): Promise<number> {
     windowStart = { atMs: performance.now(), counts: { ...counts } };
   });
   emitReady('db', { engine: engineName, dataDir, rows: engine.maxId, rowBytes, ...engine.describe() });
-  loadEncodingSoon();
   const running = loop();
   const reason = await stop.wait(durationMs);
   stopping = true;

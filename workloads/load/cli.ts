@@ -41,10 +41,7 @@ export async function loadMain(argv: string[]): Promise<number> {
   try {
     // Imported after the arguments are checked: a bad argument should not wait for the
     // generator's modules (histograms, clock thread, HTTP client) to load.
-    const [{ prepareLoad }, { loadEncodingSoon }] = await Promise.all([
-      import('./run.js'),
-      import('../histogram.js'),
-    ]);
+    const { prepareLoad } = await import('./run.js');
     const url = new URL(parsed.options.url);
     if (parsed.portFromStdin) {
       const line = await lines?.next(stop.signal, '--port stdin: stdin closed before a port');
@@ -64,8 +61,6 @@ export async function loadMain(argv: string[]): Promise<number> {
     };
     if (parsed.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
     else process.stderr.write(`ready: ${prepared.connectionsOpen} connections open\n`);
-    // The histograms are encoded once, after the window: their encoding loads while we wait.
-    loadEncodingSoon();
     let startAt = parsed.startAt === 'stdin' ? undefined : parsed.startAt;
     if (parsed.startAt === 'stdin') {
       // A stop signal first: start now (the window is already over: the result says so).

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { UsageError } from '../../harness/errors.js';
 import { WEB_PARAMS } from '../catalog.js';
-import { latencyReportUs, loadEncodingSoon, newLatencyHistogramUs, recordMs } from '../histogram.js';
+import { latencyReportUs, newLatencyHistogramUs, recordMs } from '../histogram.js';
 import { choiceParam, durationParam, intParam, parseParams, sizeParam, str } from '../params.js';
 import { emitListening, emitMetrics, emitReady, listenForStop, log, memoryFigures } from '../protocol.js';
 import { listenOn } from './listen.js';
@@ -65,7 +65,6 @@ export async function webMain(argv: string[]): Promise<number> {
     workingSetBytes: workingSet.bytes,
     ...memoryFigures(),
   });
-  loadEncodingSoon();
 
   const reason = await stop.wait(durationMs);
   const elapsedMs = performance.now() - startedMs;
