@@ -35,6 +35,14 @@ describe('the command line refuses bad input with exit 2', () => {
     expect((await isobench([])).exitCode).toBe(2);
   });
 
+  it("predict --validate takes run's --ready-timeout, and refuses a bad one before reading anything", async () => {
+    const r = await isobench(['predict', 'no-a', 'no-b', '--validate', 'no.yaml', '--ready-timeout', 'soon']);
+    expect(r.exitCode).toBe(2);
+    expect(errorLines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toContain('--ready-timeout');
+    expect(r.stderr).not.toContain('unknown option');
+  });
+
   it('while --help and --version still exit 0', async () => {
     const help = await isobench(['--help']);
     expect(help).toMatchObject({ exitCode: 0, stderr: '' });

@@ -213,6 +213,7 @@ export function buildProgram(catalog?: Catalog): CommanderModule.Command {
     .option('--repetitions <n>', 'validation: repetition blocks')
     .option('--set <path=value>', 'validation: override a field of the pair scenario, repeatable', collect)
     .option('--seed <n>', 'validation: seed of the trial order')
+    .option('--ready-timeout <d>', 'validation: how long a workload may take to print its ready line')
     .option('--cgroup-parent <path>', "create cgroups below this cgroup instead of below isobench's own")
     .option('--json', 'print prediction.json')
     .action(async (a: string, b: string, o) => {

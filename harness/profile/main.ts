@@ -17,6 +17,7 @@ import { formatIssues } from '../results/validate.js';
 import { writeFileAtomic } from '../results/writer.js';
 import { resolveScenarioFile, runMain } from '../run/runner.js';
 import { validateScenarioFile } from '../scenario/validate.js';
+import { parseDurationMs } from '../units.js';
 import {
   ANTAGONIST_DEFS,
   containerOf,
@@ -224,6 +225,8 @@ function validationOf(
 }
 
 export async function predictMain(pathA: string, pathB: string, opts: PredictOptions): Promise<number> {
+  // Checked before anything is read or run (the run would refuse it only after the profiles).
+  if (opts.readyTimeout !== undefined) parseDurationMs(opts.readyTimeout, '--ready-timeout');
   const a = readProfile(pathA);
   const b = readProfile(pathB);
   const predictions = [

@@ -254,6 +254,30 @@ describe('native engine: the timer floor (bench:load peer)', () => {
     expect(out.cpuUs).toBeGreaterThan(0);
   });
 
+  it('ends with its parent: a bench killed mid-step leaves no floor running', async () => {
+    // A parent that starts a 60 s floor, says its pid, and is then SIGKILLed.
+    const script = `const c = require('node:child_process').spawn(${JSON.stringify(loadgenBinary())}, ['--timer-floor', '100', '60000'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const rl = createInterface({ input: parent.stdout as NodeJS.ReadableStream });
+    const floorPid = Number(await new Promise<string>((resolve) => rl.once('line', resolve)));
+    expect(floorPid).toBeGreaterThan(0);
+    const alive = (pid: number) => {
+      try {
+        return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(floorPid)).toBe(true);
+    parent.kill('SIGKILL');
+    let gone = false;
+    for (let i = 0; i < 200 && !gone; i++) {
+      gone = !alive(floorPid);
+      if (!gone) await sleep(25);
+    }
+    expect(gone).toBe(true);
+  });
+
   it('refuses a rate or a duration that is not positive (exit 2 with the reason)', () => {
     const r = spawnSync(loadgenBinary(), ['--timer-floor', '0', '400'], { encoding: 'utf8' });
     expect(r.status).toBe(2);

@@ -819,6 +819,10 @@ static void prepare_waits(double hz) {
  */
 static int timer_floor(double hz, double duration_ms) {
   if (!(hz > 0) || !(duration_ms > 0)) die("--timer-floor: bad rate or duration");
+  /* Nothing reads a floor whose parent is gone (a bench killed mid-step): end with it. */
+  pid_t parent = getppid();
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) return 1;
   prepare_waits(hz);
   int ep = epoll_create1(EPOLL_CLOEXEC);
   tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
