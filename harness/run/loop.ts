@@ -16,6 +16,7 @@ import type {
 import type { ResultsWriter } from '../results/writer.js';
 import type { RunPlan } from '../scenario/plan.js';
 import type { GuardSpec } from '../scenario/types.js';
+import { RunGenerators } from './generators.js';
 import type { PreparedRun } from './prepare.js';
 import type { Progress } from './progress.js';
 import { evaluateLook, overBudget, stopText } from './sequential.js';
@@ -53,6 +54,8 @@ export interface LoopContext<U extends LoopUnit> {
   afterBlock?: (blocksDone: number) => boolean;
   /** Starts containers (tests: a fake launcher); default isobench-init. */
   launch?: Launcher;
+  /** The generators to use (default: the run's own, made by runSteps and ended with it). */
+  generators?: RunGenerators;
 }
 
 export interface LoopOutcome {
@@ -115,6 +118,7 @@ async function runStep<U extends LoopUnit>(
       harnessCpus: ctx.harnessCpus,
       attempt,
       background,
+      ...(ctx.generators ? { generators: ctx.generators } : {}),
       ...(ctx.launch ? { launch: ctx.launch } : {}),
     },
     t,
@@ -163,10 +167,13 @@ export async function runSteps<U extends LoopUnit>(
   ctx: LoopContext<U>,
   rule: SequentialRule | null,
 ): Promise<LoopOutcome> {
+  // The run's resident load generators (and their cgroup), from the first served trial to here.
+  const generators = ctx.generators ?? new RunGenerators(ctx.driver, ctx.harnessCpus);
   try {
-    return await runAll(units, steps, ctx, rule);
+    return await runAll(units, steps, { ...ctx, generators }, rule);
   } finally {
     await background.settled();
+    if (!ctx.generators) await generators.close();
   }
 }
 

@@ -5,8 +5,8 @@
  */
 import type { CgroupDriver, CgroupHandle } from '../cgroup/driver.js';
 import { procStat, USER_HZ } from '../host/procfs.js';
-import type { Limits } from '../limits.js';
 import { freshData, type TrialData } from './data.js';
+import { createLoadgenCgroup } from './generators.js';
 import { waitForQuiet } from './guards.js';
 import { readHostCpu } from './host-sample.js';
 import { startLoad } from './load.js';
@@ -104,37 +104,19 @@ export async function prepare(ctx: TrialContext, s: TrialState): Promise<void> {
 }
 
 /**
- * The generators' cgroup's CPU weight when they share CPUs with the containers: the highest, so a
- * generator woken at a due instant waits less for a CPU a container holds (a thread's nice only
- * orders the threads of its own cgroup). It
- * changes when the generator runs, not how much: its CPU is bounded by its schedule, and measured.
- */
-const LOADGEN_WEIGHT = { 'cpu.weight': 10_000 } as const;
-
-/** Whether the driver can apply `limits` here (a host without the cpu controller cannot weigh). */
-function supports(ctx: TrialContext, limits: Limits): boolean {
-  try {
-    ctx.driver.check(limits, null);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Creates each container's cgroup, applies its limits and starts it: all containers at once (they
  * are independent until the load begins), each as soon as its data is ready. Every start is
  * settled before a failure is thrown, so that teardown finds everything that was created.
  */
 async function start(ctx: TrialContext, s: TrialState, data: TrialData, signal: AbortSignal): Promise<void> {
   if (s.t.containers.some((c) => c.load !== null)) {
-    s.loadgen = await ctx.driver.create('-loadgen');
-    if (ctx.harnessCpus) await ctx.driver.apply(s.loadgen, { 'cpuset.cpus': ctx.harnessCpus }, null);
-    else if (supports(ctx, LOADGEN_WEIGHT)) {
-      const applied = await ctx.driver.apply(s.loadgen, LOADGEN_WEIGHT, null);
-      const weight = Number(applied['cpu.weight']?.value);
-      s.edges.loadgenCpuWeight = Number.isFinite(weight) ? weight : null;
-    }
+    // The run's generators' cgroup, or without a run (tests) the trial's own.
+    const made = ctx.generators
+      ? await ctx.generators.cgroup()
+      : await createLoadgenCgroup(ctx.driver, ctx.harnessCpus);
+    s.loadgen = made.handle;
+    s.ownsLoadgen = !ctx.generators;
+    s.edges.loadgenCpuWeight = made.cpuWeight;
   }
   const started = await Promise.allSettled(
     s.t.containers.map(async (spec) => {
@@ -160,7 +142,13 @@ async function start(ctx: TrialContext, s: TrialState, data: TrialData, signal: 
 
 function startGenerator(ctx: TrialContext, s: TrialState, m: Member): void {
   if (s.closing || m.load) return;
-  m.load = startLoad(m, s.t, s.loadgen ? ctx.driver.procsFiles(s.loadgen) : [], ctx.readyTimeoutMs);
+  m.load = startLoad(
+    m,
+    s.t,
+    s.loadgen ? ctx.driver.procsFiles(s.loadgen) : [],
+    ctx.readyTimeoutMs,
+    ctx.generators?.pool ?? null,
+  );
 }
 
 /** Waits for every workload's ready line, all at once; the first failure ends the trial. */

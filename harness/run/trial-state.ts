@@ -4,6 +4,7 @@ import type { Launcher } from '../container/spawn.js';
 import type { PlannedTrial } from '../scenario/plan.js';
 import type { GuardSpec } from '../scenario/types.js';
 import type { TrialData } from './data.js';
+import type { RunGenerators } from './generators.js';
 import type { Member, TrialFailure } from './member.js';
 import type { Prepared } from './prepare.js';
 import { type Entry, emptyEdges } from './record.js';
@@ -27,6 +28,8 @@ export interface TrialContext {
   attempt?: number;
   /** Where a trial leaves work that may finish during the next one's set-up (the run's loop). */
   background?: Background;
+  /** The run's generators' cgroup and resident generators; without it a trial makes its own. */
+  generators?: RunGenerators;
 }
 
 /**
@@ -58,6 +61,8 @@ export class TrialState {
   data: TrialData | null = null;
   /** The load generators' cgroup, when the trial has a served workload. */
   loadgen: CgroupHandle | null = null;
+  /** Whether the trial made `loadgen` (and removes it), rather than its run. */
+  ownsLoadgen = false;
   /** Set when teardown begins: no generator may start after that. */
   closing = false;
   /** The trial's one start instant (Date.now() clock): warmup from here, then the window. */

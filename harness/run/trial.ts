@@ -121,8 +121,9 @@ async function teardown(ctx: TrialContext, s: TrialState): Promise<void> {
   await Promise.all(s.started().map((m) => m.container.stop(ctx.stopGraceMs).catch(() => null)));
   // A trial that ended early still records how its containers ended (OOM kills since creation).
   if (!s.edges.end) s.edges.after = await snapshot(ctx.driver, s.entries());
-  for (const h of [...s.handles.values(), ...(s.loadgen ? [s.loadgen] : [])])
+  for (const h of [...s.handles.values(), ...(s.loadgen && s.ownsLoadgen ? [s.loadgen] : [])])
     await ctx.driver.remove(h).catch(() => {});
+  await ctx.generators?.resetIfDirty();
   // The data dir goes in the background when the run allows it (the next trial settles the
   // host after it, before its window): deleting a database copy is tens of milliseconds here.
   const removed = s.data?.remove() ?? Promise.resolve();

@@ -112,7 +112,9 @@ export async function prepareNativeLoad(options: LoadOptions): Promise<PreparedL
     String(seed >>> 0),
     String(Math.max(0, Math.round(options.drainMs ?? timeoutMs))),
   ];
-  const child = spawn(loadgenBinary(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const via = options.via ?? [];
+  const argv = [...via, loadgenBinary(), ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (s: string) => {
     stderr = (stderr + s).slice(-4000);

@@ -9,6 +9,12 @@ import { runSchedule, type Send } from './scheduler.js';
 import { LATE_THRESHOLD_MS, LoadTally } from './tally.js';
 
 export interface LoadOptions {
+  /**
+   * A command prefix the native sender is started through (`nsenter --net=... --`: a resident
+   * generator's sender enters its server's network namespace, the generator does not). Native
+   * engine only.
+   */
+  via?: string[];
   url: string;
   rateHz: number;
   durationMs: number;
@@ -113,6 +119,7 @@ export async function prepareLoad(options: LoadOptions): Promise<PreparedLoad> {
     const { prepareNativeLoad } = await import('./native.js');
     return prepareNativeLoad(options);
   }
+  if (options.via?.length) throw new Error('prepareLoad: `via` needs the native engine');
   const url = new URL(options.url);
   const connections = options.connections ?? 16;
   const timeoutMs = options.timeoutMs ?? 10_000;
