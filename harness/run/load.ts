@@ -1,11 +1,12 @@
 /**
- * The open-loop load generator aimed at a served member: `isobench load` (workloads/load) as a
- * child process in the generators' own cgroup; for a server in its own network namespace it
- * enters only that namespace (nsenter --net), so it reaches the server on the container's
- * loopback.
+ * The open-loop load generator aimed at a served member: `isobench load` (workloads/load) in the
+ * generators' own cgroup, as a job of one of the run's resident generators (GeneratorPool: `load
+ * --serve`), or as a process of its own for a trial run alone. For a server in its own network
+ * namespace, the sender (isobench-loadgen) enters only that namespace (nsenter --net), so it
+ * reaches the server on the container's loopback.
  *
- * It is started with its server, before the server listens (`--port stdin`, `--start-at stdin`):
- * it loads while the server prepares, is told the port when the server's listening line comes,
+ * A job starts with its server, before the server listens (`--port stdin`, `--start-at stdin`):
+ * it is told the port when the server's listening line comes,
  * opens its connections and its clock thread, prints a ready line, and waits. The trial then
  * picks one instant T0 for everyone and writes it to every generator: warmup runs from T0, the
  * measured window from T0 + warmup to T0 + warmup + duration, the same instants at which the
@@ -223,7 +224,7 @@ export class GeneratorPool {
   /**
    * Set when a job was killed before its result: its sender (isobench-loadgen, a child of the
    * generator) may outlive the generator for a moment, so the run removes the whole cgroup
-   * before the next trial (RunGenerators.reset), as a trial did with a cgroup of its own.
+   * before the next trial (RunGenerators.resetIfDirty), as a trial did with a cgroup of its own.
    */
   dirty = false;
   /** Generator processes started so far (one per run when none was killed or died). */
