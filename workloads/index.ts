@@ -14,7 +14,13 @@ export {
 } from './catalog.js';
 export { LOAD_USAGE, loadMain } from './load/cli.js';
 export type { IntervalFigures } from './load/intervals.js';
-export { GENERATOR_NODE_FLAGS, loadCommand, loadCommandInNetns, workloadsMainPath } from './load/netns.js';
+export {
+  GENERATOR_NODE_FLAGS,
+  loadCommand,
+  loadCommandInNetns,
+  netnsPrefix,
+  workloadsMainPath,
+} from './load/netns.js';
 export {
   LATE_THRESHOLD_MS,
   type LoadOptions,

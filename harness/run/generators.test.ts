@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, type Running, startWorkload, waitFor } from '../../workloads/test/helpers.js';
+import type { CgroupDriver } from '../cgroup/driver.js';
+import { RunGenerators } from './generators.js';
 import { GeneratorPool, type LoadRun } from './load.js';
 
 let server: Running;
@@ -94,5 +96,35 @@ describe('GeneratorPool', () => {
     await job.result;
     await pool.close();
     expect(await waitFor(() => !alive(pids[0] as number), 5000)).toBe(true);
+  });
+});
+
+describe('RunGenerators', () => {
+  it("a cgroup whose limit cannot be applied is removed at once, and the next trial's request tries again", async () => {
+    const calls: string[] = [];
+    let applyFails = true;
+    const driver = {
+      create: async (name: string) => {
+        calls.push(`create ${name}`);
+        return { name } as never;
+      },
+      check: () => {},
+      apply: async () => {
+        calls.push('apply');
+        if (applyFails) throw new Error('EINVAL');
+        return { 'cpu.weight': { value: '10000' } };
+      },
+      remove: async () => {
+        calls.push('remove');
+      },
+      procsFiles: () => [],
+    } as unknown as CgroupDriver;
+    const g = new RunGenerators(driver, null);
+    await expect(g.cgroup()).rejects.toThrow('EINVAL');
+    expect(calls).toEqual(['create -loadgen', 'apply', 'remove']);
+    applyFails = false;
+    expect((await g.cgroup()).cpuWeight).toBe(10_000);
+    await g.close();
+    expect(calls).toEqual(['create -loadgen', 'apply', 'remove', 'create -loadgen', 'apply', 'remove']);
   });
 });

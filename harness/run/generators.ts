@@ -39,14 +39,20 @@ export async function createLoadgenCgroup(
   harnessCpus: string | null | undefined,
 ): Promise<LoadgenCgroup> {
   const handle = await driver.create('-loadgen');
-  if (harnessCpus) {
-    await driver.apply(handle, { 'cpuset.cpus': harnessCpus }, null);
-    return { handle, cpuWeight: null };
+  try {
+    if (harnessCpus) {
+      await driver.apply(handle, { 'cpuset.cpus': harnessCpus }, null);
+      return { handle, cpuWeight: null };
+    }
+    if (!supports(driver, LOADGEN_WEIGHT)) return { handle, cpuWeight: null };
+    const applied = await driver.apply(handle, LOADGEN_WEIGHT, null);
+    const weight = Number(applied['cpu.weight']?.value);
+    return { handle, cpuWeight: Number.isFinite(weight) ? weight : null };
+  } catch (err) {
+    // Not handed to anyone yet: removed here, not left to the run's end.
+    await driver.remove(handle).catch(() => {});
+    throw err;
   }
-  if (!supports(driver, LOADGEN_WEIGHT)) return { handle, cpuWeight: null };
-  const applied = await driver.apply(handle, LOADGEN_WEIGHT, null);
-  const weight = Number(applied['cpu.weight']?.value);
-  return { handle, cpuWeight: Number.isFinite(weight) ? weight : null };
 }
 
 /** A run's generators: their cgroup (made on first use) and the resident generators in it. */
@@ -62,7 +68,14 @@ export class RunGenerators {
   }
 
   cgroup(): Promise<LoadgenCgroup> {
-    this.made ??= createLoadgenCgroup(this.driver, this.harnessCpus);
+    if (!this.made) {
+      const made = createLoadgenCgroup(this.driver, this.harnessCpus);
+      // A failure fails this trial only: the next one tries again.
+      made.catch(() => {
+        if (this.made === made) this.made = null;
+      });
+      this.made = made;
+    }
     return this.made;
   }
 

@@ -15,7 +15,7 @@
 import { readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { loadCommand, loadCommandInNetns } from '../../workloads/index.js';
+import { loadCommand, loadCommandInNetns, netnsPrefix } from '../../workloads/index.js';
 import { type LoadResultLine, loadResultSchema } from '../../workloads/lines.js';
 import { initBinary } from '../container/spawn.js';
 import type { PlannedTrial } from '../scenario/plan.js';
@@ -266,15 +266,7 @@ export class GeneratorPool {
       const pid = await netns;
       if (killed) throw new Error('the load generator was stopped before it started');
       const r = await this.take();
-      const via =
-        pid === null
-          ? []
-          : [
-              'nsenter',
-              ...(userns ? [`--user=/proc/${pid}/ns/user`, '--preserve-credentials'] : []),
-              `--net=/proc/${pid}/ns/net`,
-              '--',
-            ];
+      const via = pid === null ? [] : netnsPrefix(pid, { userns });
       const lines = readLoad((onLine) => {
         r.onLine = onLine;
       }, r.ended);

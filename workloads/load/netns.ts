@@ -35,12 +35,19 @@ export function loadCommand(argv: string[]): string[] {
  * its ids, which map to root there).
  */
 export function loadCommandInNetns(pid: number, argv: string[], opts: { userns?: boolean } = {}): string[] {
-  if (!Number.isSafeInteger(pid) || pid <= 0) throw new RangeError(`loadCommandInNetns: bad pid ${pid}`);
+  return [...netnsPrefix(pid, opts), ...loadCommand(argv)];
+}
+
+/**
+ * The command prefix that runs what follows in the network namespace of `pid` only (see
+ * loadCommandInNetns): a one-shot generator's, or a resident generator's sender's (`via`).
+ */
+export function netnsPrefix(pid: number, opts: { userns?: boolean } = {}): string[] {
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new RangeError(`netnsPrefix: bad pid ${pid}`);
   return [
     'nsenter',
     ...(opts.userns ? [`--user=/proc/${pid}/ns/user`, '--preserve-credentials'] : []),
     `--net=/proc/${pid}/ns/net`,
     '--',
-    ...loadCommand(argv),
   ];
 }
