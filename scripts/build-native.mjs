@@ -24,7 +24,13 @@ const loadgen = join(dirname(out), 'isobench-loadgen');
 // generator stays dynamic: getaddrinfo needs the shared NSS modules.
 const builds = [
   ['the container init', out, sources, [], true],
-  ['the load generator', loadgen, [join(root, 'workloads', 'load', 'native', 'loadgen.c')], ['-lm'], false],
+  [
+    'the load generator',
+    loadgen,
+    [join(root, 'workloads', 'load', 'native', 'loadgen.c')],
+    ['-lm', '-pthread'],
+    false,
+  ],
 ];
 for (const [what, target, files, libs, preferStatic] of builds) {
   const args = ['-O2', '-Wall', '-Wextra', '-o', target, ...files, ...libs];

@@ -82,6 +82,8 @@ function loadArgv(m: Member, t: PlannedTrial): string[] | null {
     String(spec.connections),
     '--arrivals',
     spec.arrivals,
+    '--standby',
+    spec.standby,
     '--start-at',
     'stdin',
     '--json',

@@ -19,7 +19,14 @@ function resolveContainer(name: string, c: ContainerData): ContainerSpec {
     limits,
     requestedLimits,
     ioPath: c.ioPath ?? null,
-    load: c.load ? { rateHz: c.load.rate, connections: c.load.connections, arrivals: c.load.arrivals } : null,
+    load: c.load
+      ? {
+          rateHz: c.load.rate,
+          connections: c.load.connections,
+          arrivals: c.load.arrivals,
+          standby: c.load.standby,
+        }
+      : null,
     shareNet: c.shareNet,
     aggressor: c.aggressor,
     privileged: c.privileged,

@@ -24,6 +24,8 @@ export const SERVED_WORKLOADS: readonly WorkloadName[] = ['web'];
 
 export const ARRIVALS = ['uniform', 'poisson'] as const;
 export type Arrivals = (typeof ARRIVALS)[number];
+export const STANDBY_MODES = ['auto', 'on', 'off'] as const;
+export type StandbyMode = (typeof STANDBY_MODES)[number];
 
 const name = (what: string) =>
   z.string({ error: (iss) => `expected a ${what} name, got ${quoteValue(iss.input)}` }).regex(NAME_PATTERN, {
@@ -78,6 +80,12 @@ const loadSchema = z
       .enum(ARRIVALS)
       .default('uniform')
       .describe('Spacing of due times: uniform (fixed interval) or poisson (exponential gaps).'),
+    standby: z
+      .enum(STANDBY_MODES)
+      .default('auto')
+      .describe(
+        "The generator's standby thread on a second CPU, which sends what the first has not sent 0.4 ms after its due time: auto (on a virtual machine with steal time, at up to 2,500/s), on or off.",
+      ),
   })
   .describe('Load for a served workload (web).');
 

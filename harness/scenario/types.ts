@@ -4,7 +4,7 @@
  * needs re-checking.
  */
 import type { Limits } from '../limits.js';
-import type { Arrivals, Scalar, WorkloadName } from './schema.js';
+import type { Arrivals, Scalar, StandbyMode, WorkloadName } from './schema.js';
 
 export type { Arrivals, Scalar, WorkloadName };
 
@@ -14,6 +14,8 @@ export interface LoadSpec {
   rateHz: number;
   connections: number;
   arrivals: Arrivals;
+  /** The generator's standby thread (workloads/README.md, "The standby"). */
+  standby: StandbyMode;
 }
 
 export interface ContainerSpec {

@@ -230,6 +230,7 @@ function stepLine(s: Step): string {
     pct(r.late, r.requests).padStart(7),
     `${r.maxLateMs.toFixed(2)}ms`.padStart(9),
     pct(s.floor.late, s.floor.due).padStart(7),
+    (r.standbySends === null || r.standbySends === undefined ? '-' : String(r.standbySends)).padStart(5),
     cpu.stealMsPerS.toFixed(1).padStart(6),
     ms(r.latencyUs.p99).padStart(9),
     ms(r.uncorrectedLatencyUs.p99).padStart(9),
@@ -241,7 +242,7 @@ function stepLine(s: Step): string {
   ].join(' ');
 }
 
-const STEP_HEADER = `  ${['rate', 'achieved', 'late', 'max late', 'floor', 'steal', 'p99', 'unc p99', 'cores', 'us/rq', 'foreign', 'try'].map((h, i) => h.padStart([8, 8, 7, 9, 7, 6, 9, 9, 5, 5, 7, 3][i] ?? 8)).join(' ')}`;
+const STEP_HEADER = `  ${['rate', 'achieved', 'late', 'max late', 'floor', 'stby', 'steal', 'p99', 'unc p99', 'cores', 'us/rq', 'foreign', 'try'].map((h, i) => h.padStart([8, 8, 7, 9, 7, 5, 6, 9, 9, 5, 5, 7, 3][i] ?? 8)).join(' ')}`;
 
 async function ceiling(
   server: Server,
@@ -253,7 +254,8 @@ async function ceiling(
   let scheduleBroken = false;
   out.push(
     'ceiling steps (isobench load; late: sends > 1 ms late; floor: the same wait with nothing sent, beside the step,',
-    `at the step's rate up to ${FLOOR_MAX_HZ}/s: its wake-ups > 1 ms late; steal: ms per s the hypervisor ran something else;`,
+    `at the step's rate up to ${FLOOR_MAX_HZ}/s: its wake-ups > 1 ms late; stby: sends the standby thread made (-: none ran);`,
+    'steal: ms per s the hypervisor ran something else;',
     'cores/us-per-request: generator CPU; foreign: busy cores elsewhere on the host):',
     STEP_HEADER,
   );
@@ -391,6 +393,7 @@ async function main(): Promise<void> {
           floorRateHz: s.floor.rateHz,
           floorLatePct: (100 * s.floor.late) / Math.max(1, s.floor.due),
           floorMaxLateMs: s.floor.maxLateMs,
+          standbySends: s.r.standbySends ?? null,
           stealMsPerS: s.cpu.stealMsPerS,
           p99Us: s.r.latencyUs.p99,
           ownCores: s.cpu.ownCores,

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { quote, UsageError } from '../../harness/errors.js';
 import { parseDurationMs } from '../../harness/units.js';
-import type { LoadEngine, LoadOptions } from './run.js';
+import type { LoadEngine, LoadOptions, Standby } from './run.js';
 import type { Arrivals } from './schedule.js';
 
 import { LOAD_USAGE } from './usage.js';
@@ -73,6 +73,7 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       'start-at': { type: 'string' },
       port: { type: 'string' },
       engine: { type: 'string', default: 'native' },
+      standby: { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -108,6 +109,10 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
   if (engine !== 'native' && engine !== 'node') {
     throw bad(`--engine expects native|node, got ${quote(values.engine)}`);
   }
+  const standby = values.standby as Standby;
+  if (standby !== 'auto' && standby !== 'on' && standby !== 'off') {
+    throw bad(`--standby expects auto|on|off, got ${quote(values.standby)}`);
+  }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
     throw bad(`--seed expects an integer, got ${quote(values.seed)}`);
@@ -140,6 +145,7 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       timeoutMs,
       drainMs,
       engine,
+      standby,
       ...(seed === undefined ? {} : { seed }),
     },
   };

@@ -7,13 +7,14 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { release } from 'node:os';
+import { availableParallelism, release } from 'node:os';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { itWhen } from '../../harness/testing/support.js';
 import { ensureBuilt, sleep } from '../test/helpers.js';
 import { OK, rawServer } from '../test/raw-http.js';
 import { loadgenBinary } from './native.js';
-import { type LoadOptions, type LoadResult, runLoad } from './run.js';
+import { type LoadOptions, type LoadResult, runLoad, type Standby } from './run.js';
 import { dueOffsetsMs, seededRandom } from './schedule.js';
 
 beforeAll(() => ensureBuilt());
@@ -237,6 +238,81 @@ describe('native engine: scheduling', () => {
     // Kernels without per-task slices show none (or their default): the request is then ignored.
     const [major = 0, minor = 0] = release().split('.').map(Number);
     if (major > 6 || (major === 6 && minor >= 12)) expect(slice).toBe('100000');
+  });
+});
+
+describe('native engine: the standby thread', () => {
+  /** 1000/s for 0.4 s; the sending loop stops for 60 ms once request 100 is sent (loadgen.c's test hook). */
+  const stalled = async (standby: Standby) => {
+    const raw = await rawServer((s) => s.write(OK));
+    process.env.ISOBENCH_LOADGEN_STALL = '100:60';
+    try {
+      return await run(raw.url, { rateHz: 1000, durationMs: 400, connections: 16, standby });
+    } finally {
+      delete process.env.ISOBENCH_LOADGEN_STALL;
+    }
+  };
+
+  itWhen(availableParallelism() < 2 ? 'one CPU: the standby needs a second one' : null)(
+    'sends on schedule what a stopped sending loop did not, and takes the responses meanwhile',
+    async () => {
+      const off = await stalled('off');
+      const on = await stalled('on');
+      expect(off.standbySends).toBeNull();
+      expect(on.standbySends).not.toBeNull();
+      // About 59 requests fall due while the loop is stopped: alone, it sends each of them late.
+      expect(off.late).toBeGreaterThanOrEqual(50);
+      // With the standby, they are sent by it, at most 0.4 ms late (its grace) plus its wake-up.
+      expect(on.standbySends).toBeGreaterThanOrEqual(50);
+      expect(on.late).toBeLessThan(off.late / 4);
+      for (const r of [off, on]) {
+        expect(r.requests).toBe(400);
+        expect(outcomes(r)).toEqual({ completed: 400, errors: 0, timeouts: 0, abandoned: 0 });
+      }
+    },
+  );
+
+  it("'off' and a host or CPU set that does not need it run no standby (standbySends null)", async () => {
+    const raw = await rawServer((s) => s.write(OK));
+    const r = await run(raw.url, { rateHz: 100, durationMs: 200, standby: 'off' });
+    expect(r.standbySends).toBeNull();
+    expect(r.completed).toBe(20);
+    // One CPU allowed (taskset): 'on' cannot place a second thread elsewhere, so none runs.
+    const one = spawnSync(
+      'taskset',
+      [
+        '-c',
+        '0',
+        loadgenBinary(),
+        '127.0.0.1',
+        String(raw.url.port),
+        '/',
+        'x',
+        '1',
+        '1000',
+        '100',
+        '0',
+        '100',
+        'uniform',
+        '1',
+        '100',
+        'on',
+      ],
+      { input: '', encoding: 'latin1' },
+    );
+    expect(one.status).toBe(0);
+    // Its records before READY: no STANDBY record (kind 6) precedes it.
+    expect(one.stdout.charCodeAt(0)).toBe(1);
+  });
+
+  it('refuses a standby mode it does not know (exit 2 with the reason)', () => {
+    const r = spawnSync(
+      loadgenBinary(),
+      ['127.0.0.1', '1', '/', 'x', '1', '1000', '100', '0', '100', 'uniform', '1', '100', 'sometimes'],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad standby: sometimes/);
   });
 });
 

@@ -27,6 +27,9 @@ const REC_SENT = 2;
 const REC_DONE = 3;
 const REC_END = 4;
 const REC_SENDS_ENDED = 5;
+const REC_STANDBY = 6;
+/** REC_SENT's flag: the standby thread sent it (loadgen.c, "the standby"). */
+const SENT_BY_STANDBY = 2;
 const OUTCOMES: Outcome[] = ['completed', 'error', 'timeout', 'abandoned'];
 /** INT64_MIN (a request that never reached a socket), as int64() reads it. */
 const NEVER = -(2 ** 63);
@@ -111,6 +114,7 @@ export async function prepareNativeLoad(options: LoadOptions): Promise<PreparedL
     arrivals,
     String(seed >>> 0),
     String(Math.max(0, Math.round(options.drainMs ?? timeoutMs))),
+    options.standby ?? 'auto',
   ];
   const via = options.via ?? [];
   const argv = [...via, loadgenBinary(), ...args];
@@ -156,9 +160,11 @@ export async function prepareNativeLoad(options: LoadOptions): Promise<PreparedL
     );
   };
 
+  let standby = false;
   const connectionsOpen = await new Promise<number>((resolve, reject) => {
     onRecord = (kind, _flags, index) => {
-      if (kind === REC_READY) resolve(index);
+      if (kind === REC_STANDBY) standby = true;
+      else if (kind === REC_READY) resolve(index);
     };
     exited.then(async () => reject(await failure('exited before it was ready')));
   });
@@ -212,10 +218,12 @@ export async function prepareNativeLoad(options: LoadOptions): Promise<PreparedL
     const ms = (ns: number) => ns / 1e6;
 
     let inFlightAtEnd = 0;
+    let standbySends = 0;
     const end = new Promise<End>((resolve, reject) => {
       onRecord = (kind, flags, index, due, a, b) => {
         if (kind === REC_SENT) {
           tally.sent({ index, dueMs: ms(due), sentMs: ms(a), measured: (flags & 1) === 1 });
+          if ((flags & (1 | SENT_BY_STANDBY)) === (1 | SENT_BY_STANDBY)) standbySends++;
         } else if (kind === REC_DONE) {
           const s: Send = { index, dueMs: ms(due), sentMs: Number.NaN, measured: (flags & 0x80) !== 0 };
           tally.finished(s, OUTCOMES[flags & 0x7f] ?? 'error', a === NEVER ? Number.NaN : ms(a), ms(b));
@@ -239,7 +247,7 @@ export async function prepareNativeLoad(options: LoadOptions): Promise<PreparedL
     } finally {
       signal?.removeEventListener('abort', stop);
     }
-    return loadResult({
+    const result = loadResult({
       tally,
       offsets,
       warmupMs,
@@ -253,5 +261,6 @@ export async function prepareNativeLoad(options: LoadOptions): Promise<PreparedL
       loopDelayP99Ms: e.wakeP99Ms,
       inFlightAtEnd,
     });
+    return { ...result, standbySends: standby ? standbySends : null };
   }
 }

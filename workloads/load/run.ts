@@ -45,7 +45,16 @@ export interface LoadOptions {
    * allowed. See native.ts.
    */
   booksNice?: number | null;
+  /**
+   * Native engine: a second sending thread on another CPU that sends what the loop has not sent
+   * 0.4 ms after its due time (loadgen.c, "the standby"). 'auto' (default): where the generator
+   * may use 2 or more CPUs, the host has steal time and the rate is at most 2,500/s; 'on': with 2
+   * or more CPUs; 'off': never.
+   */
+  standby?: Standby;
 }
+
+export type Standby = 'auto' | 'on' | 'off';
 
 export type LoadEngine = 'native' | 'node';
 export const LOAD_ENGINES: readonly LoadEngine[] = ['native', 'node'];
@@ -91,6 +100,12 @@ export interface LoadResult {
   histograms: { latencyUs: string; uncorrectedLatencyUs: string };
   /** Per second, warmup included, by due time (see intervals.ts). */
   intervals: IntervalFigures[];
+  /**
+   * Native engine: measured requests the standby thread sent because the loop had not sent them
+   * 0.4 ms after their due time; null where no standby ran (the Node engine, one CPU, 'off', or
+   * 'auto' on a host without steal).
+   */
+  standbySends?: number | null;
 }
 
 export { LATE_THRESHOLD_MS };

@@ -18,10 +18,11 @@
  * the window, requests in flight get drain-ms, what is left then is abandoned.
  *
  * Usage: isobench-loadgen HOST PORT PATH HOSTHEADER CONNECTIONS TIMEOUT_MS RATE_HZ WARMUP_MS
- *        DURATION_MS uniform|poisson SEED DRAIN_MS
- * (SEED: -1 for none). stdin takes lines "start NS" (CLOCK_MONOTONIC ns of offset 0) and
- * "stop NS" (the window ends at NS); EOF on stdin before start ends the process. stdout carries
- * 32-byte little-endian records (struct rec); messages go to stderr; exit 0 after END.
+ *        DURATION_MS uniform|poisson SEED DRAIN_MS [STANDBY]
+ * (SEED: -1 for none; STANDBY: auto, the default, on or off: see "the standby" below). stdin takes
+ * lines "start NS" (CLOCK_MONOTONIC ns of offset 0) and "stop NS" (the window ends at NS); EOF on
+ * stdin before start ends the process. stdout carries 32-byte little-endian records (struct rec);
+ * messages go to stderr; exit 0 after END.
  *
  *        isobench-loadgen --timer-floor RATE_HZ DURATION_MS
  * The schedule kept with nothing to send (see timer_floor): bench:load's peer for late sends.
@@ -34,6 +35,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,13 +52,15 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { REC_READY = 1, REC_SENT = 2, REC_DONE = 3, REC_END = 4, REC_SENDS_ENDED = 5 };
+enum { REC_READY = 1, REC_SENT = 2, REC_DONE = 3, REC_END = 4, REC_SENDS_ENDED = 5, REC_STANDBY = 6 };
 enum { OUT_COMPLETED = 0, OUT_ERROR = 1, OUT_TIMEOUT = 2, OUT_ABANDONED = 3 };
 
-/* One event for the parent. SENT: a = sent ns, flags bit 0 = measured. DONE: a = written ns
- * (INT64_MIN: never written), b = done ns, flags = outcome | 0x80 if measured. READY: index = sockets open.
- * END: due = window end, a = send end, b = p99 of timer wake-up lateness (ns), index = sent,
- * flags = 1 if stopped. SENDS_ENDED: index = measured requests in flight when the sends ended. */
+/* One event for the parent. SENT: a = sent ns, flags bit 0 = measured, bit 1 = sent by the standby
+ * thread. DONE: a = written ns (INT64_MIN: never written), b = done ns, flags = outcome | 0x80 if
+ * measured. READY: index = sockets open. STANDBY (before READY, only when it runs): the standby
+ * thread is used, index = the CPUs it may choose from. END: due = window end, a = send end, b = p99
+ * of timer wake-up lateness (ns), index = sent, flags = 1 if stopped. SENDS_ENDED: index =
+ * measured requests in flight when the sends ended. */
 struct rec {
   uint8_t kind;
   uint8_t flags;
@@ -809,6 +814,135 @@ static void prepare_waits(double hz) {
   request_short_slice();
 }
 
+/* ---- the schedule, shared by the sending loop and the standby thread (under loop_lock) ---- */
+
+static pthread_mutex_t loop_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t next_index;    /* the next request to send */
+static int64_t next_due;       /* its due time */
+static int sending;            /* the schedule is under way */
+static int64_t planned_end = INT64_MAX;
+
+static int64_t send_end_at(void) { return planned_end < stop_at ? planned_end : stop_at; }
+
+/* Sends every request due by `now` (before the window's end); `by` is 2 from the standby thread. */
+static int64_t send_due(int64_t now, uint8_t by) {
+  int64_t end = send_end_at();
+  while (next_due <= now && next_due < end) {
+    uint8_t measured = next_due >= window_start;
+    emit(REC_SENT, (uint8_t)(measured | by), next_index, next_due, now, 0);
+    submit((struct req){next_index, next_due}, now);
+    next_index++;
+    next_due = start_at + (int64_t)llround(offset_ms(next_index) * 1e6);
+    now = now_ns();
+    end = send_end_at();
+  }
+  return now;
+}
+
+/*
+ * The standby: a second thread, on another CPU, that sends what the sending loop has not sent
+ * STANDBY_GRACE_NS after its due time, and takes what the sockets have ready while it holds the
+ * loop. Why: here the hypervisor takes one virtual CPU at a time, for milliseconds (steal). A
+ * process sleeping until an instant is woken by its CPU's timer, and when that CPU is not running
+ * the wake-up waits with it. Two waiters on two CPUs for the same instants, 10-15 s at 1000/s
+ * (/tmp/s10/twin): each alone 0.67-1.92% more than 1 ms late, the earlier of the two 0.13-0.26%,
+ * with steal at 37-82 ms/s.
+ * Its cost is a wake-up per due instant, about 30 us of CPU here (0.03 cores at 1000/s), so "auto"
+ * uses it only where it helps: the generator may run on 2 or more CPUs, the host has had steal
+ * time (a virtual machine whose host runs other work), and the rate is at most
+ * STANDBY_AUTO_MAX_HZ (above it the loop is busy, not asleep, and the wake-ups would take CPU from
+ * the server). "on" uses it whenever there are 2 CPUs, "off" never.
+ * The sending loop holds loop_lock except while it waits in epoll_wait and spins to a due time;
+ * the standby takes it only to act, so everything the loop owns is touched by one thread at a time.
+ * Events that one thread took from the shared epoll and the other already handled are harmless:
+ * on_event reads a socket with nothing to read as EAGAIN, and a slot's generation drops a stale one.
+ */
+#define STANDBY_GRACE_NS 400000LL
+/* The fewest nanoseconds between two of its wake-ups, whatever the rate. */
+#define STANDBY_MIN_GAP_NS 300000LL
+#define STANDBY_AUTO_MAX_HZ 2500.0
+static int standby_stop;
+/*
+ * ISOBENCH_LOADGEN_STALL=INDEX:MS, for tests: once request INDEX is sent, the sending loop stops
+ * for MS ms without the lock, as a thread whose virtual CPU the host has stopped running would.
+ */
+static uint32_t stall_after;
+static long stall_ms;
+static volatile int loop_cpu = -1; /* where the sending loop last went to sleep */
+static cpu_set_t standby_cpus;
+static int standby_ncpus;
+
+static int host_has_steal(void) {
+  FILE *f = fopen("/proc/stat", "re");
+  if (!f) return 0;
+  unsigned long long v[8] = {0};
+  int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                 &v[6], &v[7]);
+  fclose(f);
+  return n == 8 && v[7] > 0;
+}
+
+/* Whether the standby runs: mode auto, on or off (see above). */
+static int standby_wanted(const char *mode) {
+  if (strcmp(mode, "off") == 0) return 0;
+  if (strcmp(mode, "on") != 0 && strcmp(mode, "auto") != 0) die("bad standby: %s (auto, on or off)", mode);
+  if (sched_getaffinity(0, sizeof standby_cpus, &standby_cpus) < 0) return 0;
+  standby_ncpus = CPU_COUNT(&standby_cpus);
+  if (standby_ncpus < 2) return 0;
+  if (strcmp(mode, "on") == 0) return 1;
+  return rate_hz <= STANDBY_AUTO_MAX_HZ && host_has_steal();
+}
+
+/* Moves this thread to an allowed CPU other than `avoid`. */
+static int pin_away(int avoid) {
+  for (int c = 0; c < CPU_SETSIZE; c++) {
+    if (c == avoid || !CPU_ISSET(c, &standby_cpus)) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(c, &one);
+    if (sched_setaffinity(0, sizeof one, &one) == 0) return c;
+  }
+  return -1;
+}
+
+/* The standby's share of the loop's events: sockets and stdout; the timer and stdin stay the loop's. */
+static void on_events(struct epoll_event *evs, int n, int64_t now) {
+  for (int k = 0; k < n; k++) {
+    uint64_t tag = evs[k].data.u64;
+    if (tag == TAG_STDOUT) out_try();
+    else if (tag != TAG_TIMER && tag != TAG_STDIN) on_event(tag, evs[k].events, now);
+  }
+}
+
+static void *standby_main(void *arg) {
+  (void)arg;
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  request_short_slice();
+  int cpu = -1;
+  struct epoll_event evs[64];
+  pthread_mutex_lock(&loop_lock);
+  while (!standby_stop && sending) {
+    int64_t now = now_ns();
+    if (next_due + STANDBY_GRACE_NS <= now && next_due < send_end_at()) {
+      /* The loop is behind (its CPU is not running): send for it, then take what is ready. */
+      now = send_due(now, 2);
+      int n = epoll_wait(ep, evs, 64, 0);
+      if (n > 0) on_events(evs, n, now_ns());
+    }
+    int64_t wake = next_due + STANDBY_GRACE_NS;
+    if (wake < now + STANDBY_MIN_GAP_NS) wake = now + STANDBY_MIN_GAP_NS;
+    int avoid = loop_cpu;
+    pthread_mutex_unlock(&loop_lock);
+    if (cpu < 0 || cpu == avoid) cpu = pin_away(avoid);
+    struct timespec ts = {.tv_sec = wake / 1000000000, .tv_nsec = wake % 1000000000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+    }
+    pthread_mutex_lock(&loop_lock);
+  }
+  pthread_mutex_unlock(&loop_lock);
+  return NULL;
+}
+
 /*
  * --timer-floor: a uniform schedule at RATE_HZ for DURATION_MS, waited for exactly as the sending
  * loop waits (the absolute timerfd armed a spin lead early, epoll, the spin), with nothing sent.
@@ -867,9 +1001,9 @@ static long long arg_ll(const char *s, const char *what) {
 
 int main(int argc, char **argv) {
   if (argc == 4 && strcmp(argv[1], "--timer-floor") == 0) return timer_floor(strtod(argv[2], NULL), strtod(argv[3], NULL));
-  if (argc != 13)
+  if (argc != 13 && argc != 14)
     die("usage: isobench-loadgen HOST PORT PATH HOSTHEADER CONNECTIONS TIMEOUT_MS RATE_HZ WARMUP_MS "
-        "DURATION_MS uniform|poisson SEED DRAIN_MS");
+        "DURATION_MS uniform|poisson SEED DRAIN_MS [auto|on|off]");
   const char *host = argv[1], *port = argv[2], *path = argv[3], *host_header = argv[4];
   max_conns = (int)arg_ll(argv[5], "connections");
   timeout_ns = arg_ll(argv[6], "timeout") * 1000000LL;
@@ -880,6 +1014,9 @@ int main(int argc, char **argv) {
   prng = seed < 0 ? (uint32_t)(now_ns() ^ getpid()) : (uint32_t)seed;
   int64_t drain_ns = arg_ll(argv[12], "drain") * 1000000LL;
   if (max_conns < 1 || max_conns > 65536 || !(rate_hz > 0) || timeout_ns <= 0) die("bad arguments");
+  const int standby = standby_wanted(argc == 14 ? argv[13] : "auto");
+  const char *stall = getenv("ISOBENCH_LOADGEN_STALL");
+  if (stall && sscanf(stall, "%u:%ld", &stall_after, &stall_ms) != 2) die("bad ISOBENCH_LOADGEN_STALL: %s", stall);
 
   /* The parent stops the window (a line on stdin); a signal to the process group is its business. */
   signal(SIGINT, SIG_IGN);
@@ -938,6 +1075,7 @@ int main(int argc, char **argv) {
   int connected = 0;
   for (int k = 0; k < max_conns; k++)
     if (conns[k].in_pool && conns[k].connected) connected++;
+  if (standby) emit(REC_STANDBY, 0, (uint32_t)standby_ncpus, 0, 0, 0);
   emit(REC_READY, 0, (uint32_t)connected, 0, 0, 0);
   flush_all();
 
@@ -953,31 +1091,45 @@ int main(int argc, char **argv) {
     }
   }
 
+  pthread_mutex_lock(&loop_lock);
   window_start = start_at + (int64_t)llround(warmup_ms * 1e6);
-  const int64_t planned_end = window_start + (int64_t)llround(duration_ms * 1e6);
-  uint32_t i = 0;
-  int64_t due = start_at + (int64_t)llround(offset_ms(0) * 1e6);
-  int sending = 1;
+  planned_end = window_start + (int64_t)llround(duration_ms * 1e6);
+  next_index = 0;
+  next_due = start_at + (int64_t)llround(offset_ms(0) * 1e6);
+  sending = 1;
+  pthread_t standby_thread;
+  int err = standby ? pthread_create(&standby_thread, NULL, standby_main, NULL) : 0;
+  if (err) die("cannot start the standby thread: %s", strerror(err));
   int64_t send_end = 0, drain_deadline = 0;
   int64_t next_timeout_check = now_ns() + 10000000LL;
   for (;;) {
     int64_t now = now_ns();
     if (sending) {
-      int64_t end = planned_end < stop_at ? planned_end : stop_at;
-      /* Within the lead of the next send: spin to its due time (see spin_lead_ns). */
-      if (spin_lead_ns && due > now && due < end && due - now <= spin_lead_ns)
-        while ((now = now_ns()) < due) {
+      int64_t end = send_end_at();
+      /* Within the lead of the next send: spin to its due time (see spin_lead_ns), without the
+         lock, so that the standby may act if this CPU stops running meanwhile. */
+      if (spin_lead_ns && next_due > now && next_due < end && next_due - now <= spin_lead_ns) {
+        const int64_t target = next_due;
+        pthread_mutex_unlock(&loop_lock);
+        while ((now = now_ns()) < target) {
         }
-      while (due <= now && due < end) {
-        uint8_t measured = due >= window_start;
-        emit(REC_SENT, measured, i, due, now, 0);
-        submit((struct req){i, due}, now);
-        i++;
-        due = start_at + (int64_t)llround(offset_ms(i) * 1e6);
+        pthread_mutex_lock(&loop_lock);
         now = now_ns();
-        end = planned_end < stop_at ? planned_end : stop_at;
       }
-      if (due >= end) {
+      now = send_due(now, 0);
+      if (stall_ms > 0 && next_index > stall_after) {
+        /* The test hook: this thread stops as if its CPU had (see stall_ms). */
+        const int64_t until = now + stall_ms * 1000000LL;
+        stall_ms = 0;
+        pthread_mutex_unlock(&loop_lock);
+        struct timespec ts = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+        }
+        pthread_mutex_lock(&loop_lock);
+        now = now_ns();
+      }
+      end = send_end_at();
+      if (next_due >= end) {
         sending = 0;
         send_end = end;
         drain_deadline = now + drain_ns;
@@ -993,19 +1145,24 @@ int main(int argc, char **argv) {
 
     int64_t wake = next_timeout_check;
     if (sending) {
-      int64_t end = planned_end < stop_at ? planned_end : stop_at;
-      int64_t next = due < end ? due - spin_lead_ns : end;
+      int64_t end = send_end_at();
+      int64_t next = next_due < end ? next_due - spin_lead_ns : end;
       if (next < wake) wake = next;
     } else if (drain_deadline < wake) wake = drain_deadline;
     if (!out_blocked && out_first_ns >= 0 && out_first_ns + FLUSH_NS < wake) wake = out_first_ns + FLUSH_NS;
     arm(wake);
+    if (standby) loop_cpu = sched_getcpu();
+    pthread_mutex_unlock(&loop_lock);
     int n = epoll_wait(ep, evs, 64, -1);
+    /* The wake-up's lateness is the kernel's, not a wait for the standby to let go of the lock. */
+    const int64_t woke = now_ns();
+    pthread_mutex_lock(&loop_lock);
     now = now_ns();
     for (int k = 0; k < n; k++) {
       uint64_t tag = evs[k].data.u64;
       if (tag == TAG_TIMER) {
         uint64_t expirations;
-        if (read(tfd, &expirations, sizeof expirations) > 0) record_wake(now - armed);
+        if (read(tfd, &expirations, sizeof expirations) > 0) record_wake(woke - armed);
         armed = -1;
       } else if (tag == TAG_STDOUT) {
         out_try();
@@ -1019,10 +1176,12 @@ int main(int argc, char **argv) {
       } else on_event(tag, evs[k].events, now);
     }
   }
+  /* The standby ends when it next holds the lock; this thread keeps it until the process exits. */
+  standby_stop = 1;
   int64_t now = now_ns();
   destroy_all(now);
   int64_t window_end = send_end > window_start ? send_end : window_start;
-  emit(REC_END, stop_at < planned_end ? 1 : 0, i, window_end, send_end, wake_p99_ns());
+  emit(REC_END, stop_at < planned_end ? 1 : 0, next_index, window_end, send_end, wake_p99_ns());
   flush_all();
   return 0;
 }
