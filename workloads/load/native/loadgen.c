@@ -818,8 +818,8 @@ static void prepare_waits(double hz) {
 
 static pthread_mutex_t loop_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t next_index;    /* the next request to send */
-static int64_t next_due;       /* its due time */
-static int sending;            /* the schedule is under way */
+static int64_t next_due;       /* its due time (stored atomically: the standby peeks at it) */
+static int sending;            /* the schedule is under way (likewise) */
 static int64_t planned_end = INT64_MAX;
 
 static int64_t send_end_at(void) { return planned_end < stop_at ? planned_end : stop_at; }
@@ -832,7 +832,7 @@ static int64_t send_due(int64_t now, uint8_t by) {
     emit(REC_SENT, (uint8_t)(measured | by), next_index, next_due, now, 0);
     submit((struct req){next_index, next_due}, now);
     next_index++;
-    next_due = start_at + (int64_t)llround(offset_ms(next_index) * 1e6);
+    __atomic_store_n(&next_due, start_at + (int64_t)llround(offset_ms(next_index) * 1e6), __ATOMIC_RELAXED);
     now = now_ns();
     end = send_end_at();
   }
@@ -853,7 +853,8 @@ static int64_t send_due(int64_t now, uint8_t by) {
  * STANDBY_AUTO_MAX_HZ (above it the loop is busy, not asleep, and the wake-ups would take CPU from
  * the server). "on" uses it whenever there are 2 CPUs, "off" never.
  * The sending loop holds loop_lock except while it waits in epoll_wait and spins to a due time;
- * the standby takes it only to act, so everything the loop owns is touched by one thread at a time.
+ * the standby takes it only to act (it peeks at the next due time without it), so everything the
+ * loop owns is touched by one thread at a time.
  * Events that one thread took from the shared epoll and the other already handled are harmless:
  * on_event reads a socket with nothing to read as EAGAIN, and a slot's generation drops a stale one.
  */
@@ -868,7 +869,7 @@ static int standby_stop;
  */
 static uint32_t stall_after;
 static long stall_ms;
-static volatile int loop_cpu = -1; /* where the sending loop last went to sleep */
+static int loop_cpu = -1; /* where the sending loop last went to sleep (stored atomically) */
 static cpu_set_t standby_cpus;
 static int standby_ncpus;
 
@@ -920,26 +921,34 @@ static void *standby_main(void *arg) {
   request_short_slice();
   int cpu = -1;
   struct epoll_event evs[64];
-  pthread_mutex_lock(&loop_lock);
-  while (!standby_stop && sending) {
+  for (;;) {
+    /* A peek without the lock: taking it on every wake-up would make the loop wake this thread
+       whenever it lets go of the lock (a futex wake), and the loop is usually on time. */
     int64_t now = now_ns();
-    if (next_due + STANDBY_GRACE_NS <= now && next_due < send_end_at()) {
-      /* The loop is behind (its CPU is not running): send for it, then take what is ready. */
-      now = send_due(now, 2);
-      int n = epoll_wait(ep, evs, 64, 0);
-      if (n > 0) on_events(evs, n, now_ns());
+    if (!__atomic_load_n(&sending, __ATOMIC_RELAXED)) break;
+    if (__atomic_load_n(&next_due, __ATOMIC_RELAXED) + STANDBY_GRACE_NS <= now) {
+      pthread_mutex_lock(&loop_lock);
+      if (standby_stop || !sending) {
+        pthread_mutex_unlock(&loop_lock);
+        break;
+      }
+      now = now_ns();
+      if (next_due + STANDBY_GRACE_NS <= now && next_due < send_end_at()) {
+        /* The loop is behind (its CPU is not running): send for it, then take what is ready. */
+        now = send_due(now, 2);
+        int n = epoll_wait(ep, evs, 64, 0);
+        if (n > 0) on_events(evs, n, now_ns());
+      }
+      pthread_mutex_unlock(&loop_lock);
     }
-    int64_t wake = next_due + STANDBY_GRACE_NS;
+    int64_t wake = __atomic_load_n(&next_due, __ATOMIC_RELAXED) + STANDBY_GRACE_NS;
     if (wake < now + STANDBY_MIN_GAP_NS) wake = now + STANDBY_MIN_GAP_NS;
-    int avoid = loop_cpu;
-    pthread_mutex_unlock(&loop_lock);
+    int avoid = __atomic_load_n(&loop_cpu, __ATOMIC_RELAXED);
     if (cpu < 0 || cpu == avoid) cpu = pin_away(avoid);
     struct timespec ts = {.tv_sec = wake / 1000000000, .tv_nsec = wake % 1000000000};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
     }
-    pthread_mutex_lock(&loop_lock);
   }
-  pthread_mutex_unlock(&loop_lock);
   return NULL;
 }
 
@@ -1095,8 +1104,8 @@ int main(int argc, char **argv) {
   window_start = start_at + (int64_t)llround(warmup_ms * 1e6);
   planned_end = window_start + (int64_t)llround(duration_ms * 1e6);
   next_index = 0;
-  next_due = start_at + (int64_t)llround(offset_ms(0) * 1e6);
-  sending = 1;
+  __atomic_store_n(&next_due, start_at + (int64_t)llround(offset_ms(0) * 1e6), __ATOMIC_RELAXED);
+  __atomic_store_n(&sending, 1, __ATOMIC_RELAXED);
   pthread_t standby_thread;
   int err = standby ? pthread_create(&standby_thread, NULL, standby_main, NULL) : 0;
   if (err) die("cannot start the standby thread: %s", strerror(err));
@@ -1130,7 +1139,7 @@ int main(int argc, char **argv) {
       }
       end = send_end_at();
       if (next_due >= end) {
-        sending = 0;
+        __atomic_store_n(&sending, 0, __ATOMIC_RELAXED);
         send_end = end;
         drain_deadline = now + drain_ns;
         emit(REC_SENDS_ENDED, 0, measured_outstanding, 0, 0, 0);
@@ -1151,7 +1160,7 @@ int main(int argc, char **argv) {
     } else if (drain_deadline < wake) wake = drain_deadline;
     if (!out_blocked && out_first_ns >= 0 && out_first_ns + FLUSH_NS < wake) wake = out_first_ns + FLUSH_NS;
     arm(wake);
-    if (standby) loop_cpu = sched_getcpu();
+    if (standby) __atomic_store_n(&loop_cpu, sched_getcpu(), __ATOMIC_RELAXED);
     pthread_mutex_unlock(&loop_lock);
     int n = epoll_wait(ep, evs, 64, -1);
     /* The wake-up's lateness is the kernel's, not a wait for the standby to let go of the lock. */
