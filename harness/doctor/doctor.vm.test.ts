@@ -55,12 +55,12 @@ describe('isobench doctor on cgroup v2', () => {
     const qos = join(unified, 'io.cost.qos');
     const model = join(unified, 'io.cost.model');
     const dev = blockDeviceFor(io.dir as string).majMin;
-    writeFileSync(
-      model,
-      `${dev} ctrl=user model=linear rbps=41943040 rseqiops=640 rrandiops=640 wbps=41943040 wseqiops=640 wrandiops=640`,
-    );
-    writeFileSync(qos, `${dev} enable=1 ctrl=user rpct=0 rlat=0 wpct=0 wlat=0 min=100 max=100`);
     try {
+      writeFileSync(
+        model,
+        `${dev} ctrl=user model=linear rbps=41943040 rseqiops=640 rrandiops=640 wbps=41943040 wseqiops=640 wrandiops=640`,
+      );
+      writeFileSync(qos, `${dev} enable=1 ctrl=user rpct=0 rlat=0 wpct=0 wlat=0 min=100 max=100`);
       const r = await isobench(['doctor', '--only', 'io-weight', '--json', '--io-path', io.dir as string], {
         timeoutMs: 600_000,
       });

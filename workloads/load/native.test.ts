@@ -274,7 +274,7 @@ describe('native engine: the standby thread', () => {
     },
   );
 
-  it("'off' and a host or CPU set that does not need it run no standby (standbySends null)", async () => {
+  it("'off', or 'on' with a single CPU allowed, runs no standby (standbySends null, no STANDBY record)", async () => {
     const raw = await rawServer((s) => s.write(OK));
     const r = await run(raw.url, { rateHz: 100, durationMs: 200, standby: 'off' });
     expect(r.standbySends).toBeNull();

@@ -824,6 +824,21 @@ static int64_t planned_end = INT64_MAX;
 
 static int64_t send_end_at(void) { return planned_end < stop_at ? planned_end : stop_at; }
 
+/* Whether the standby thread runs; without it the loop is alone and takes no lock. */
+static int standby_on;
+static void loop_hold(void) {
+  if (standby_on) pthread_mutex_lock(&loop_lock);
+}
+static void loop_release(void) {
+  if (standby_on) pthread_mutex_unlock(&loop_lock);
+}
+
+static void sleep_until(int64_t at) {
+  struct timespec ts = {.tv_sec = at / 1000000000, .tv_nsec = at % 1000000000};
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+  }
+}
+
 /* Sends every request due by `now` (before the window's end); `by` is 2 from the standby thread. */
 static int64_t send_due(int64_t now, uint8_t by) {
   int64_t end = send_end_at();
@@ -852,7 +867,8 @@ static int64_t send_due(int64_t now, uint8_t by) {
  * time (a virtual machine whose host runs other work), and the rate is at most
  * STANDBY_AUTO_MAX_HZ (above it the loop is busy, not asleep, and the wake-ups would take CPU from
  * the server). "on" uses it whenever there are 2 CPUs, "off" never.
- * The sending loop holds loop_lock except while it waits in epoll_wait and spins to a due time;
+ * The sending loop holds loop_lock (when the standby runs) except while it waits in epoll_wait
+ * and spins to a due time;
  * the standby takes it only to act (it peeks at the next due time without it), so everything the
  * loop owns is touched by one thread at a time.
  * Events that one thread took from the shared epoll and the other already handled are harmless:
@@ -945,9 +961,7 @@ static void *standby_main(void *arg) {
     if (wake < now + STANDBY_MIN_GAP_NS) wake = now + STANDBY_MIN_GAP_NS;
     int avoid = __atomic_load_n(&loop_cpu, __ATOMIC_RELAXED);
     if (cpu < 0 || cpu == avoid) cpu = pin_away(avoid);
-    struct timespec ts = {.tv_sec = wake / 1000000000, .tv_nsec = wake % 1000000000};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
-    }
+    sleep_until(wake);
   }
   return NULL;
 }
@@ -1023,7 +1037,7 @@ int main(int argc, char **argv) {
   prng = seed < 0 ? (uint32_t)(now_ns() ^ getpid()) : (uint32_t)seed;
   int64_t drain_ns = arg_ll(argv[12], "drain") * 1000000LL;
   if (max_conns < 1 || max_conns > 65536 || !(rate_hz > 0) || timeout_ns <= 0) die("bad arguments");
-  const int standby = standby_wanted(argc == 14 ? argv[13] : "auto");
+  standby_on = standby_wanted(argc == 14 ? argv[13] : "auto");
   const char *stall = getenv("ISOBENCH_LOADGEN_STALL");
   if (stall && sscanf(stall, "%u:%ld", &stall_after, &stall_ms) != 2) die("bad ISOBENCH_LOADGEN_STALL: %s", stall);
 
@@ -1084,7 +1098,7 @@ int main(int argc, char **argv) {
   int connected = 0;
   for (int k = 0; k < max_conns; k++)
     if (conns[k].in_pool && conns[k].connected) connected++;
-  if (standby) emit(REC_STANDBY, 0, (uint32_t)standby_ncpus, 0, 0, 0);
+  if (standby_on) emit(REC_STANDBY, 0, (uint32_t)standby_ncpus, 0, 0, 0);
   emit(REC_READY, 0, (uint32_t)connected, 0, 0, 0);
   flush_all();
 
@@ -1100,14 +1114,14 @@ int main(int argc, char **argv) {
     }
   }
 
-  pthread_mutex_lock(&loop_lock);
+  loop_hold();
   window_start = start_at + (int64_t)llround(warmup_ms * 1e6);
   planned_end = window_start + (int64_t)llround(duration_ms * 1e6);
   next_index = 0;
   __atomic_store_n(&next_due, start_at + (int64_t)llround(offset_ms(0) * 1e6), __ATOMIC_RELAXED);
   __atomic_store_n(&sending, 1, __ATOMIC_RELAXED);
   pthread_t standby_thread;
-  int err = standby ? pthread_create(&standby_thread, NULL, standby_main, NULL) : 0;
+  int err = standby_on ? pthread_create(&standby_thread, NULL, standby_main, NULL) : 0;
   if (err) die("cannot start the standby thread: %s", strerror(err));
   int64_t send_end = 0, drain_deadline = 0;
   int64_t next_timeout_check = now_ns() + 10000000LL;
@@ -1119,10 +1133,10 @@ int main(int argc, char **argv) {
          lock, so that the standby may act if this CPU stops running meanwhile. */
       if (spin_lead_ns && next_due > now && next_due < end && next_due - now <= spin_lead_ns) {
         const int64_t target = next_due;
-        pthread_mutex_unlock(&loop_lock);
+        loop_release();
         while ((now = now_ns()) < target) {
         }
-        pthread_mutex_lock(&loop_lock);
+        loop_hold();
         now = now_ns();
       }
       now = send_due(now, 0);
@@ -1130,11 +1144,9 @@ int main(int argc, char **argv) {
         /* The test hook: this thread stops as if its CPU had (see stall_ms). */
         const int64_t until = now + stall_ms * 1000000LL;
         stall_ms = 0;
-        pthread_mutex_unlock(&loop_lock);
-        struct timespec ts = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
-        }
-        pthread_mutex_lock(&loop_lock);
+        loop_release();
+        sleep_until(until);
+        loop_hold();
         now = now_ns();
       }
       end = send_end_at();
@@ -1160,12 +1172,12 @@ int main(int argc, char **argv) {
     } else if (drain_deadline < wake) wake = drain_deadline;
     if (!out_blocked && out_first_ns >= 0 && out_first_ns + FLUSH_NS < wake) wake = out_first_ns + FLUSH_NS;
     arm(wake);
-    if (standby) __atomic_store_n(&loop_cpu, sched_getcpu(), __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&loop_lock);
+    if (standby_on) __atomic_store_n(&loop_cpu, sched_getcpu(), __ATOMIC_RELAXED);
+    loop_release();
     int n = epoll_wait(ep, evs, 64, -1);
     /* The wake-up's lateness is the kernel's, not a wait for the standby to let go of the lock. */
     const int64_t woke = now_ns();
-    pthread_mutex_lock(&loop_lock);
+    loop_hold();
     now = now_ns();
     for (int k = 0; k < n; k++) {
       uint64_t tag = evs[k].data.u64;
